@@ -1,0 +1,25 @@
+/* backend.h - what running the kernel under test on one case reports. */
+#ifndef GH_BACKEND_H
+#define GH_BACKEND_H
+
+#include <stddef.h>
+
+typedef enum {
+    BK_OK = 0,
+    BK_SKIP,  /* the case is beyond the device's limits (reason says which) */
+    BK_ERROR  /* the kernel did not build or run (reason, log) */
+} bk_status_t;
+
+#define BK_REASON_MAX 512
+
+struct bk_result {
+    bk_status_t status;
+    char reason[BK_REASON_MAX];
+    char *log;        /* malloc'd build log or NULL */
+    double kernel_ms; /* device time of the kernel, when known, else wall time */
+    double build_ms;  /* program build time spent for this case (0 when cached) */
+};
+
+void bk_result_clear(struct bk_result *r);
+
+#endif

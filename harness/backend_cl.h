@@ -1,0 +1,39 @@
+/* backend_cl.h - the OpenCL backend: device selection, program build (with the
+ * ABI's -D options, cached per option set within a run), buffers and launch of
+ * the kernel `w4a16_gemm` (DESIGN §4). Every cl* return code is checked and
+ * reported by name. */
+#ifndef GH_BACKEND_CL_H
+#define GH_BACKEND_CL_H
+
+#include <stdio.h>
+
+#include "abi.h"
+#include "backend.h"
+
+struct cl_backend;
+
+/* Prints every platform and device with its P:D index, name, version, global
+ * memory and max allocation. Returns 0, or -1 with a message on stderr when
+ * no OpenCL platform is found. */
+int clb_list_devices(FILE *out);
+
+/* Opens the device chosen by sel: NULL or "" -> $GPTQ_HARNESS_DEVICE, else
+ * the first device; "P:D" -> by index; anything else -> the first device
+ * whose name (or platform name) contains sel, case-insensitive.
+ * kernel_path: the .cl file (read now; built lazily per option set).
+ * Returns NULL with a message in err. */
+struct cl_backend *clb_open(const char *sel, const char *kernel_path, char *err, size_t errlen);
+
+/* Runs one case. out holds out_total = M*N + guard elements; its whole
+ * content (poison and guard) is uploaded, the kernel runs, and the whole
+ * buffer is read back, so untouched elements and guard writes can be seen.
+ * t must pass abi_check. */
+void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+             struct bk_result *res);
+
+const char *clb_device_name(const struct cl_backend *b);
+const char *clb_driver_version(const struct cl_backend *b);
+const char *clb_platform_name(const struct cl_backend *b);
+void clb_close(struct cl_backend *b);
+
+#endif

@@ -1,0 +1,38 @@
+/* batch.h - batch files and comma-list expansion (DESIGN §7).
+ *
+ * A batch file holds one descriptor per line; '#' starts a comment (to the end
+ * of the line); blank lines are ignored. A value may be a comma list
+ * (g=32,64,128,-1 zp=sym,asym): the line expands to the cross product, in
+ * order, the first key varying slowest. Lines are limited in length and the
+ * expansion in count (BATCH_MAX_CASES) so a hostile file cannot exhaust memory. */
+#ifndef GH_BATCH_H
+#define GH_BATCH_H
+
+#include <stddef.h>
+
+#include "desc.h"
+
+#define BATCH_MAX_CASES 1000000
+#define BATCH_MAX_LINE 4096
+
+struct case_list {
+    struct case_desc *v;
+    size_t n, cap;
+};
+
+void case_list_free(struct case_list *l);
+
+/* Expands one line (comma lists allowed) and appends every case to l.
+ * Returns 0, or -1 with a message in err naming the key and rule. */
+int batch_expand_line(const char *line, struct case_list *l, char *err, size_t errlen);
+
+/* Reads a batch file and appends every case. Errors name the file and line
+ * ("smoke.batch:12: unknown key 'gs'"). Returns 0 or -1. */
+int batch_read_file(const char *path, struct case_list *l, char *err, size_t errlen);
+
+/* Same, from a string holding a whole batch (used by tests and fuzzers).
+ * name is used in messages. */
+int batch_read_string(const char *text, const char *name, struct case_list *l, char *err,
+                      size_t errlen);
+
+#endif
