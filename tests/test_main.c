@@ -42,5 +42,6 @@ int main(int argc, char **argv) {
     CU_cleanup_registry();
     printf("\n%u passed, %u failed\n", run - failed, failed);
     if (missing) fprintf(stderr, "test: %d suite(s) missing or not registered\n", missing);
-    return (failed || missing) ? 1 : 0;
+    /* With a suite filter (development), missing suites are reported only. */
+    return (failed || (missing && argc <= 1)) ? 1 : 0;
 }
