@@ -1,0 +1,18 @@
+/* commands.h - the subcommands; each takes (argc, argv) with argv[0] the
+ * subcommand's name and returns the process exit code. */
+#ifndef GH_COMMANDS_H
+#define GH_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_ref(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Shared option parsing helpers (cli_util.c). */
+#include <stdint.h>
+/* Parses a positive integer with optional K/M/G suffix (powers of 1024).
+ * Returns 0 or -1. */
+int parse_size(const char *s, int64_t *out);
+int parse_int(const char *s, long lo, long hi, long *out);
+
+#endif

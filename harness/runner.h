@@ -1,0 +1,48 @@
+/* runner.h - runs one case end to end (DESIGN §1): generate, reference, pack,
+ * adapt, check the contract, run the kernel on poisoned output with a guard,
+ * compare, and on failure say where the fault lies. */
+#ifndef GH_RUNNER_H
+#define GH_RUNNER_H
+
+#include <stdint.h>
+
+#include "abi.h"
+#include "backend.h"
+#include "compare.h"
+#include "desc.h"
+
+/* The kernel under test, whatever it is (OpenCL, plugin, CPU). */
+struct kernel_backend {
+    void *self;
+    void (*run)(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+                struct bk_result *res);
+};
+
+struct run_settings {
+    int threads;       /* reference threads (<= 0: all CPUs) */
+    int64_t max_bytes; /* host memory cap per case; beyond it the case is SKIPPED */
+    double safety;     /* real-mode bound safety factor (<= 0: COMPARE_SAFETY) */
+};
+
+#define RESULT_REASON_MAX 1024
+#define RESULT_WHERE_MAX 256
+
+struct case_result {
+    struct case_desc d;
+    verdict_t verdict;
+    char reason[RESULT_REASON_MAX]; /* why, for anything but PASSED */
+    char where[RESULT_WHERE_MAX];   /* FAILED: "adapter wrong" / "kernel wrong" and why */
+    struct metrics met;
+    int have_metrics;
+    char *log; /* build log on ERROR (malloc'd) */
+    double t_gen, t_ref, t_adapt, t_dev, t_cmp, t_total, t_build; /* seconds */
+    double kernel_ms;
+};
+
+void run_case(const struct case_desc *d, const struct run_settings *s, struct kernel_backend *kb,
+              struct case_result *r);
+void case_result_free(struct case_result *r);
+
+double now_seconds(void);
+
+#endif
