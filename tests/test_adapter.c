@@ -1,0 +1,126 @@
+/* test_adapter.c - loader adapters on the CPU: the reference adapter's ABI
+ * tensors, read exactly as the contract says (abi_reference), reproduce the
+ * logical reference bit for bit for every format and variant; the vllm-xpu
+ * emulation's documented moves. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/abi.h"
+#include "../harness/adapter.h"
+#include "../harness/formats.h"
+#include "../harness/problem.h"
+#include "../reference/refgemm.h"
+#include "suites.h"
+
+/* Runs the case's adapter; returns 0 when the ABI is valid and its
+ * reference equals the logical one exactly (exact mode), 1 when it differs,
+ * 2 when the contract is violated, -1 on adapter error. */
+static int adapter_vs_logical(const char *line) {
+    struct case_desc d;
+    struct problem p;
+    struct tensor_set ts;
+    struct abi_tensors abi;
+    char err[512];
+    memset(&ts, 0, sizeof ts);
+    if (desc_parse(line, &d, err, sizeof err) != 0) return -1;
+    if (problem_generate(&d, &p, err, sizeof err) != 0) return -1;
+    int rc = -1;
+    double *y = malloc((size_t)(p.M * p.N) * sizeof *y);
+    double *ya = malloc((size_t)(p.M * p.N) * sizeof *ya);
+    struct ref_input ri = {.dt = d.dt, .M = p.M, .N = p.N, .K = p.K, .G = p.G, .x = p.x,
+                           .q = p.q, .z = p.z, .s = p.s, .g_idx = p.g_idx, .bias = p.bias,
+                           .threads = 1};
+    struct adapter_input ai = {.d = &d, .ckpt = &ts, .x = p.x, .bias = p.bias};
+    if (!y || !ya || ref_gemm(&ri, y, NULL) != 0 || format_pack(&p, &ts, err, sizeof err) != 0)
+        goto out;
+    if (adapter_run(&ai, &abi, err, sizeof err) != 0) goto out;
+    if (abi_check(&abi, err, sizeof err) != 0) {
+        rc = 2;
+    } else {
+        rc = abi_reference(&abi, ya) != 0 ? -1 : 0;
+        for (int64_t i = 0; rc == 0 && i < p.M * p.N; i++)
+            if (ya[i] != y[i]) rc = 1;
+    }
+    abi_tensors_free(&abi);
+out:
+    free(y);
+    free(ya);
+    tensor_set_free(&ts);
+    problem_free(&p);
+    return rc;
+}
+
+static const char *FMTS[] = {"gptq-v1", "gptq-v2", "ct", "awq"};
+static const char *ZPS[] = {"sym", "asym"};
+static const char *GIDX[] = {"none", "trivial", "act"};
+static const char *GS[] = {"32", "64", "128", "-1"};
+
+static void test_reference_all_variants(void) {
+    int n = 0;
+    for (int f = 0; f < 4; f++)
+        for (int z = 0; z < 2; z++)
+            for (int gi = 0; gi < 3; gi++)
+                for (int g = 0; g < 4; g++) {
+                    if ((f == 3 && gi) || (g == 3 && gi == 2)) continue;
+                    char line[256];
+                    snprintf(line, sizeof line,
+                             "fmt=%s zp=%s gidx=%s g=%s m=3 n=24 k=256 bias=%d dt=%s seed=%d",
+                             FMTS[f], ZPS[z], GIDX[gi], GS[g], n & 1, (n & 2) ? "bf16" : "f16",
+                             n + 1);
+                    int rc = adapter_vs_logical(line);
+                    if (rc != 0) fprintf(stderr, "\n  reference adapter wrong (%d): %s\n", rc, line);
+                    CU_ASSERT_EQUAL(rc, 0);
+                    n++;
+                }
+    CU_ASSERT_EQUAL(n, 74); /* 3 formats x 2 zp x 11 (gidx, g) + awq 2 x 4 */
+}
+
+/* vllm-xpu at the ABI level: the moves DESIGN §5 describes. */
+static void test_vllm_xpu_moves(void) {
+    /* compressed-tensors, no act-order: right, asymmetric too */
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=ct adapter=vllm-xpu zp=asym g=32 m=2 n=24 k=128"), 0);
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=ct adapter=vllm-xpu zp=sym g=64 m=2 n=24 k=128"), 0);
+    /* symmetric GPTQ without act-order: right */
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=gptq-v1 adapter=vllm-xpu g=32 m=2 n=24 k=128"), 0);
+    CU_ASSERT_EQUAL(
+        adapter_vs_logical("fmt=gptq-v2 adapter=vllm-xpu gidx=trivial g=64 m=2 n=24 k=128"), 0);
+    /* group_size -1 passed through: contract violated */
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=ct adapter=vllm-xpu g=-1 m=2 n=24 k=128"), 2);
+    /* act-order: group ids handed over as a permutation -> wrong (or invalid) */
+    CU_ASSERT_NOT_EQUAL(adapter_vs_logical("fmt=ct adapter=vllm-xpu gidx=act g=32 m=2 n=24 k=128"),
+                        0);
+    /* asymmetric GPTQ (hypothetical route): transposed zeros and the v1 offset */
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=gptq-v1 adapter=vllm-xpu zp=asym g=32 m=2 n=24 k=128"),
+                    1);
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=gptq-v2 adapter=vllm-xpu zp=asym g=32 m=2 n=24 k=128"),
+                    1);
+    /* forcing zero points onto a symmetric v1 layer reads the stored 7s as is */
+    CU_ASSERT_EQUAL(
+        adapter_vs_logical("fmt=gptq-v1 adapter=vllm-xpu zproute=zp g=32 m=2 n=24 k=128"), 1);
+    /* a layer said to have zero points whose checkpoint has none: adapter error */
+    CU_ASSERT_EQUAL(adapter_vs_logical("fmt=ct adapter=vllm-xpu zproute=zp g=32 m=2 n=24 k=128"),
+                    -1);
+}
+
+static void test_helpers(void) {
+    int32_t g[8] = {1, 0, 1, 0, 2, 2, 0, 1}, perm[8];
+    CU_ASSERT_FATAL(adapter_argsort_groups(g, 8, 3, perm) == 0);
+    int32_t want[8] = {1, 3, 6, 0, 2, 7, 4, 5}; /* stable */
+    CU_ASSERT(memcmp(perm, want, sizeof want) == 0);
+    int32_t bad[2] = {0, 5};
+    CU_ASSERT(adapter_argsort_groups(bad, 2, 3, perm) != 0);
+    uint32_t m[6] = {1, 2, 3, 4, 5, 6}, t[6];
+    adapter_transpose(t, m, 2, 3, 4); /* [[1,2,3],[4,5,6]] -> [[1,4],[2,5],[3,6]] */
+    uint32_t wt[6] = {1, 4, 2, 5, 3, 6};
+    CU_ASSERT(memcmp(t, wt, sizeof wt) == 0);
+}
+
+int register_adapter_suite(void) {
+    GH_ADD_SUITE(s, "adapter");
+    GH_ADD_TEST(s, test_helpers);
+    GH_ADD_TEST(s, test_reference_all_variants);
+    GH_ADD_TEST(s, test_vllm_xpu_moves);
+    return 0;
+}

@@ -1,0 +1,170 @@
+/* test_refgemm.c - the double reference against a deliberately different
+ * computation: unpack the *packed* checkpoint tensors of each format and
+ * compute in long double with a naive triple loop; plus thread-count
+ * independence and a hand-computed case. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/formats.h"
+#include "../harness/prng.h"
+#include "../harness/problem.h"
+#include "../reference/refgemm.h"
+#include "suites.h"
+
+static struct ref_input input_of(const struct problem *p, int threads) {
+    struct ref_input ri = {.dt = p->d.dt, .M = p->M, .N = p->N, .K = p->K, .G = p->G,
+                           .x = p->x, .q = p->q, .z = p->z, .s = p->s, .g_idx = p->g_idx,
+                           .bias = p->bias, .threads = threads};
+    return ri;
+}
+
+/* y from the packed tensors, long double, naive m-n-k loop. */
+static int naive_from_packed(const struct problem *p, long double *y) {
+    struct tensor_set ts;
+    struct logical_weights w;
+    char err[256];
+    memset(&ts, 0, sizeof ts);
+    memset(&w, 0, sizeof w);
+    if (format_pack(p, &ts, err, sizeof err) != 0) return -1;
+    if (format_unpack(p->d.fmt, p->d.zp, &ts, p->K, p->N, p->G, &w, err, sizeof err) != 0) {
+        tensor_set_free(&ts);
+        return -1;
+    }
+    int64_t gs = p->K / p->G;
+    for (int64_t m = 0; m < p->M; m++)
+        for (int64_t n = 0; n < p->N; n++) {
+            long double acc = 0;
+            for (int64_t k = 0; k < p->K; k++) {
+                int64_t g = w.g_idx ? w.g_idx[k] : k / gs;
+                long double x = dt_to_double(p->d.dt, p->x[m * p->K + k]);
+                long double s = dt_to_double(p->d.dt, w.s[g * p->N + n]);
+                acc += x * ((long double)w.q[k * p->N + n] - w.z[g * p->N + n]) * s;
+            }
+            if (p->bias) acc += dt_to_double(p->d.dt, p->bias[n]);
+            y[m * p->N + n] = acc;
+        }
+    logical_weights_free(&w);
+    tensor_set_free(&ts);
+    return 0;
+}
+
+static const char *FMTS[] = {"gptq-v1", "gptq-v2", "ct", "awq"};
+static const char *ZPS[] = {"sym", "asym"};
+static const char *GIDX[] = {"none", "trivial", "act"};
+static const char *GS[] = {"32", "64", "128", "-1"};
+
+/* Many random cases, both data modes, all formats and variants. */
+static void test_against_naive(void) {
+    int cases = 0, checked_exact = 0;
+    for (int f = 0; f < 4; f++)
+        for (int z = 0; z < 2; z++)
+            for (int gi = 0; gi < 3; gi++)
+                for (int g = 0; g < 4; g++) {
+                    if (f == 3 && gi != 0) continue;  /* awq has no g_idx */
+                    if (g == 3 && gi == 2) continue;  /* act-order needs groups */
+                    uint64_t seed = (uint64_t)(cases * 7919 + 13);
+                    int64_t m = 1 + (int64_t)(prng_u64(seed, RT_AUX, 0) % 5);
+                    int64_t n = 8 * (1 + (int64_t)(prng_u64(seed, RT_AUX, 1) % 5));
+                    int64_t k = 128 * (1 + (int64_t)(prng_u64(seed, RT_AUX, 2) % 3));
+                    for (int mode = 0; mode < 2; mode++) {
+                        char line[256];
+                        snprintf(line, sizeof line,
+                                 "fmt=%s zp=%s gidx=%s g=%s m=%lld n=%lld k=%lld data=%s dt=%s "
+                                 "bias=%d seed=%llu",
+                                 FMTS[f], ZPS[z], GIDX[gi], GS[g], (long long)m, (long long)n,
+                                 (long long)k, mode ? "real" : "exact", (cases & 1) ? "bf16" : "f16",
+                                 cases % 3 == 0, (unsigned long long)seed);
+                        struct case_desc d;
+                        struct problem p;
+                        char err[256];
+                        CU_ASSERT_FATAL(desc_parse(line, &d, err, sizeof err) == 0);
+                        CU_ASSERT_FATAL(problem_generate(&d, &p, err, sizeof err) == 0);
+                        double *y = malloc((size_t)(m * n) * sizeof *y);
+                        double *ad = malloc((size_t)(m * n) * sizeof *ad);
+                        long double *yl = malloc((size_t)(m * n) * sizeof *yl);
+                        struct ref_input ri = input_of(&p, 2);
+                        CU_ASSERT_FATAL(y && ad && yl && ref_gemm(&ri, y, ad) == 0);
+                        CU_ASSERT_FATAL(naive_from_packed(&p, yl) == 0);
+                        for (int64_t i = 0; i < m * n; i++) {
+                            if (mode == 0) {
+                                CU_ASSERT((long double)y[i] == yl[i]);
+                                checked_exact++;
+                            } else {
+                                CU_ASSERT(fabsl((long double)y[i] - yl[i]) <= 1e-13L * ad[i]);
+                            }
+                        }
+                        free(y);
+                        free(ad);
+                        free(yl);
+                        problem_free(&p);
+                        cases++;
+                    }
+                }
+    CU_ASSERT(cases > 100);
+    CU_ASSERT(checked_exact > 1000);
+}
+
+/* Bits do not depend on the thread count. */
+static void test_threads(void) {
+    struct case_desc d;
+    struct problem p;
+    char err[256];
+    CU_ASSERT_FATAL(desc_parse("m=3 n=1032 k=384 g=128 zp=asym gidx=act data=real dt=f16 bias=1",
+                               &d, err, sizeof err) == 0);
+    CU_ASSERT_FATAL(problem_generate(&d, &p, err, sizeof err) == 0);
+    size_t sz = (size_t)(p.M * p.N) * sizeof(double);
+    double *y1 = malloc(sz), *y2 = malloc(sz), *y7 = malloc(sz), *a1 = malloc(sz), *a7 = malloc(sz);
+    CU_ASSERT_FATAL(y1 && y2 && y7 && a1 && a7);
+    struct ref_input r1 = input_of(&p, 1), r2 = input_of(&p, 2), r7 = input_of(&p, 7);
+    CU_ASSERT(ref_gemm(&r1, y1, a1) == 0);
+    CU_ASSERT(ref_gemm(&r2, y2, NULL) == 0);
+    CU_ASSERT(ref_gemm(&r7, y7, a7) == 0);
+    CU_ASSERT(memcmp(y1, y2, sz) == 0);
+    CU_ASSERT(memcmp(y1, y7, sz) == 0);
+    CU_ASSERT(memcmp(a1, a7, sz) == 0);
+    free(y1);
+    free(y2);
+    free(y7);
+    free(a1);
+    free(a7);
+    problem_free(&p);
+}
+
+/* Hand-computed: M=1, N=8, K=8, one group, column 0 only checked. */
+static void test_hand(void) {
+    uint16_t x[8], s[8], bias[8];
+    uint8_t q[64], z[8];
+    int32_t gi[8];
+    for (int k = 0; k < 8; k++) {
+        x[k] = double_to_f16(k + 1); /* 1..8 */
+        gi[k] = 0;
+        for (int n = 0; n < 8; n++) q[k * 8 + n] = (uint8_t)(k + n); /* column 0: 0..7 */
+    }
+    for (int n = 0; n < 8; n++) {
+        z[n] = 3;
+        s[n] = double_to_f16(0.5);
+        bias[n] = double_to_f16(n == 0 ? 1.0 : 0.0);
+    }
+    struct ref_input ri = {.dt = DT_F16, .M = 1, .N = 8, .K = 8, .G = 1, .x = x, .q = q,
+                           .z = z, .s = s, .g_idx = gi, .bias = bias, .threads = 1};
+    double y[8], ad[8];
+    CU_ASSERT_FATAL(ref_gemm(&ri, y, ad) == 0);
+    /* column 0: sum_k (k+1) * (k - 3) * 0.5 + 1 = 0.5 * (sum k^2 - 2k - 3 over 0..7) + 1
+     * = 0.5 * (140 - 56 - 24) + 1 = 31 */
+    CU_ASSERT_DOUBLE_EQUAL(y[0], 31.0, 0.0);
+    /* |.|: 0.5 * sum (k+1)|k-3| + 1 = 0.5 * (3+4+3+0+5+12+21+32) + 1 = 41 */
+    CU_ASSERT_DOUBLE_EQUAL(ad[0], 41.0, 0.0);
+    uint16_t out[8];
+    ref_round(DT_F16, y, out, 8);
+    CU_ASSERT_EQUAL(out[0], double_to_f16(31.0));
+}
+
+int register_refgemm_suite(void) {
+    GH_ADD_SUITE(s, "refgemm");
+    GH_ADD_TEST(s, test_hand);
+    GH_ADD_TEST(s, test_threads);
+    GH_ADD_TEST(s, test_against_naive);
+    return 0;
+}
