@@ -4,7 +4,17 @@
  * of the line); blank lines are ignored. A value may be a comma list
  * (g=32,64,128,-1 zp=sym,asym): the line expands to the cross product, in
  * order, the first key varying slowest. Lines are limited in length and the
- * expansion in count (BATCH_MAX_CASES) so a hostile file cannot exhaust memory. */
+ * expansion in count (BATCH_MAX_CASES) so a hostile file cannot exhaust memory.
+ *
+ * Invalid cases: a bad value (unknown key or name, out of range, n % 8 != 0,
+ * an empty element as in g=32,,64) is always an error. An impossible
+ * combination of valid values (cross-key rules of desc_validate: k % g,
+ * gidx=act with g=-1, fmt=awq with gidx != none, zproute without vllm-xpu) is
+ * skipped silently when the line has a comma list, since cross products
+ * naturally contain such combinations; nothing is counted or reported. On a
+ * line without comma lists it is an error, and so is a comma-list line none of
+ * whose combinations is valid. On any error the list is left as it was before
+ * the call (a failed file adds no case). */
 #ifndef GH_BATCH_H
 #define GH_BATCH_H
 

@@ -59,8 +59,17 @@ void desc_default(struct case_desc *d);
  * key and the rule into err (errlen bytes). Validation is included. */
 int desc_parse(const char *line, struct case_desc *d, char *err, size_t errlen);
 
-/* Checks the cross-key rules: n % 8, k % 8, k % g, act-order with g = -1, awq
- * with g_idx, ... Returns 0 or -1 with a message. */
+/* Like desc_parse, but checks only the rules on single keys (ranges, n % 8,
+ * k % 8, the form of g, names); the cross-key rules of desc_validate are left
+ * out. Lets batch expansion tell a bad value (an error) from an impossible
+ * combination in a cross product (skipped). */
+int desc_parse_fields(const char *line, struct case_desc *d, char *err, size_t errlen);
+
+/* Checks every rule: single keys (ranges, n % 8, k % 8, g = -1 or a positive
+ * multiple of 8, bias 0|1, fault name) and the cross-key rules: k % g,
+ * act-order with g = -1, awq with g_idx, zproute other than auto without
+ * adapter=vllm-xpu (print omits zproute there). Returns 0 or -1 with a
+ * message. */
 int desc_validate(const struct case_desc *d, char *err, size_t errlen);
 
 /* Canonical one-line form; parse(print(d)) == d. Returns chars written
