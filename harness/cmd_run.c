@@ -100,14 +100,13 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     return 0;
 }
 
-static void repro_prefix(const struct run_opts *o, const char *argv0, char *buf, size_t len) {
-    (void)argv0;
-    int n = snprintf(buf, len, "gptq-harness run");
+static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, size_t len) {
+    int n = snprintf(buf, len, "%s run", prog);
     if (o->kernel) n += snprintf(buf + n, len - (size_t)n, " --kernel %s", o->kernel);
     if (o->device && (size_t)n < len) snprintf(buf + n, len - (size_t)n, " --device '%s'", o->device);
 }
 
-int cmd_run(int argc, char **argv) {
+int cmd_run(const char *prog, int argc, char **argv) {
     struct run_opts o;
     memset(&o, 0, sizeof o);
     o.s.max_bytes = DEFAULT_MAX_BYTES;
@@ -130,7 +129,7 @@ int cmd_run(int argc, char **argv) {
     }
     fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %zu case(s)\n", clb_device_name(cl),
             clb_platform_name(cl), clb_driver_version(cl), kernel, o.cases.n);
-    repro_prefix(&o, argv[0], prefix, sizeof prefix);
+    repro_prefix(&o, prog, prefix, sizeof prefix);
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;

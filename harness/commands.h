@@ -1,9 +1,10 @@
 /* commands.h - the subcommands; each takes (argc, argv) with argv[0] the
- * subcommand's name and returns the process exit code. */
+ * subcommand's name and returns the process exit code. cmd_run also takes
+ * the program's path, for the repro lines it prints. */
 #ifndef GH_COMMANDS_H
 #define GH_COMMANDS_H
 
-int cmd_run(int argc, char **argv);
+int cmd_run(const char *prog, int argc, char **argv);
 int cmd_ref(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

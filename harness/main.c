@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
         printf("gptq-harness %s\n", GH_VERSION);
         return 0;
     }
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argv[0], argc - 1, argv + 1);
     if (!strcmp(cmd, "ref")) return cmd_ref(argc - 1, argv + 1);
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
