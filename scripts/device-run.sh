@@ -1,0 +1,20 @@
+#!/bin/sh
+# device-run.sh - run THERE (the GPU machine), from the checkout root, after
+# scripts/device-prepare.sh ran here and .ocl + build/ were carried along.
+# Unpacks the ICD loader (dpkg -x, not installed), registers NVIDIA's OpenCL
+# driver as an ICD vendor, lists the devices and runs the harness on the
+# first device whose name contains $DEVICE (default "NVIDIA").
+# Arguments are passed to `gptq-harness run` (default: the smoke sweep).
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$PWD/.ocl/root
+mkdir -p "$ROOT"
+for deb in .ocl/*.deb; do dpkg -x "$deb" "$ROOT"; done
+export LD_LIBRARY_PATH="$ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+mkdir -p /etc/OpenCL/vendors
+[ -f /etc/OpenCL/vendors/nvidia.icd ] || echo libnvidia-opencl.so.1 >/etc/OpenCL/vendors/nvidia.icd
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+./build/gptq-harness devices
+DEVICE=${DEVICE:-NVIDIA}
+if [ $# -eq 0 ]; then set -- --batch fixtures/sweeps/smoke.batch; fi
+exec ./build/gptq-harness run --device "$DEVICE" "$@"
