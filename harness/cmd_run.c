@@ -133,7 +133,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kb, &r);
+        run_case(&o.cases.v[i], &o.s, &kb, &r, NULL, NULL);
         tally_add(&t, r.verdict);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
             console_case(stdout, &r, prefix, o.verbose > 0);

@@ -23,16 +23,7 @@ void case_result_free(struct case_result *r) {
     r->log = NULL;
 }
 
-/* Everything a case allocates, freed in one place. */
-struct work {
-    struct problem p;
-    struct tensor_set ckpt;
-    struct abi_tensors abi;
-    double *yref, *absdot, *yabi;
-    uint16_t *out;
-};
-
-static void work_free(struct work *w) {
+static void work_free(struct case_work *w) {
     problem_free(&w->p);
     tensor_set_free(&w->ckpt);
     abi_tensors_free(&w->abi);
@@ -49,7 +40,7 @@ static void set_verdict(struct case_result *r, verdict_t v, const char *reason) 
 
 /* Where is the fault? Compare the device output with the ABI-level reference
  * (what the contract says the kernel must compute from the arguments it got). */
-static void locate_fault(struct work *w, const struct run_settings *s, struct case_result *r) {
+static void locate_fault(struct case_work *w, const struct run_settings *s, struct case_result *r) {
     int64_t total = w->abi.M * w->abi.N;
     w->yabi = malloc((size_t)total * sizeof *w->yabi);
     if (!w->yabi || abi_reference(&w->abi, w->yabi) != 0) {
@@ -73,7 +64,7 @@ static void locate_fault(struct work *w, const struct run_settings *s, struct ca
                  (long long)m.mismatches, (long long)m.total);
 }
 
-static int stage_reference(struct work *w, const struct run_settings *s, struct case_result *r) {
+static int stage_reference(struct case_work *w, const struct run_settings *s, struct case_result *r) {
     const struct problem *p = &w->p;
     int64_t total = p->M * p->N;
     w->yref = malloc((size_t)total * sizeof *w->yref);
@@ -89,7 +80,7 @@ static int stage_reference(struct work *w, const struct run_settings *s, struct 
     return 0;
 }
 
-static int stage_adapt(struct work *w, struct case_result *r) {
+static int stage_adapt(struct case_work *w, struct case_result *r) {
     char err[512];
     if (format_pack(&w->p, &w->ckpt, err, sizeof err) != 0) {
         char msg[600];
@@ -116,7 +107,7 @@ static int stage_adapt(struct work *w, struct case_result *r) {
     return 0;
 }
 
-static int stage_device(struct work *w, struct kernel_backend *kb, struct case_result *r) {
+static int stage_device(struct case_work *w, struct kernel_backend *kb, struct case_result *r) {
     int64_t total = w->p.M * w->p.N;
     w->out = malloc((size_t)(total + COMPARE_GUARD) * sizeof *w->out);
     if (!w->out) {
@@ -142,11 +133,11 @@ static int stage_device(struct work *w, struct kernel_backend *kb, struct case_r
 }
 
 void run_case(const struct case_desc *d, const struct run_settings *s, struct kernel_backend *kb,
-              struct case_result *r) {
+              struct case_result *r, case_hook hook, void *hook_ctx) {
     memset(r, 0, sizeof *r);
     r->d = *d;
     double t0 = now_seconds(), t;
-    struct work w;
+    struct case_work w;
     memset(&w, 0, sizeof w);
     int64_t need = problem_bytes(d);
     if (s->max_bytes > 0 && need > s->max_bytes) {
@@ -181,6 +172,8 @@ void run_case(const struct case_desc *d, const struct run_settings *s, struct ke
     if (r->verdict == V_FAILED) locate_fault(&w, s, r);
     r->t_cmp = now_seconds() - t;
 done:
+    r->t_total = now_seconds() - t0;
+    if (hook) hook(hook_ctx, r, &w);
     work_free(&w);
     r->t_total = now_seconds() - t0;
 }

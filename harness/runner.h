@@ -10,6 +10,8 @@
 #include "backend.h"
 #include "compare.h"
 #include "desc.h"
+#include "problem.h"
+#include "tensor.h"
 
 /* The kernel under test, whatever it is (OpenCL, plugin, CPU). */
 struct kernel_backend {
@@ -39,8 +41,23 @@ struct case_result {
     double kernel_ms;
 };
 
+/* Everything one case computed; alive only during the hook call. Pointers
+ * are NULL for stages that did not run. */
+struct case_work {
+    struct problem p;
+    struct tensor_set ckpt; /* the packed checkpoint */
+    struct abi_tensors abi; /* what the adapter handed the kernel */
+    double *yref, *absdot;  /* logical reference [M][N] (absdot: real mode) */
+    double *yabi;           /* ABI-level reference, when computed */
+    uint16_t *out;          /* device output [M*N + COMPARE_GUARD] */
+};
+
+/* Called once per case after the verdict, before the work is freed (e.g. to
+ * save a fixture of a failing case). May be NULL. */
+typedef void (*case_hook)(void *ctx, const struct case_result *r, const struct case_work *w);
+
 void run_case(const struct case_desc *d, const struct run_settings *s, struct kernel_backend *kb,
-              struct case_result *r);
+              struct case_result *r, case_hook hook, void *hook_ctx);
 void case_result_free(struct case_result *r);
 
 double now_seconds(void);
