@@ -175,5 +175,4 @@ done:
     r->t_total = now_seconds() - t0;
     if (hook) hook(hook_ctx, r, &w);
     work_free(&w);
-    r->t_total = now_seconds() - t0;
 }
