@@ -21,40 +21,8 @@
 
 #include <CL/cl.h>
 
+#include "backend_cl_priv.h"
 #include "cl_errors.h"
-
-#define CLB_NPROG 16
-#define CLB_KERNEL_NAME "w4a16_gemm"
-#define CLB_ENV_DEVICE "GPTQ_HARNESS_DEVICE"
-#define CLB_MAX_PLATFORMS 16
-#define CLB_MAX_DEVICES 64
-
-enum { PROG_UNBUILT = 0, PROG_OK, PROG_FAILED };
-
-struct clb_prog {
-    int state;
-    cl_program program;
-    cl_kernel kernel;
-    size_t lx, ly;              /* reqd_work_group_size, or 0 */
-    char reason[BK_REASON_MAX]; /* when PROG_FAILED */
-    char *log;                  /* build log when PROG_FAILED */
-};
-
-struct cl_backend {
-    cl_platform_id platform;
-    cl_device_id device;
-    cl_context context;
-    cl_command_queue queue;
-    char *source;
-    size_t source_len;
-    char *kernel_path;
-    char device_name[256];
-    char platform_name[256];
-    char driver_version[128];
-    cl_ulong max_alloc;
-    cl_ulong global_mem;
-    struct clb_prog progs[CLB_NPROG];
-};
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -75,12 +43,12 @@ static void cl_msg(char *buf, size_t len, const char *what, cl_int rc) {
         set_msg(buf, len, "%s: unknown OpenCL error %d", what, (int)rc);
 }
 
-static void res_error_cl(struct bk_result *res, const char *what, cl_int rc) {
+void clb_res_error(struct bk_result *res, const char *what, cl_int rc) {
     res->status = BK_ERROR;
     cl_msg(res->reason, sizeof res->reason, what, rc);
 }
 
-static void res_set(struct bk_result *res, bk_status_t st, const char *fmt, ...) {
+void clb_res_set(struct bk_result *res, bk_status_t st, const char *fmt, ...) {
     res->status = st;
     va_list ap;
     va_start(ap, fmt);
@@ -88,7 +56,7 @@ static void res_set(struct bk_result *res, bk_status_t st, const char *fmt, ...)
     va_end(ap);
 }
 
-static double now_ms(void) {
+double clb_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
@@ -103,7 +71,7 @@ static void release_check(const char *what, cl_int rc) {
 }
 
 /* Human-readable byte count: "2.1 GiB", "640.0 MiB", "12 B". */
-static void fmt_bytes(char *buf, size_t len, double bytes) {
+void clb_fmt_bytes(char *buf, size_t len, double bytes) {
     static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;
     while (bytes >= 1024.0 && u < 4) {
@@ -242,8 +210,8 @@ static void print_device(FILE *out, const struct dev_entry *e) {
                 msg);
         return;
     }
-    fmt_bytes(gm, sizeof gm, (double)global_mem);
-    fmt_bytes(ma, sizeof ma, (double)max_alloc);
+    clb_fmt_bytes(gm, sizeof gm, (double)global_mem);
+    clb_fmt_bytes(ma, sizeof ma, (double)max_alloc);
     fprintf(out,
             "%u:%u  %s\n      platform: %s\n      %s, driver %s\n"
             "      global memory %s, max allocation %s, %u compute units\n",
@@ -564,36 +532,29 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
 }
 
 /* The built program for t's option set, or NULL with res set to BK_ERROR. */
-static struct clb_prog *get_prog(struct cl_backend *b, const struct abi_tensors *t,
+struct clb_prog *clb_get_prog(struct cl_backend *b, const struct abi_tensors *t,
                                  struct bk_result *res) {
     const int idx = prog_index(t);
     struct clb_prog *p = &b->progs[idx];
     if (p->state == PROG_UNBUILT) {
         char opts[128];
         prog_options(idx, opts, sizeof opts);
-        const double t0 = now_ms();
+        const double t0 = clb_now_ms();
         prog_build(b, p, opts);
-        res->build_ms = now_ms() - t0;
+        res->build_ms = clb_now_ms() - t0;
     }
     if (p->state == PROG_OK) return p;
-    res_set(res, BK_ERROR, "%s", p->reason);
+    clb_res_set(res, BK_ERROR, "%s", p->reason);
     res->log = p->log ? strdup(p->log) : NULL;
     return NULL;
 }
 
 /* ---- one run ----------------------------------------------------------- */
 
-enum { BUF_A, BUF_B, BUF_SCALE, BUF_ZP, BUF_PERM, BUF_BIAS, BUF_OUT, NBUF };
-static const char *const buf_names[NBUF] = {"a", "b", "scale", "zp", "perm", "bias", "out"};
-
-struct run_bufs {
-    const void *host[NBUF];
-    size_t bytes[NBUF];
-    cl_mem mem[NBUF];
-};
+const char *const clb_buf_names[NBUF] = {"a", "b", "scale", "zp", "perm", "bias", "out"};
 
 /* Host pointers and byte sizes; absent tensors become one zero element. */
-static void plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t out_total,
                          struct run_bufs *rb) {
     static const uint32_t dummy = 0;
     memset(rb, 0, sizeof *rb);
@@ -621,23 +582,23 @@ static int precheck_sizes(const struct cl_backend *b, const struct run_bufs *rb,
     for (int i = 0; i < NBUF; i++) {
         total += (double)rb->bytes[i];
         if ((cl_ulong)rb->bytes[i] > b->max_alloc) {
-            fmt_bytes(need, sizeof need, (double)rb->bytes[i]);
-            fmt_bytes(have, sizeof have, (double)b->max_alloc);
-            res_set(res, BK_SKIP, "%s needs %s > device max allocation %s", buf_names[i], need,
+            clb_fmt_bytes(need, sizeof need, (double)rb->bytes[i]);
+            clb_fmt_bytes(have, sizeof have, (double)b->max_alloc);
+            clb_res_set(res, BK_SKIP, "%s needs %s > device max allocation %s", clb_buf_names[i], need,
                     have);
             return -1;
         }
     }
     if (total > (double)b->global_mem) {
-        fmt_bytes(need, sizeof need, total);
-        fmt_bytes(have, sizeof have, (double)b->global_mem);
-        res_set(res, BK_SKIP, "buffers need %s in total > device global memory %s", need, have);
+        clb_fmt_bytes(need, sizeof need, total);
+        clb_fmt_bytes(have, sizeof have, (double)b->global_mem);
+        clb_res_set(res, BK_SKIP, "buffers need %s in total > device global memory %s", need, have);
         return -1;
     }
     return 0;
 }
 
-static int create_buffers(struct cl_backend *b, struct run_bufs *rb, struct bk_result *res) {
+int clb_create_buffers(struct cl_backend *b, struct run_bufs *rb, struct bk_result *res) {
     for (int i = 0; i < NBUF; i++) {
         cl_int rc;
         cl_mem_flags fl = (i == BUF_OUT ? CL_MEM_READ_WRITE : CL_MEM_READ_ONLY);
@@ -646,16 +607,16 @@ static int create_buffers(struct cl_backend *b, struct run_bufs *rb, struct bk_r
                                     (void *)rb->host[i], &rc);
         if (rc != CL_SUCCESS || !rb->mem[i]) {
             char what[64];
-            snprintf(what, sizeof what, "clCreateBuffer(%s)", buf_names[i]);
+            snprintf(what, sizeof what, "clCreateBuffer(%s)", clb_buf_names[i]);
             rb->mem[i] = NULL;
-            res_error_cl(res, what, rc);
+            clb_res_error(res, what, rc);
             return -1;
         }
     }
     return 0;
 }
 
-static int set_args(cl_kernel k, const struct abi_tensors *t, const struct run_bufs *rb,
+int clb_set_args(cl_kernel k, const struct abi_tensors *t, const struct run_bufs *rb,
                     struct bk_result *res) {
     const cl_int ints[5] = {(cl_int)t->M, (cl_int)t->N, (cl_int)t->K, (cl_int)t->group_size,
                             (cl_int)t->zp_scalar};
@@ -664,8 +625,8 @@ static int set_args(cl_kernel k, const struct abi_tensors *t, const struct run_b
         cl_int rc = clSetKernelArg(k, arg, sizeof(cl_mem), &rb->mem[i]);
         if (rc != CL_SUCCESS) {
             char what[64];
-            snprintf(what, sizeof what, "clSetKernelArg(%u: %s)", (unsigned)arg, buf_names[i]);
-            res_error_cl(res, what, rc);
+            snprintf(what, sizeof what, "clSetKernelArg(%u: %s)", (unsigned)arg, clb_buf_names[i]);
+            clb_res_error(res, what, rc);
             return -1;
         }
     }
@@ -674,19 +635,19 @@ static int set_args(cl_kernel k, const struct abi_tensors *t, const struct run_b
         if (rc != CL_SUCCESS) {
             char what[64];
             snprintf(what, sizeof what, "clSetKernelArg(%u)", (unsigned)arg);
-            res_error_cl(res, what, rc);
+            clb_res_error(res, what, rc);
             return -1;
         }
     }
     return 0;
 }
 
-static size_t round_up(size_t v, size_t to) {
+size_t clb_round_up(size_t v, size_t to) {
     return (v + to - 1) / to * to;
 }
 
 /* Device time of a finished event in ms; -1 when not available. */
-static double event_ms(cl_event ev) {
+double clb_event_ms(cl_event ev) {
     cl_ulong t0 = 0, t1 = 0;
     if (clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) !=
             CL_SUCCESS ||
@@ -697,20 +658,20 @@ static double event_ms(cl_event ev) {
 }
 
 /* Waits for the queue and checks the kernel's execution status. */
-static int wait_kernel(struct cl_backend *b, cl_event ev, struct bk_result *res) {
+int clb_wait_kernel(struct cl_backend *b, cl_event ev, struct bk_result *res) {
     cl_int rc = clFinish(b->queue);
     if (rc != CL_SUCCESS) {
-        res_error_cl(res, "clFinish", rc);
+        clb_res_error(res, "clFinish", rc);
         return -1;
     }
     cl_int exec = CL_COMPLETE;
     rc = clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof exec, &exec, NULL);
     if (rc != CL_SUCCESS) {
-        res_error_cl(res, "clGetEventInfo(CL_EVENT_COMMAND_EXECUTION_STATUS)", rc);
+        clb_res_error(res, "clGetEventInfo(CL_EVENT_COMMAND_EXECUTION_STATUS)", rc);
         return -1;
     }
     if (exec < 0) {
-        res_error_cl(res, "kernel execution status", exec);
+        clb_res_error(res, "kernel execution status", exec);
         return -1;
     }
     return 0;
@@ -721,25 +682,25 @@ static int launch(struct cl_backend *b, const struct clb_prog *p, const struct a
                   struct bk_result *res) {
     size_t global[2] = {(size_t)t->N, (size_t)t->M}, local[2] = {p->lx, p->ly};
     if (p->lx) {
-        global[0] = round_up(global[0], p->lx);
-        global[1] = round_up(global[1], p->ly);
+        global[0] = clb_round_up(global[0], p->lx);
+        global[1] = clb_round_up(global[1], p->ly);
     }
     cl_event ev = NULL;
-    const double w0 = now_ms();
+    const double w0 = clb_now_ms();
     cl_int rc = clEnqueueNDRangeKernel(b->queue, p->kernel, 2, NULL, global, p->lx ? local : NULL,
                                        0, NULL, &ev);
     if (rc != CL_SUCCESS) {
-        res_error_cl(res, "clEnqueueNDRangeKernel", rc);
+        clb_res_error(res, "clEnqueueNDRangeKernel", rc);
         return -1;
     }
-    int ok = wait_kernel(b, ev, res) == 0;
+    int ok = clb_wait_kernel(b, ev, res) == 0;
     if (ok) {
-        const double ms = event_ms(ev);
-        res->kernel_ms = ms >= 0 ? ms : now_ms() - w0;
+        const double ms = clb_event_ms(ev);
+        res->kernel_ms = ms >= 0 ? ms : clb_now_ms() - w0;
     }
     rc = clReleaseEvent(ev);
     if (ok && rc != CL_SUCCESS) {
-        res_error_cl(res, "clReleaseEvent", rc);
+        clb_res_error(res, "clReleaseEvent", rc);
         ok = 0;
     }
     return ok ? 0 : -1;
@@ -750,18 +711,18 @@ static int read_back(struct cl_backend *b, const struct run_bufs *rb, uint16_t *
     cl_int rc = clEnqueueReadBuffer(b->queue, rb->mem[BUF_OUT], CL_TRUE, 0, rb->bytes[BUF_OUT], out,
                                     0, NULL, NULL);
     if (rc != CL_SUCCESS) {
-        res_error_cl(res, "clEnqueueReadBuffer(out)", rc);
+        clb_res_error(res, "clEnqueueReadBuffer(out)", rc);
         return -1;
     }
     return 0;
 }
 
-static void release_buffers(struct run_bufs *rb, struct bk_result *res) {
+void clb_release_buffers(struct run_bufs *rb, struct bk_result *res) {
     for (int i = 0; i < NBUF; i++) {
         if (!rb->mem[i]) continue;
         cl_int rc = clReleaseMemObject(rb->mem[i]);
         rb->mem[i] = NULL;
-        if (rc != CL_SUCCESS && res->status == BK_OK) res_error_cl(res, "clReleaseMemObject", rc);
+        if (rc != CL_SUCCESS && res->status == BK_OK) clb_res_error(res, "clReleaseMemObject", rc);
     }
 }
 
@@ -770,15 +731,15 @@ static int precheck_args(const struct cl_backend *b, const struct abi_tensors *t
                          const uint16_t *out, size_t out_total, struct bk_result *res) {
     char err[BK_REASON_MAX];
     if (!b || !t || !out) {
-        res_set(res, BK_ERROR, "clb_run: %s is NULL", !b ? "backend" : !t ? "tensors" : "out");
+        clb_res_set(res, BK_ERROR, "clb_run: %s is NULL", !b ? "backend" : !t ? "tensors" : "out");
         return -1;
     }
     if (abi_check(t, err, sizeof err) != 0) {
-        res_set(res, BK_ERROR, "not launched, ABI check failed: %s", err);
+        clb_res_set(res, BK_ERROR, "not launched, ABI check failed: %s", err);
         return -1;
     }
     if ((uint64_t)out_total < (uint64_t)(t->M * t->N)) {
-        res_set(res, BK_ERROR, "out holds %zu elements, fewer than M*N = %lld", out_total,
+        clb_res_set(res, BK_ERROR, "out holds %zu elements, fewer than M*N = %lld", out_total,
                 (long long)(t->M * t->N));
         return -1;
     }
@@ -797,12 +758,12 @@ void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, s
     if (precheck_args(b, t, out, out_total, res) != 0) return;
 
     struct run_bufs rb;
-    plan_buffers(t, out, out_total, &rb);
+    clb_plan_buffers(t, out, out_total, &rb);
     if (precheck_sizes(b, &rb, res) != 0) return;
-    struct clb_prog *p = get_prog(b, t, res);
+    struct clb_prog *p = clb_get_prog(b, t, res);
     if (!p) return;
-    if (create_buffers(b, &rb, res) == 0 && set_args(p->kernel, t, &rb, res) == 0 &&
+    if (clb_create_buffers(b, &rb, res) == 0 && clb_set_args(p->kernel, t, &rb, res) == 0 &&
         launch(b, p, t, res) == 0)
         read_back(b, &rb, out, res);
-    release_buffers(&rb, res);
+    clb_release_buffers(&rb, res);
 }

@@ -1,0 +1,72 @@
+/* backend_cl_priv.h - internals shared by the OpenCL backend's files
+ * (backend_cl.c: devices, programs, one checked run; backend_cl_perf.c:
+ * timing and device peaks). Not for use outside the backend. */
+#ifndef GH_BACKEND_CL_PRIV_H
+#define GH_BACKEND_CL_PRIV_H
+
+#include <CL/cl.h>
+
+#include "abi.h"
+#include "backend.h"
+
+#define CLB_NPROG 16
+#define CLB_KERNEL_NAME "w4a16_gemm"
+#define CLB_ENV_DEVICE "GPTQ_HARNESS_DEVICE"
+#define CLB_MAX_PLATFORMS 16
+#define CLB_MAX_DEVICES 64
+
+enum { PROG_UNBUILT = 0, PROG_OK, PROG_FAILED };
+
+struct clb_prog {
+    int state;
+    cl_program program;
+    cl_kernel kernel;
+    size_t lx, ly;              /* reqd_work_group_size, or 0 */
+    char reason[BK_REASON_MAX]; /* when PROG_FAILED */
+    char *log;                  /* build log when PROG_FAILED */
+};
+
+struct cl_backend {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+    char *source;
+    size_t source_len;
+    char *kernel_path;
+    char device_name[256];
+    char platform_name[256];
+    char driver_version[128];
+    cl_ulong max_alloc;
+    cl_ulong global_mem;
+    struct clb_prog progs[CLB_NPROG];
+};
+
+enum { BUF_A, BUF_B, BUF_SCALE, BUF_ZP, BUF_PERM, BUF_BIAS, BUF_OUT, NBUF };
+extern const char *const clb_buf_names[NBUF];
+
+struct run_bufs {
+    const void *host[NBUF];
+    size_t bytes[NBUF];
+    cl_mem mem[NBUF];
+};
+
+
+void clb_res_error(struct bk_result *res, const char *what, cl_int rc);
+void clb_res_set(struct bk_result *res, bk_status_t st, const char *fmt, ...);
+double clb_now_ms(void);
+void clb_fmt_bytes(char *buf, size_t len, double bytes);
+/* The built program for t's option set, or NULL with res set to BK_ERROR. */
+struct clb_prog *clb_get_prog(struct cl_backend *b, const struct abi_tensors *t,
+                              struct bk_result *res);
+void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t out_total,
+                      struct run_bufs *rb);
+int clb_create_buffers(struct cl_backend *b, struct run_bufs *rb, struct bk_result *res);
+int clb_set_args(cl_kernel k, const struct abi_tensors *t, const struct run_bufs *rb,
+                 struct bk_result *res);
+size_t clb_round_up(size_t v, size_t to);
+double clb_event_ms(cl_event ev);
+int clb_wait_kernel(struct cl_backend *b, cl_event ev, struct bk_result *res);
+void clb_release_buffers(struct run_bufs *rb, struct bk_result *res);
+
+#endif
