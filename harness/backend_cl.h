@@ -36,4 +36,30 @@ const char *clb_driver_version(const struct cl_backend *b);
 const char *clb_platform_name(const struct cl_backend *b);
 void clb_close(struct cl_backend *b);
 
+/* ---- performance (backend_cl_perf.c) ---------------------------------- */
+
+struct clb_perf {
+    double median_ms, min_ms, max_ms; /* kernel time from profiling events */
+    int sets;                         /* input sets rotated (caches cannot flatter) */
+    int repeats;
+    double bytes; /* minimal traffic of one launch: every input read once, out written once */
+    double flops; /* 2*M*N*K */
+};
+
+struct clb_peaks {
+    double copy_gbs;   /* device buffer copy, bytes read + written per second / 1e9 */
+    double fma_gflops; /* FMA-bound kernel */
+};
+
+/* Times t's kernel: `repeats` launches after a warm-up of one launch per set,
+ * rotating over enough copies of the inputs that their total exceeds the
+ * device caches (512 MiB, within memory limits). t must pass abi_check.
+ * Returns 0, or -1 with a message. */
+int clb_time(struct cl_backend *b, const struct abi_tensors *t, int repeats, struct clb_perf *r,
+             char *err, size_t errlen);
+
+/* Measures the device's memory bandwidth (a large buffer copy) and float
+ * FMA throughput (an FMA-bound kernel), median of 5 runs each. */
+int clb_measure_peaks(struct cl_backend *b, struct clb_peaks *pk, char *err, size_t errlen);
+
 #endif

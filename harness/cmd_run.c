@@ -9,12 +9,15 @@
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
+#include "perf_mode.h"
 #include "runner.h"
 
 #define DEFAULT_KERNEL "kernels/w4a16_gemm.cl"
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
 
 struct run_opts {
+    int perf;    /* --mode perf: also time each case's kernel */
+    int repeats; /* timed launches per case in perf mode */
     const char *kernel;
     const char *device;
     int verbose; /* -1 quiet, 0 normal, 1 verbose */
@@ -51,6 +54,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"device", required_argument, 0, 'd'},  {"threads", required_argument, 0, 't'},
         {"max-bytes", required_argument, 0, 'M'}, {"verbose", no_argument, 0, 'v'},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {"mode", required_argument, 0, 'P'},    {"repeats", required_argument, 0, 'R'},
         {0, 0, 0, 0}};
     char err[1024];
     long v;
@@ -79,11 +83,26 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
                 return -1;
             }
             break;
+        case 'P':
+            if (strcmp(optarg, "check") && strcmp(optarg, "perf")) {
+                fprintf(stderr, "gptq-harness run: --mode wants check or perf\n");
+                return -1;
+            }
+            o->perf = !strcmp(optarg, "perf");
+            break;
+        case 'R':
+            if (parse_int(optarg, 1, 100000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --repeats wants an integer in 1..100000\n");
+                return -1;
+            }
+            o->repeats = (int)v;
+            break;
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE] [--device SEL] "
-                   "[--threads N] [--max-bytes N] [-v|-q] [DESCRIPTOR...]\n");
+                   "[--threads N] [--max-bytes N] [--mode check|perf] [--repeats N] [-v|-q] "
+                   "[DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
         }
@@ -131,12 +150,15 @@ int cmd_run(const char *prog, int argc, char **argv) {
             clb_platform_name(cl), clb_driver_version(cl), kernel, o.cases.n);
     repro_prefix(&o, prog, prefix, sizeof prefix);
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
+    struct perf_mode pm;
+    if (o.perf) perf_mode_start(&pm, cl, o.repeats, stdout);
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kb, &r, NULL, NULL);
+        run_case(&o.cases.v[i], &o.s, &kb, &r, o.perf ? perf_mode_hook : NULL, &pm);
         tally_add(&t, r.verdict);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
             console_case(stdout, &r, prefix, o.verbose > 0);
+        if (o.perf) perf_mode_print(&pm, stdout);
         fflush(stdout);
         case_result_free(&r);
     }
