@@ -35,15 +35,23 @@
 #endif
 
 #ifndef LX
-#define LX 16 /* columns per work-group */
+#define LX 8 /* columns per work-group */
 #endif
 #ifndef LY
-#define LY 16 /* rows per work-group */
+#define LY 32 /* rows per work-group */
 #endif
 #define LANES 32                   /* lanes per column team */
 #define TEAMS (LX * LY / LANES)    /* teams per work-group */
 #define TCOLS (LX / TEAMS)         /* columns per team */
-#define XT 8192                    /* activations staged per tile (floats, 32 KiB) */
+#if TCOLS == 1
+#define W4_ONE_COLUMN_PER_TEAM 1 /* the fast path's precondition */
+#else
+#define W4_ONE_COLUMN_PER_TEAM 0
+#endif
+#define XT 8192                    /* activations staged per tile (floats, 33 KiB padded) */
+/* Staged activation k sits at XS_AT(k): one pad float after every 32, so the
+ * 32 lanes of a team, each reading its own 32-row chunk, hit 32 banks. */
+#define XS_AT(k) ((k) + ((k) >> 5))
 
 /* One 16-bit activation-dtype element as float (exact). */
 static float w4_load(__global const ushort *p, size_t i) {
@@ -124,7 +132,8 @@ static float w4_chunk(uint4 w, int k, __local const float *x, __global const ush
 }
 
 /* Lane t's partial sum of column n over rows k0 .. k0+kn-1, whose
- * activations are staged in xs[0 .. kn). */
+ * activations are staged in xs (at XS_AT). A chunk's 32 activations are
+ * contiguous there; a word's 8 too. */
 static float w4_lane_tile(__global const uint *bcol, int t, int K, int k0, int kn,
                           __local const float *xs, __global const ushort *scale,
                           __global const uint *zp, int N, int n, int group_size, int zp_scalar) {
@@ -136,35 +145,94 @@ static float w4_lane_tile(__global const uint *bcol, int t, int K, int k0, int k
         for (; c + 3 * LANES < chunks; c += 4 * LANES) { /* four loads in flight */
             const uint4 w0 = b4[c], w1 = b4[c + LANES], w2 = b4[c + 2 * LANES];
             const uint4 w3 = b4[c + 3 * LANES];
-            acc += w4_chunk(w0, k0 + 32 * c, xs + 32 * c, scale, zp, N, n, group_size, zp_scalar);
-            acc += w4_chunk(w1, k0 + 32 * (c + LANES), xs + 32 * (c + LANES), scale, zp, N, n,
+            acc += w4_chunk(w0, k0 + 32 * c, xs + XS_AT(32 * c), scale, zp, N, n, group_size, zp_scalar);
+            acc += w4_chunk(w1, k0 + 32 * (c + LANES), xs + XS_AT(32 * (c + LANES)), scale, zp, N, n,
                             group_size, zp_scalar);
-            acc += w4_chunk(w2, k0 + 32 * (c + 2 * LANES), xs + 32 * (c + 2 * LANES), scale, zp,
+            acc += w4_chunk(w2, k0 + 32 * (c + 2 * LANES), xs + XS_AT(32 * (c + 2 * LANES)), scale, zp,
                             N, n, group_size, zp_scalar);
-            acc += w4_chunk(w3, k0 + 32 * (c + 3 * LANES), xs + 32 * (c + 3 * LANES), scale, zp,
+            acc += w4_chunk(w3, k0 + 32 * (c + 3 * LANES), xs + XS_AT(32 * (c + 3 * LANES)), scale, zp,
                             N, n, group_size, zp_scalar);
         }
         for (; c < chunks; c += LANES)
-            acc += w4_chunk(b4[c], k0 + 32 * c, xs + 32 * c, scale, zp, N, n, group_size,
+            acc += w4_chunk(b4[c], k0 + 32 * c, xs + XS_AT(32 * c), scale, zp, N, n, group_size,
                             zp_scalar);
         return acc;
     }
     for (int j = t; j < kn / 8; j += LANES)
-        acc += w4_word(bcol[k0 / 8 + j], k0 + 8 * j, xs + 8 * j, scale, zp, N, n, group_size,
+        acc += w4_word(bcol[k0 / 8 + j], k0 + 8 * j, xs + XS_AT(8 * j), scale, zp, N, n, group_size,
                        zp_scalar);
     return acc;
 }
 
-/* Stages A'[row][k0 .. k0+kn) as float into xs (all work-items). */
+/* ---- fast path: K % 32 == 0 and group_size % 32 == 0 ---------------------
+ * A lane's chunks of one tile are processed in rounds of four 128-bit loads;
+ * the next round's weights, scales and zero points are loaded while the
+ * current round is computed, and the first round is loaded before the
+ * activations are staged. Nibbles become floats without a conversion
+ * instruction: as_float(0x4B000000 | q) is 2^23 + q exactly, and subtracting
+ * 2^23 + z leaves q - z exactly. */
+
+struct w4_round {
+    uint4 w[4];
+    float s[4], zb[4]; /* scale and 2^23 + zero of each chunk's group (0 when past the end) */
+};
+
+static void w4_fetch(struct w4_round *r, __global const uint4 *b4, int c, int chunks, int k0,
+                     __global const ushort *scale, __global const uint *zp, int N, int n,
+                     int group_size, int zp_scalar) {
+    for (int i = 0; i < 4; i++) {
+        const int ci = c + i * LANES;
+        const int live = ci < chunks;
+        const int g = live ? (k0 + 32 * ci) / group_size : 0;
+        r->w[i] = live ? b4[ci] : (uint4)(0u);
+        r->s[i] = live ? w4_scale(scale, g, N, n) : 0.0f;
+        r->zb[i] = 8388608.0f + (live ? w4_zero(zp, g, N, n, zp_scalar) : 0.0f);
+    }
+}
+
+/* sum_i x[i] * (q_i - z) over the 8 nibbles of w (zb = 2^23 + z). */
+static float w4_word_fma(uint w, __local const float *x, float zb, float acc) {
+    for (int i = 0; i < 8; i++)
+        acc = fma(x[i], as_float(((w >> (4 * i)) & 15u) | 0x4B000000u) - zb, acc);
+    return acc;
+}
+
+static float w4_round_sum(const struct w4_round *r, __local const float *xs, int c, int chunks) {
+    float acc = 0.0f;
+    for (int i = 0; i < 4; i++) {
+        const int ci = c + i * LANES;
+        if (ci >= chunks) break;
+        __local const float *x = xs + XS_AT(32 * ci);
+        float d = w4_word_fma(r->w[i].x, x, r->zb[i], 0.0f);
+        d = w4_word_fma(r->w[i].y, x + 8, r->zb[i], d);
+        d = w4_word_fma(r->w[i].z, x + 16, r->zb[i], d);
+        d = w4_word_fma(r->w[i].w, x + 24, r->zb[i], d);
+        acc += r->s[i] * d;
+    }
+    return acc;
+}
+
+/* Stages A'[row][k0 .. k0+kn) as float into xs at XS_AT (all work-items):
+ * eight consecutive activations per work-item and step, loaded before they
+ * are stored, so the loads are in flight together. kn is a multiple of 8. */
 static void w4_stage(__local float *xs, __global const ushort *a, __global const int *perm,
                      size_t row, int k0, int kn, int l) {
-    for (int i = l; i < kn; i += LX * LY) {
+    for (int i = 8 * l; i < kn; i += 8 * LX * LY) {
 #if W4_HAS_PERM
-        xs[i] = w4_load(a, row + (size_t)perm[k0 + i]);
+        __global const int *p = perm + k0 + i;
+        const float8 v = (float8)(w4_load(a, row + p[0]), w4_load(a, row + p[1]),
+                                  w4_load(a, row + p[2]), w4_load(a, row + p[3]),
+                                  w4_load(a, row + p[4]), w4_load(a, row + p[5]),
+                                  w4_load(a, row + p[6]), w4_load(a, row + p[7]));
+#elif W4_BF16
+        (void)perm;
+        const float8 v = as_float8(convert_uint8(vload8(0, a + row + k0 + i)) << 16);
 #else
         (void)perm;
-        xs[i] = w4_load(a, row + (size_t)(k0 + i));
+        const float8 v = vload_half8(0, (__global const half *)(a + row + k0 + i));
 #endif
+        /* i % 32 is a multiple of 8: the eight targets are contiguous */
+        vstore8(v, 0, xs + XS_AT(i));
     }
 }
 
@@ -189,7 +257,7 @@ __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void
 w4a16_gemm(__global const ushort *a, __global const uint *b, __global const ushort *scale,
            __global const uint *zp, __global const int *perm, __global const ushort *bias,
            __global ushort *out, int M, int N, int K, int group_size, int zp_scalar) {
-    __local float xs[XT];
+    __local float xs[XS_AT(XT)];
     __local float part[TEAMS][TCOLS][LANES];
     __local float res[LY][LX];
     const int x = (int)get_local_id(0), y = (int)get_local_id(1);
@@ -197,6 +265,7 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int rows = min(LY, M - m0); /* valid rows in this tile, >= 1 */
     const int l = y * LX + x;
     const int team = l / LANES, t = l % LANES;
+    const int fast = (K % 32 == 0) && (group_size % 32 == 0) && W4_ONE_COLUMN_PER_TEAM;
 
     for (int r = 0; r < rows; r++) {
         const size_t row = (size_t)(m0 + r) * (size_t)K;
@@ -204,14 +273,31 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
         for (int c = 0; c < TCOLS; c++) acc[c] = 0.0f;
         for (int k0 = 0; k0 < K; k0 += XT) {
             const int kn = min(XT, K - k0);
+            /* fast path: one column per team; its first round of weights is
+             * loaded before the activations are staged */
+            const int n1 = n0 + team;
+            const int chunks = (fast && n1 < N) ? kn / 32 : 0;
+            __global const uint4 *b4 =
+                (__global const uint4 *)(b + (size_t)min(n1, N - 1) * (size_t)(K / 8)) + k0 / 32;
+            struct w4_round cur, next;
+            w4_fetch(&cur, b4, t, chunks, k0, scale, zp, N, n1, group_size, zp_scalar);
             barrier(CLK_LOCAL_MEM_FENCE);
             w4_stage(xs, a, perm, row, k0, kn, l);
             barrier(CLK_LOCAL_MEM_FENCE);
-            for (int c = 0; c < TCOLS; c++) {
-                const int n = n0 + team * TCOLS + c;
-                if (n < N)
-                    acc[c] += w4_lane_tile(b + (size_t)n * (size_t)(K / 8), t, K, k0, kn, xs,
-                                           scale, zp, N, n, group_size, zp_scalar);
+            if (fast) {
+                for (int c = t; c < chunks; c += 4 * LANES) {
+                    w4_fetch(&next, b4, c + 4 * LANES, chunks, k0, scale, zp, N, n1, group_size,
+                             zp_scalar);
+                    acc[0] += w4_round_sum(&cur, xs, c, chunks);
+                    cur = next;
+                }
+            } else {
+                for (int c = 0; c < TCOLS; c++) {
+                    const int n = n0 + team * TCOLS + c;
+                    if (n < N)
+                        acc[c] += w4_lane_tile(b + (size_t)n * (size_t)(K / 8), t, K, k0, kn, xs,
+                                               scale, zp, N, n, group_size, zp_scalar);
+                }
             }
         }
         for (int c = 0; c < TCOLS; c++) part[team][c][t] = acc[c];
