@@ -49,9 +49,10 @@
 #define W4_ONE_COLUMN_PER_TEAM 0
 #endif
 #define XT 8192                    /* activations staged per tile (floats, 33 KiB padded) */
-/* Staged activation k sits at XS_AT(k): one pad float after every 32, so the
- * 32 lanes of a team, each reading its own 32-row chunk, hit 32 banks. */
-#define XS_AT(k) ((k) + ((k) >> 5))
+/* Staged activation k sits at XS_AT(k): four pad floats after every 32, so a
+ * chunk's 32 activations start 16-byte aligned (read as float4) and the
+ * lanes of a quarter-warp, each reading its own chunk, hit distinct banks. */
+#define XS_AT(k) ((k) + ((k) >> 5) * 4)
 
 /* One 16-bit activation-dtype element as float (exact). */
 static float w4_load(__global const ushort *p, size_t i) {
@@ -190,10 +191,13 @@ static void w4_fetch(struct w4_round *r, __global const uint4 *b4, int c, int ch
     }
 }
 
-/* sum_i x[i] * (q_i - z) over the 8 nibbles of w (zb = 2^23 + z). */
+/* sum_i x[i] * (q_i - z) over the 8 nibbles of w (zb = 2^23 + z); x is
+ * 16-byte aligned. */
 static float w4_word_fma(uint w, __local const float *x, float zb, float acc) {
+    const float4 lo = ((__local const float4 *)x)[0], hi = ((__local const float4 *)x)[1];
+    const float xv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
     for (int i = 0; i < 8; i++)
-        acc = fma(x[i], as_float(((w >> (4 * i)) & 15u) | 0x4B000000u) - zb, acc);
+        acc = fma(xv[i], as_float(((w >> (4 * i)) & 15u) | 0x4B000000u) - zb, acc);
     return acc;
 }
 
@@ -257,7 +261,8 @@ __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void
 w4a16_gemm(__global const ushort *a, __global const uint *b, __global const ushort *scale,
            __global const uint *zp, __global const int *perm, __global const ushort *bias,
            __global ushort *out, int M, int N, int K, int group_size, int zp_scalar) {
-    __local float xs[XS_AT(XT)];
+    __local float4 xs4[XS_AT(XT) / 4]; /* float4: 16-byte aligned */
+    __local float *xs = (__local float *)xs4;
     __local float part[TEAMS][TCOLS][LANES];
     __local float res[LY][LX];
     const int x = (int)get_local_id(0), y = (int)get_local_id(1);
