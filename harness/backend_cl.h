@@ -40,7 +40,6 @@ void clb_close(struct cl_backend *b);
 
 struct clb_perf {
     double median_ms, min_ms, max_ms; /* kernel time from profiling events */
-    double stream_ms; /* back to back: (end of last - start of first) / launches */
     int sets;                         /* input sets rotated (caches cannot flatter) */
     int repeats;
     double bytes; /* minimal traffic of one launch: every input read once, out written once */

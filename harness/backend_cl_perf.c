@@ -47,16 +47,14 @@ static int sets_for(const struct cl_backend *b, double set_bytes) {
     return sets;
 }
 
-/* Sets the arguments for set s and enqueues one launch; returns its event,
- * or NULL with a message. */
-static cl_event enqueue_on(struct cl_backend *b, const struct clb_prog *p,
-                           const struct abi_tensors *t, const struct run_bufs *set, char *err,
-                           size_t errlen) {
+/* Enqueues one launch on set s and returns its device time (ms), or -1. */
+static double one_launch(struct cl_backend *b, const struct clb_prog *p, const struct abi_tensors *t,
+                         const struct run_bufs *set, char *err, size_t errlen) {
     struct bk_result res;
     memset(&res, 0, sizeof res);
     if (clb_set_args(p->kernel, t, set, &res) != 0) {
         snprintf(err, errlen, "%s", res.reason);
-        return NULL;
+        return -1;
     }
     size_t global[2] = {(size_t)t->N, (size_t)t->M}, local[2] = {p->lx, p->ly};
     if (p->lx) {
@@ -68,57 +66,8 @@ static cl_event enqueue_on(struct cl_backend *b, const struct clb_prog *p,
                                        0, NULL, &ev);
     if (rc != CL_SUCCESS) {
         err_cl(err, errlen, "clEnqueueNDRangeKernel", rc);
-        return NULL;
+        return -1;
     }
-    return ev;
-}
-
-/* Back-to-back launches over the sets without waiting in between; returns
- * (end of the last - start of the first) / n in ms, or -1. */
-static double stream_launches(struct cl_backend *b, const struct clb_prog *p,
-                              const struct abi_tensors *t, const struct run_bufs *sets, int nsets,
-                              int n, char *err, size_t errlen) {
-    cl_event first = NULL, last = NULL;
-    double ms = -1;
-    for (int i = 0; i < n; i++) {
-        cl_event ev = enqueue_on(b, p, t, &sets[i % nsets], err, errlen);
-        if (!ev) goto done;
-        if (!first)
-            first = ev;
-        else if (last)
-            clReleaseEvent(last);
-        if (ev != first) last = ev;
-    }
-    cl_int rc = clFinish(b->queue);
-    if (rc != CL_SUCCESS) {
-        err_cl(err, errlen, "clFinish", rc);
-        goto done;
-    }
-    cl_ulong t0 = 0, t1 = 0;
-    cl_event end = last ? last : first;
-    if (clGetEventProfilingInfo(first, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) !=
-            CL_SUCCESS ||
-        clGetEventProfilingInfo(end, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) !=
-            CL_SUCCESS ||
-        t1 < t0) {
-        snprintf(err, errlen, "no profiling information for the back-to-back launches");
-        goto done;
-    }
-    ms = (double)(t1 - t0) / 1e6 / n;
-done:
-    clFinish(b->queue);
-    if (first) clReleaseEvent(first);
-    if (last) clReleaseEvent(last);
-    return ms;
-}
-
-/* Enqueues one launch on set s and returns its device time (ms), or -1. */
-static double one_launch(struct cl_backend *b, const struct clb_prog *p, const struct abi_tensors *t,
-                         const struct run_bufs *set, char *err, size_t errlen) {
-    struct bk_result res;
-    memset(&res, 0, sizeof res);
-    cl_event ev = enqueue_on(b, p, t, set, err, errlen);
-    if (!ev) return -1;
     double ms = -1;
     if (clb_wait_kernel(b, ev, &res) != 0)
         snprintf(err, errlen, "%s", res.reason);
@@ -174,7 +123,6 @@ int clb_time(struct cl_backend *b, const struct abi_tensors *t, int repeats, str
         r->max_ms = fmax(r->max_ms, ms[i]);
     }
     r->median_ms = median_of(ms, repeats);
-    if ((r->stream_ms = stream_launches(b, p, t, sets, nsets, repeats, err, errlen)) < 0) goto done;
     rc = 0;
 done:
     for (int i = 0; i < nsets; i++) clb_release_buffers(&sets[i], &res);

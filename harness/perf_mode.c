@@ -43,8 +43,5 @@ void perf_mode_print(const struct perf_mode *pm, FILE *out) {
     if (pm->have_peaks) fprintf(out, " (%.0f%% of copy)", 100.0 * gbs / pm->peaks.copy_gbs);
     fprintf(out, ", %.1f GFLOP/s", gflops);
     if (pm->have_peaks) fprintf(out, " (%.1f%% of fma)", 100.0 * gflops / pm->peaks.fma_gflops);
-    const double sgbs = p->bytes / (p->stream_ms * 1e-3) / 1e9;
-    fprintf(out, "; back to back %.2f us/launch, %.1f GB/s", p->stream_ms * 1e3, sgbs);
-    if (pm->have_peaks) fprintf(out, " (%.0f%% of copy)", 100.0 * sgbs / pm->peaks.copy_gbs);
     fprintf(out, "\n");
 }

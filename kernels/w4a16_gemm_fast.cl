@@ -173,45 +173,79 @@ static float w4_lane_tile(__global const uint *bcol, int t, int K, int k0, int k
  * instruction: as_float(0x4B000000 | q) is 2^23 + q exactly, and subtracting
  * 2^23 + z leaves q - z exactly. */
 
-struct w4_round {
-    uint4 w[4];
-    float s[4], zb[4]; /* scale and 2^23 + zero of each chunk's group (0 when past the end) */
-};
-
-static void w4_fetch(struct w4_round *r, __global const uint4 *b4, int c, int chunks, int k0,
-                     __global const ushort *scale, __global const uint *zp, int N, int n,
-                     int group_size, int zp_scalar) {
-    for (int i = 0; i < 4; i++) {
-        const int ci = c + i * LANES;
-        const int live = ci < chunks;
-        const int g = live ? (k0 + 32 * ci) / group_size : 0;
-        r->w[i] = live ? b4[ci] : (uint4)(0u);
-        r->s[i] = live ? w4_scale(scale, g, N, n) : 0.0f;
-        r->zb[i] = 8388608.0f + (live ? w4_zero(zp, g, N, n, zp_scalar) : 0.0f);
-    }
+/* One chunk of a round: its weights, and scale and 2^23 + zero of its group
+ * (all 0 when the chunk is past the end). Plain scalars and vectors only, so
+ * everything stays in registers. */
+static void w4_fetch1(uint4 *w, float *s, float *zb, __global const uint4 *b4, int ci, int chunks,
+                      int k0, __global const ushort *scale, __global const uint *zp, int N, int n,
+                      int group_size, int zp_scalar) {
+    const int live = ci < chunks;
+    const int g = live ? (k0 + 32 * ci) / group_size : 0;
+    *w = live ? b4[ci] : (uint4)(0u);
+    *s = live ? w4_scale(scale, g, N, n) : 0.0f;
+    *zb = 8388608.0f + (live ? w4_zero(zp, g, N, n, zp_scalar) : 0.0f);
 }
 
-/* sum_i x[i] * (q_i - z) over the 8 nibbles of w (zb = 2^23 + z); x is
- * 16-byte aligned. */
-static float w4_word_fma(uint w, __local const float *x, float zb, float acc) {
-    const float4 lo = ((__local const float4 *)x)[0], hi = ((__local const float4 *)x)[1];
-    const float xv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
-    for (int i = 0; i < 8; i++)
-        acc = fma(xv[i], as_float(((w >> (4 * i)) & 15u) | 0x4B000000u) - zb, acc);
+#define W4_NIB(w, i) (as_float((((w) >> (4 * (i))) & 15u) | 0x4B000000u))
+
+/* acc + sum_i x_i * (q_i - z) over the 8 nibbles of w (zb = 2^23 + z). */
+static float w4_word_fma(uint w, float4 lo, float4 hi, float zb, float acc) {
+    acc = fma(lo.x, W4_NIB(w, 0) - zb, acc);
+    acc = fma(lo.y, W4_NIB(w, 1) - zb, acc);
+    acc = fma(lo.z, W4_NIB(w, 2) - zb, acc);
+    acc = fma(lo.w, W4_NIB(w, 3) - zb, acc);
+    acc = fma(hi.x, W4_NIB(w, 4) - zb, acc);
+    acc = fma(hi.y, W4_NIB(w, 5) - zb, acc);
+    acc = fma(hi.z, W4_NIB(w, 6) - zb, acc);
+    acc = fma(hi.w, W4_NIB(w, 7) - zb, acc);
     return acc;
 }
 
-static float w4_round_sum(const struct w4_round *r, __local const float *xs, int c, int chunks) {
+/* s * sum over the chunk's 32 rows; x4 = its staged activations (aligned). */
+static float w4_chunk_fma(uint4 w, float s, float zb, __local const float4 *x4) {
+    float d = w4_word_fma(w.x, x4[0], x4[1], zb, 0.0f);
+    d = w4_word_fma(w.y, x4[2], x4[3], zb, d);
+    d = w4_word_fma(w.z, x4[4], x4[5], zb, d);
+    d = w4_word_fma(w.w, x4[6], x4[7], zb, d);
+    return s * d;
+}
+
+/* Lane t's sum over the chunks t, t+32, ... of one column in this tile:
+ * rounds of four 128-bit loads, the next round fetched while the current
+ * one is computed; the first round (w0..w3, s0..s3, z0..z3) was fetched by
+ * the caller before the activations were staged. */
+static float w4_fast_column(uint4 w0, uint4 w1, uint4 w2, uint4 w3, float s0, float s1, float s2,
+                            float s3, float z0, float z1, float z2, float z3,
+                            __global const uint4 *b4, int t, int chunks, int k0,
+                            __local const float *xs, __global const ushort *scale,
+                            __global const uint *zp, int N, int n, int group_size,
+                            int zp_scalar) {
     float acc = 0.0f;
-    for (int i = 0; i < 4; i++) {
-        const int ci = c + i * LANES;
-        if (ci >= chunks) break;
-        __local const float *x = xs + XS_AT(32 * ci);
-        float d = w4_word_fma(r->w[i].x, x, r->zb[i], 0.0f);
-        d = w4_word_fma(r->w[i].y, x + 8, r->zb[i], d);
-        d = w4_word_fma(r->w[i].z, x + 16, r->zb[i], d);
-        d = w4_word_fma(r->w[i].w, x + 24, r->zb[i], d);
-        acc += r->s[i] * d;
+    for (int c = t; c < chunks; c += 4 * LANES) {
+        uint4 v0, v1, v2, v3;
+        float r0, r1, r2, r3, y0, y1, y2, y3;
+        const int c2 = c + 4 * LANES;
+        w4_fetch1(&v0, &r0, &y0, b4, c2, chunks, k0, scale, zp, N, n, group_size, zp_scalar);
+        w4_fetch1(&v1, &r1, &y1, b4, c2 + LANES, chunks, k0, scale, zp, N, n, group_size,
+                  zp_scalar);
+        w4_fetch1(&v2, &r2, &y2, b4, c2 + 2 * LANES, chunks, k0, scale, zp, N, n, group_size,
+                  zp_scalar);
+        w4_fetch1(&v3, &r3, &y3, b4, c2 + 3 * LANES, chunks, k0, scale, zp, N, n, group_size,
+                  zp_scalar);
+        acc += w4_chunk_fma(w0, s0, z0, (__local const float4 *)(xs + XS_AT(32 * c)));
+        if (c + LANES < chunks) {
+            acc += w4_chunk_fma(w1, s1, z1,
+                                (__local const float4 *)(xs + XS_AT(32 * (c + LANES))));
+            if (c + 2 * LANES < chunks)
+                acc += w4_chunk_fma(w2, s2, z2,
+                                    (__local const float4 *)(xs + XS_AT(32 * (c + 2 * LANES))));
+            if (c + 3 * LANES < chunks)
+                acc += w4_chunk_fma(w3, s3, z3,
+                                    (__local const float4 *)(xs + XS_AT(32 * (c + 3 * LANES))));
+        }
+        w0 = v0, w1 = v1, w2 = v2, w3 = v3;
+        s0 = r0, s1 = r1, s2 = r2, s3 = r3;
+        z0 = y0, z1 = y1, z2 = y2, z3 = y3;
     }
     return acc;
 }
@@ -284,18 +318,21 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
             const int chunks = (fast && n1 < N) ? kn / 32 : 0;
             __global const uint4 *b4 =
                 (__global const uint4 *)(b + (size_t)min(n1, N - 1) * (size_t)(K / 8)) + k0 / 32;
-            struct w4_round cur, next;
-            w4_fetch(&cur, b4, t, chunks, k0, scale, zp, N, n1, group_size, zp_scalar);
+            uint4 w0, w1, w2, w3;
+            float s0, s1, s2, s3, z0, z1, z2, z3;
+            w4_fetch1(&w0, &s0, &z0, b4, t, chunks, k0, scale, zp, N, n1, group_size, zp_scalar);
+            w4_fetch1(&w1, &s1, &z1, b4, t + LANES, chunks, k0, scale, zp, N, n1, group_size,
+                      zp_scalar);
+            w4_fetch1(&w2, &s2, &z2, b4, t + 2 * LANES, chunks, k0, scale, zp, N, n1, group_size,
+                      zp_scalar);
+            w4_fetch1(&w3, &s3, &z3, b4, t + 3 * LANES, chunks, k0, scale, zp, N, n1, group_size,
+                      zp_scalar);
             barrier(CLK_LOCAL_MEM_FENCE);
             w4_stage(xs, a, perm, row, k0, kn, l);
             barrier(CLK_LOCAL_MEM_FENCE);
             if (fast) {
-                for (int c = t; c < chunks; c += 4 * LANES) {
-                    w4_fetch(&next, b4, c + 4 * LANES, chunks, k0, scale, zp, N, n1, group_size,
-                             zp_scalar);
-                    acc[0] += w4_round_sum(&cur, xs, c, chunks);
-                    cur = next;
-                }
+                acc[0] += w4_fast_column(w0, w1, w2, w3, s0, s1, s2, s3, z0, z1, z2, z3, b4, t,
+                                         chunks, k0, xs, scale, zp, N, n1, group_size, zp_scalar);
             } else {
                 for (int c = 0; c < TCOLS; c++) {
                     const int n = n0 + team * TCOLS + c;
