@@ -48,7 +48,7 @@
 #else
 #define W4_ONE_COLUMN_PER_TEAM 0
 #endif
-#define XT 8192                    /* activations staged per tile (floats, 33 KiB padded) */
+#define XT 4096                    /* activations staged per tile (floats, 18 KiB padded) */
 /* Staged activation k sits at XS_AT(k): four pad floats after every 32, so a
  * chunk's 32 activations start 16-byte aligned (read as float4) and the
  * lanes of a quarter-warp, each reading its own chunk, hit distinct banks. */
@@ -166,9 +166,8 @@ static float w4_lane_tile(__global const uint *bcol, int t, int K, int k0, int k
 }
 
 /* ---- fast path: K % 32 == 0 and group_size % 32 == 0 ---------------------
- * A lane's chunks of one tile are processed in rounds of four 128-bit loads;
- * the next round's weights, scales and zero points are loaded while the
- * current round is computed, and the first round is loaded before the
+ * A lane's chunks of one tile are processed in rounds of four 128-bit loads
+ * (with their scales and zero points); the first round is loaded before the
  * activations are staged. Nibbles become floats without a conversion
  * instruction: as_float(0x4B000000 | q) is 2^23 + q exactly, and subtracting
  * 2^23 + z leaves q - z exactly. */
@@ -210,10 +209,11 @@ static float w4_chunk_fma(uint4 w, float s, float zb, __local const float4 *x4) 
     return s * d;
 }
 
-/* Lane t's sum over the chunks t, t+32, ... of one column in this tile:
- * rounds of four 128-bit loads, the next round fetched while the current
- * one is computed; the first round (w0..w3, s0..s3, z0..z3) was fetched by
- * the caller before the activations were staged. */
+/* Lane t's sum over the chunks t, t+32, ... of one column in this tile, in
+ * rounds of four 128-bit loads in flight together; the first round (w0..w3,
+ * s0..s3, z0..z3) was fetched by the caller before the activations were
+ * staged. (Fetching the next round during the current one doubled the
+ * registers and halved the occupancy: slower on the H100.) */
 static float w4_fast_column(uint4 w0, uint4 w1, uint4 w2, uint4 w3, float s0, float s1, float s2,
                             float s3, float z0, float z1, float z2, float z3,
                             __global const uint4 *b4, int t, int chunks, int k0,
@@ -222,30 +222,24 @@ static float w4_fast_column(uint4 w0, uint4 w1, uint4 w2, uint4 w3, float s0, fl
                             int zp_scalar) {
     float acc = 0.0f;
     for (int c = t; c < chunks; c += 4 * LANES) {
-        uint4 v0, v1, v2, v3;
-        float r0, r1, r2, r3, y0, y1, y2, y3;
-        const int c2 = c + 4 * LANES;
-        w4_fetch1(&v0, &r0, &y0, b4, c2, chunks, k0, scale, zp, N, n, group_size, zp_scalar);
-        w4_fetch1(&v1, &r1, &y1, b4, c2 + LANES, chunks, k0, scale, zp, N, n, group_size,
-                  zp_scalar);
-        w4_fetch1(&v2, &r2, &y2, b4, c2 + 2 * LANES, chunks, k0, scale, zp, N, n, group_size,
-                  zp_scalar);
-        w4_fetch1(&v3, &r3, &y3, b4, c2 + 3 * LANES, chunks, k0, scale, zp, N, n, group_size,
-                  zp_scalar);
-        acc += w4_chunk_fma(w0, s0, z0, (__local const float4 *)(xs + XS_AT(32 * c)));
-        if (c + LANES < chunks) {
-            acc += w4_chunk_fma(w1, s1, z1,
-                                (__local const float4 *)(xs + XS_AT(32 * (c + LANES))));
-            if (c + 2 * LANES < chunks)
-                acc += w4_chunk_fma(w2, s2, z2,
-                                    (__local const float4 *)(xs + XS_AT(32 * (c + 2 * LANES))));
-            if (c + 3 * LANES < chunks)
-                acc += w4_chunk_fma(w3, s3, z3,
-                                    (__local const float4 *)(xs + XS_AT(32 * (c + 3 * LANES))));
+        if (c > t) { /* later rounds: fetch now (the first came with the call) */
+            w4_fetch1(&w0, &s0, &z0, b4, c, chunks, k0, scale, zp, N, n, group_size, zp_scalar);
+            w4_fetch1(&w1, &s1, &z1, b4, c + LANES, chunks, k0, scale, zp, N, n, group_size,
+                      zp_scalar);
+            w4_fetch1(&w2, &s2, &z2, b4, c + 2 * LANES, chunks, k0, scale, zp, N, n, group_size,
+                      zp_scalar);
+            w4_fetch1(&w3, &s3, &z3, b4, c + 3 * LANES, chunks, k0, scale, zp, N, n, group_size,
+                      zp_scalar);
         }
-        w0 = v0, w1 = v1, w2 = v2, w3 = v3;
-        s0 = r0, s1 = r1, s2 = r2, s3 = r3;
-        z0 = y0, z1 = y1, z2 = y2, z3 = y3;
+        acc += w4_chunk_fma(w0, s0, z0, (__local const float4 *)(xs + XS_AT(32 * c)));
+        if (c + LANES < chunks)
+            acc += w4_chunk_fma(w1, s1, z1, (__local const float4 *)(xs + XS_AT(32 * (c + LANES))));
+        if (c + 2 * LANES < chunks)
+            acc += w4_chunk_fma(w2, s2, z2,
+                                (__local const float4 *)(xs + XS_AT(32 * (c + 2 * LANES))));
+        if (c + 3 * LANES < chunks)
+            acc += w4_chunk_fma(w3, s3, z3,
+                                (__local const float4 *)(xs + XS_AT(32 * (c + 3 * LANES))));
     }
     return acc;
 }
