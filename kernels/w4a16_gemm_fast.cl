@@ -114,54 +114,15 @@ static float w4_word(uint w, int k, __local const float *x, __global const ushor
     return acc;
 }
 
-/* Contribution of a 128-bit chunk (rows k..k+31 of column n). */
-static float w4_chunk(uint4 w, int k, __local const float *x, __global const ushort *scale,
-                      __global const uint *zp, int N, int n, int group_size, int zp_scalar) {
-    if (group_size % 32 == 0) { /* the 32 rows lie in one group */
-        const int g = k / group_size;
-        const float s = w4_scale(scale, g, N, n), z = w4_zero(zp, g, N, n, zp_scalar);
-        const float8 x0 = vload8(0, x), x1 = vload8(1, x), x2 = vload8(2, x), x3 = vload8(3, x);
-        const float d = (w4_dot8(x0, w4_q8(w.x)) + w4_dot8(x1, w4_q8(w.y))) +
-                        (w4_dot8(x2, w4_q8(w.z)) + w4_dot8(x3, w4_q8(w.w)));
-        const float xs = (w4_sum8(x0) + w4_sum8(x1)) + (w4_sum8(x2) + w4_sum8(x3));
-        return s * (d - z * xs);
-    }
-    return w4_word(w.x, k, x, scale, zp, N, n, group_size, zp_scalar) +
-           w4_word(w.y, k + 8, x + 8, scale, zp, N, n, group_size, zp_scalar) +
-           w4_word(w.z, k + 16, x + 16, scale, zp, N, n, group_size, zp_scalar) +
-           w4_word(w.w, k + 24, x + 24, scale, zp, N, n, group_size, zp_scalar);
-}
-
-/* Lane t's partial sum of column n over rows k0 .. k0+kn-1, whose
- * activations are staged in xs (at XS_AT). A chunk's 32 activations are
- * contiguous there; a word's 8 too. */
-static float w4_lane_tile(__global const uint *bcol, int t, int K, int k0, int kn,
+/* General path (any group size dividing K, any K % 8 == 0): lane t's
+ * partial sum of column n over rows k0 .. k0+kn-1, a word at a time. */
+static float w4_lane_tile(__global const uint *bcol, int t, int k0, int kn,
                           __local const float *xs, __global const ushort *scale,
                           __global const uint *zp, int N, int n, int group_size, int zp_scalar) {
     float acc = 0.0f;
-    if ((K / 8) % 4 == 0 && kn % 32 == 0) { /* 128-bit loads; columns are 16-byte aligned */
-        __global const uint4 *b4 = (__global const uint4 *)bcol + k0 / 32;
-        const int chunks = kn / 32;
-        int c = t;
-        for (; c + 3 * LANES < chunks; c += 4 * LANES) { /* four loads in flight */
-            const uint4 w0 = b4[c], w1 = b4[c + LANES], w2 = b4[c + 2 * LANES];
-            const uint4 w3 = b4[c + 3 * LANES];
-            acc += w4_chunk(w0, k0 + 32 * c, xs + XS_AT(32 * c), scale, zp, N, n, group_size, zp_scalar);
-            acc += w4_chunk(w1, k0 + 32 * (c + LANES), xs + XS_AT(32 * (c + LANES)), scale, zp, N, n,
-                            group_size, zp_scalar);
-            acc += w4_chunk(w2, k0 + 32 * (c + 2 * LANES), xs + XS_AT(32 * (c + 2 * LANES)), scale, zp,
-                            N, n, group_size, zp_scalar);
-            acc += w4_chunk(w3, k0 + 32 * (c + 3 * LANES), xs + XS_AT(32 * (c + 3 * LANES)), scale, zp,
-                            N, n, group_size, zp_scalar);
-        }
-        for (; c < chunks; c += LANES)
-            acc += w4_chunk(b4[c], k0 + 32 * c, xs + XS_AT(32 * c), scale, zp, N, n, group_size,
-                            zp_scalar);
-        return acc;
-    }
     for (int j = t; j < kn / 8; j += LANES)
-        acc += w4_word(bcol[k0 / 8 + j], k0 + 8 * j, xs + XS_AT(8 * j), scale, zp, N, n, group_size,
-                       zp_scalar);
+        acc += w4_word(bcol[k0 / 8 + j], k0 + 8 * j, xs + XS_AT(8 * j), scale, zp, N, n,
+                       group_size, zp_scalar);
     return acc;
 }
 
@@ -331,7 +292,7 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
                 for (int c = 0; c < TCOLS; c++) {
                     const int n = n0 + team * TCOLS + c;
                     if (n < N)
-                        acc[c] += w4_lane_tile(b + (size_t)n * (size_t)(K / 8), t, K, k0, kn, xs,
+                        acc[c] += w4_lane_tile(b + (size_t)n * (size_t)(K / 8), t, k0, kn, xs,
                                                scale, zp, N, n, group_size, zp_scalar);
                 }
             }
