@@ -41,6 +41,7 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/kernels.sh ./$(BIN)
 
 check: test
 

@@ -17,6 +17,7 @@
 
 struct run_opts {
     int perf;    /* --mode perf: also time each case's kernel */
+    int profile; /* --profile: print where the time went */
     int repeats; /* timed launches per case in perf mode */
     const char *kernel;
     const char *device;
@@ -55,6 +56,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"max-bytes", required_argument, 0, 'M'}, {"verbose", no_argument, 0, 'v'},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"mode", required_argument, 0, 'P'},    {"repeats", required_argument, 0, 'R'},
+        {"profile", no_argument, 0, 'F'},
         {0, 0, 0, 0}};
     char err[1024];
     long v;
@@ -97,11 +99,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             }
             o->repeats = (int)v;
             break;
+        case 'F': o->profile = 1; break;
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE] [--device SEL] "
-                   "[--threads N] [--max-bytes N] [--mode check|perf] [--repeats N] [-v|-q] "
+                   "[--threads N] [--max-bytes N] [--mode check|perf] [--repeats N] [--profile] [-v|-q] "
                    "[DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
@@ -152,16 +155,22 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     struct perf_mode pm;
     if (o.perf) perf_mode_start(&pm, cl, o.repeats, stdout);
+    struct profile prof;
+    memset(&prof, 0, sizeof prof);
+    const double t0 = now_seconds();
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
         run_case(&o.cases.v[i], &o.s, &kb, &r, o.perf ? perf_mode_hook : NULL, &pm);
         tally_add(&t, r.verdict);
+        profile_add(&prof, &r);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
             console_case(stdout, &r, prefix, o.verbose > 0);
         if (o.perf) perf_mode_print(&pm, stdout);
         fflush(stdout);
         case_result_free(&r);
     }
+    prof.wall = now_seconds() - t0;
+    if (o.profile) profile_print(stdout, &prof);
     tally_print(stdout, &t);
     clb_close(cl);
     case_list_free(&o.cases);

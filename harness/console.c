@@ -62,3 +62,26 @@ void console_case(FILE *f, const struct case_result *r, const char *repro_prefix
     }
     if (r->verdict != V_SKIPPED) fprintf(f, "    repro: %s '%s'\n", repro_prefix, desc);
 }
+
+void profile_add(struct profile *p, const struct case_result *r) {
+    p->n++;
+    p->gen += r->t_gen;
+    p->ref += r->t_ref;
+    p->adapt += r->t_adapt;
+    p->build += r->t_build;
+    p->dev += r->t_dev - r->t_build; /* device stage less program builds */
+    p->cmp += r->t_cmp;
+    p->total += r->t_total;
+}
+
+void profile_print(FILE *f, const struct profile *p) {
+    const double t = p->total > 0 ? p->total : 1;
+    const double other = p->total - (p->gen + p->ref + p->adapt + p->build + p->dev + p->cmp);
+    fprintf(f,
+            "profile: %ld cases in %.2f s (%.1f cases/s); of the cases' %.2f s: generation "
+            "%.1f%%, reference %.1f%%, pack+adapt %.1f%%, program build %.1f%%, device run "
+            "%.1f%%, comparison %.1f%%, other %.1f%%\n",
+            p->n, p->wall, p->wall > 0 ? p->n / p->wall : 0.0, p->total, 100 * p->gen / t,
+            100 * p->ref / t, 100 * p->adapt / t, 100 * p->build / t, 100 * p->dev / t,
+            100 * p->cmp / t, 100 * other / t);
+}

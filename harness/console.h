@@ -19,6 +19,17 @@ void tally_print(FILE *f, const struct tally *t);
  * (MISTRUSTED counts as failure: the result cannot be trusted). */
 int tally_exit_code(const struct tally *t);
 
+/* Where a sweep's time goes (--profile). */
+struct profile {
+    double gen, ref, adapt, dev, build, cmp, total; /* seconds, summed over cases */
+    double wall;                                    /* the whole sweep */
+    long n;
+};
+
+void profile_add(struct profile *p, const struct case_result *r);
+/* "profile: N cases in W s (X cases/s): generation ..% reference ..% ..." */
+void profile_print(FILE *f, const struct profile *p);
+
 /* repro_prefix: the command that reruns one descriptor, e.g.
  * "build/gptq-harness run --kernel x.cl". verbose: also print the build log. */
 void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose);

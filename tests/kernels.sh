@@ -1,0 +1,26 @@
+#!/bin/sh
+# kernels.sh - every ABI kernel shipped in kernels/ passes the smoke sweep and
+# the kernel-edges sweep (group boundaries inside 128-bit chunks, K/8 not a
+# multiple of 4, K past a staged tile, single column tiles, many row tiles).
+# Usage: sh tests/kernels.sh build/gptq-harness
+set -u
+BIN=${1:-build/gptq-harness}
+pass=0
+fail=0
+for k in kernels/*.cl; do
+    for batch in fixtures/sweeps/smoke.batch fixtures/sweeps/kernel-edges.batch; do
+        out=$("$BIN" run -q --kernel "$k" --batch "$batch" 2>/dev/null)
+        rc=$?
+        last=$(printf '%s\n' "$out" | tail -n 1)
+        if [ $rc -eq 0 ] && printf '%s\n' "$last" | grep -Eq '^tests: ([0-9]+) passed: \1 failed: 0'; then
+            pass=$((pass + 1))
+            echo "kernels ok:   $k on $batch: $last"
+        else
+            fail=$((fail + 1))
+            echo "kernels FAIL: $k on $batch (exit $rc): $last"
+            printf '%s\n' "$out" | head -20
+        fi
+    done
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
