@@ -22,7 +22,7 @@ BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
-.PHONY: all run test check deps bench format clean
+.PHONY: all run test check deps bench format clean asan
 all: $(BIN)
 
 # Set-up: install Debian packages when pkg-config, a library or a program is missing.
@@ -59,10 +59,20 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+# The tests and the smoke sweep under AddressSanitizer + UndefinedBehaviorSanitizer
+# (LeakSanitizer included); any report fails.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    build-asan/gptq-harness build-asan/test-suite
+	$(SAN_ENV) ./build-asan/test-suite
+	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
+
 format:
 	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch]
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
