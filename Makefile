@@ -20,6 +20,7 @@ MAIN_OBJ := $(BUILD)/obj/harness/main.o
 
 BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
+MKCKPT   := $(BUILD)/mkckpt
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
 .PHONY: all run test check deps bench format clean
@@ -54,6 +55,10 @@ $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
+# Test checkpoints and damaged files for the end-to-end tests (tests/ckpt_build.c).
+$(MKCKPT): $(BUILD)/obj/tests/tools/mkckpt.o $(BUILD)/obj/tests/ckpt_build.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -64,4 +69,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj/tests/tools/mkckpt.d
