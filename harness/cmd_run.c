@@ -3,15 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backend_cl.h"
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
 #include "runner.h"
+#include "saver.h"
 
-#define DEFAULT_KERNEL "kernels/w4a16_gemm.cl"
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
 
 struct run_opts {
@@ -20,30 +19,12 @@ struct run_opts {
     int verbose; /* -1 quiet, 0 normal, 1 verbose */
     struct run_settings s;
     struct case_list cases;
+    const char *save_dir; /* --save-failures / --save-all DIR */
+    int save_all;
 };
 
-/* The default kernel: ./kernels/... when run from the checkout, else next to
- * the executable (build/../kernels/...). */
-static const char *default_kernel(char *buf, size_t len) {
-    if (access(DEFAULT_KERNEL, R_OK) == 0) return DEFAULT_KERNEL;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(buf, len, "%s/../%s", exe, DEFAULT_KERNEL);
-            if (access(buf, R_OK) == 0) return buf;
-        }
-    }
-    return DEFAULT_KERNEL;
-}
-
-static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
-                           struct bk_result *res) {
-    clb_run(self, t, out, total, res);
-}
+/* Long-only options (no short letter). */
+enum { OPT_SAVE_FAILURES = 256, OPT_SAVE_ALL };
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
@@ -51,6 +32,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"device", required_argument, 0, 'd'},  {"threads", required_argument, 0, 't'},
         {"max-bytes", required_argument, 0, 'M'}, {"verbose", no_argument, 0, 'v'},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
+        {"save-all", required_argument, 0, OPT_SAVE_ALL},
         {0, 0, 0, 0}};
     char err[1024];
     long v;
@@ -81,9 +64,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             break;
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
+        case OPT_SAVE_FAILURES:
+        case OPT_SAVE_ALL:
+            o->save_dir = optarg;
+            o->save_all = c == OPT_SAVE_ALL;
+            break;
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE] [--device SEL] "
-                   "[--threads N] [--max-bytes N] [-v|-q] [DESCRIPTOR...]\n");
+                   "[--threads N] [--max-bytes N] [--save-failures DIR | --save-all DIR] [-v|-q] "
+                   "[DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
         }
@@ -115,9 +104,15 @@ int cmd_run(const char *prog, int argc, char **argv) {
         return 2;
     }
     char kbuf[4200], err[1024], prefix[1024];
-    const char *kernel = o.kernel ? o.kernel : default_kernel(kbuf, sizeof kbuf);
+    const char *kernel = o.kernel ? o.kernel : cli_default_kernel(kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
+    struct saver sv;
+    if (o.save_dir && saver_init(&sv, o.save_dir, o.save_all, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        case_list_free(&o.cases);
+        return 2;
+    }
     struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
     if (!cl) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
@@ -130,19 +125,27 @@ int cmd_run(const char *prog, int argc, char **argv) {
     fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %zu case(s)\n", clb_device_name(cl),
             clb_platform_name(cl), clb_driver_version(cl), kernel, o.cases.n);
     repro_prefix(&o, prog, prefix, sizeof prefix);
-    struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
+    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
+    if (o.save_dir) saver_set_target(&sv, clb_device_name(cl), kernel);
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kb, &r, NULL, NULL);
+        run_case(&o.cases.v[i], &o.s, &kb, &r, o.save_dir ? saver_hook : NULL, &sv);
         tally_add(&t, r.verdict);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
             console_case(stdout, &r, prefix, o.verbose > 0);
+        if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
+            printf("    fixture: %s\n", sv.last);
         fflush(stdout);
         case_result_free(&r);
     }
     tally_print(stdout, &t);
     clb_close(cl);
     case_list_free(&o.cases);
+    if (o.save_dir) {
+        fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,
+                sv.errors ? " (some could not be written)" : "");
+        if (sv.errors) return 1;
+    }
     return tally_exit_code(&t);
 }
 

@@ -17,7 +17,8 @@
     X(adapter)                                                                                     \
     X(compare)                                                                                     \
     X(opencl)                                                                                      \
-    X(safetensors)
+    X(safetensors)                                                                                 \
+    X(fixture)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
