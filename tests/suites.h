@@ -18,7 +18,8 @@
     X(compare)                                                                                     \
     X(opencl)                                                                                      \
     X(safetensors)                                                                                 \
-    X(fixture)
+    X(fixture)                                                                                     \
+    X(golden)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
