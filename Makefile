@@ -39,9 +39,11 @@ run: deps
 	./$(BIN) run --batch $(SWEEP)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT)
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
+	sh tests/fixture_py.sh ./$(MKCKPT)
 
 check: test
 

@@ -14,82 +14,26 @@
 #include <string.h>
 
 #include "backend_cl.h"
+#include "cli_devopts.h"
 #include "commands.h"
 #include "console.h"
 #include "fixture.h"
 #include "problem_load.h"
 #include "runner.h"
 
-#define REPLAY_MAX_BYTES ((int64_t)8 << 30)
-
-struct replay_opts {
-    const char *kernel, *device;
-    int adapter; /* -1: the fixture's */
-    int verbose;
-    struct run_settings s;
-    uint64_t read_cap; /* 0: the reader's default */
-};
-
-static int parse_adapter(const char *s) {
-    for (int a = 0; a < ADAPTER_COUNT; a++)
-        if (strcmp(adapter_name((adapter_t)a), s) == 0) return a;
-    return -1;
-}
-
-static int parse_replay_opts(int argc, char **argv, struct replay_opts *o) {
-    static const struct option longs[] = {{"kernel", required_argument, 0, 'k'},
-                                          {"device", required_argument, 0, 'd'},
-                                          {"adapter", required_argument, 0, 'a'},
-                                          {"threads", required_argument, 0, 't'},
-                                          {"max-bytes", required_argument, 0, 'M'},
-                                          {"verbose", no_argument, 0, 'v'},
-                                          {"quiet", no_argument, 0, 'q'},
-                                          {"help", no_argument, 0, 'h'},
-                                          {0, 0, 0, 0}};
-    long v;
+static int parse_replay_opts(int argc, char **argv, struct dev_opts *o) {
+    static const struct option longs[] = {
+        DEV_OPTS_LONG, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "k:d:a:t:M:vqh", longs, NULL)) != -1) {
-        switch (c) {
-        case 'k':
-            o->kernel = optarg;
-            break;
-        case 'd':
-            o->device = optarg;
-            break;
-        case 'a':
-            if ((o->adapter = parse_adapter(optarg)) < 0) {
-                fprintf(stderr, "gptq-harness replay: --adapter wants reference or vllm-xpu\n");
-                return -1;
-            }
-            break;
-        case 't':
-            if (parse_int(optarg, 1, 1024, &v) != 0) {
-                fprintf(stderr, "gptq-harness replay: --threads wants an integer in 1..1024\n");
-                return -1;
-            }
-            o->s.threads = (int)v;
-            break;
-        case 'M':
-            if (parse_size(optarg, &o->s.max_bytes) != 0) {
-                fprintf(stderr, "gptq-harness replay: --max-bytes wants a size like 4G\n");
-                return -1;
-            }
-            o->read_cap = (uint64_t)o->s.max_bytes;
-            break;
-        case 'v':
-            o->verbose = 1;
-            break;
-        case 'q':
-            o->verbose = -1;
-            break;
-        case 'h':
-            printf("usage: gptq-harness replay [--kernel FILE] [--device SEL] [--adapter A] "
-                   "[--threads N] [--max-bytes N] [-v|-q] FIXTURE...\n");
-            exit(0);
-        default:
-            return -1;
-        }
+    while ((c = getopt_long(argc, argv, DEV_OPTS_SHORT "h", longs, NULL)) != -1) {
+        int rc = dev_opts_parse(o, c, optarg, "replay");
+        if (rc < 0) return -1;
+        if (rc > 0) continue;
+        if (c != 'h') return -1;
+        printf("usage: gptq-harness replay [--kernel FILE] [--device SEL] [--adapter A] "
+               "[--threads N] [--max-bytes N] [-v|-q] FIXTURE...\n");
+        exit(0);
     }
     if (optind >= argc) {
         fprintf(stderr, "gptq-harness replay: no fixture files given\n");
@@ -118,8 +62,8 @@ static void error_line(const char *path, const char *why) {
 }
 
 /* Replays one file; returns its verdict. */
-static verdict_t replay_one(const char *path, const struct replay_opts *o,
-                            struct kernel_backend *kb, const char *repro_prefix) {
+static verdict_t replay_one(const char *path, const struct dev_opts *o, struct kernel_backend *kb,
+                            const char *repro_prefix) {
     struct fixture fx;
     char err[1024];
     if (fixture_read(path, o->read_cap, &fx, err, sizeof err) != 0) {
@@ -162,10 +106,8 @@ static verdict_t replay_one(const char *path, const struct replay_opts *o,
 }
 
 int cmd_replay(const char *prog, int argc, char **argv) {
-    struct replay_opts o;
-    memset(&o, 0, sizeof o);
-    o.adapter = -1;
-    o.s.max_bytes = REPLAY_MAX_BYTES;
+    struct dev_opts o;
+    dev_opts_init(&o);
     if (parse_replay_opts(argc, argv, &o) != 0) return 2;
     char kbuf[4200], err[1024], prefix[1024];
     const char *kernel = o.kernel ? o.kernel : cli_default_kernel(kbuf, sizeof kbuf);
@@ -182,13 +124,8 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     }
     fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %d fixture(s)\n", clb_device_name(cl),
             clb_platform_name(cl), clb_driver_version(cl), kernel, nfiles);
-    int n = snprintf(prefix, sizeof prefix, "%s replay", prog);
-    if (o.kernel) n += snprintf(prefix + n, sizeof prefix - (size_t)n, " --kernel %s", o.kernel);
-    if (o.device && (size_t)n < sizeof prefix)
-        n += snprintf(prefix + n, sizeof prefix - (size_t)n, " --device '%s'", o.device);
-    if (o.adapter >= 0 && (size_t)n < sizeof prefix)
-        snprintf(prefix + n, sizeof prefix - (size_t)n, " --adapter %s",
-                 adapter_name((adapter_t)o.adapter));
+    snprintf(prefix, sizeof prefix, "%s replay", prog);
+    dev_opts_repro(&o, prefix, sizeof prefix);
     struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
     for (int i = optind; i < argc; i++) {
         tally_add(&t, replay_one(argv[i], &o, &kb, prefix));

@@ -26,6 +26,11 @@ static void usage(FILE *f) {
             "      --save-all DIR   write a fixture of every case (golden sets)\n"
             "  gptq-harness replay [--kernel F] [--device SEL] [--adapter A] FIXTURE...\n"
             "      rerun saved fixtures (*.safetensors.gz) from their stored tensors\n"
+            "  gptq-harness inspect FILE [-v] | FILE --layer NAME [--run [--adapter A] [--m M]\n"
+            "                       [--seed S] [--fmt gptq-v1|gptq-v2] [--kernel F] [--device SEL]]]\n"
+            "      list the quantized layers of a checkpoint shard or fixture (format, group\n"
+            "      size, zero point, act-order, GPTQ v1/v2 zeros against the declared\n"
+            "      checkpoint_format); --run pushes one real layer through adapter and kernel\n"
             "  gptq-harness ref [--threads N] DESCRIPTOR\n"
             "      generate the case, run the reference, print a checksum and a few values\n"
             "  gptq-harness devices       list OpenCL platforms and devices\n"
@@ -62,6 +67,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay")) return cmd_replay(argv[0], argc - 1, argv + 1);
+    if (!strcmp(cmd, "inspect")) return cmd_inspect(argv[0], argc - 1, argv + 1);
     fprintf(stderr, "gptq-harness: unknown command '%s' (try --help)\n", cmd);
     return 2;
 }

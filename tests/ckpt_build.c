@@ -14,33 +14,24 @@
 
 /* ---- the multi-layer checkpoint ----------------------------------------- */
 
-struct layer_spec {
-    const char *prefix;
-    const char *desc; /* generates the layer (data=real: realistic weights) */
-};
-
-static const struct layer_spec SPECS[] = {
-    {"model.layers.0.self_attn.q_proj.",
-     "fmt=gptq-v1 m=1 n=64 k=128 g=32 zp=sym gidx=act dt=f16 data=real seed=11"},
-    {"model.layers.0.mlp.down_proj.",
-     "fmt=gptq-v2 m=1 n=64 k=256 g=64 zp=sym gidx=none dt=f16 data=real seed=12"},
-    {"model.layers.1.self_attn.o_proj.",
-     "fmt=ct m=1 n=128 k=64 g=32 zp=asym gidx=trivial dt=bf16 data=real seed=13"},
-    {"model.layers.1.mlp.up_proj.",
-     "fmt=awq m=1 n=128 k=128 g=64 zp=asym gidx=none dt=f16 data=real seed=14"},
-    {"model.layers.1.self_attn.q_proj.",
-     "fmt=gptq-v1 m=1 n=64 k=128 g=-1 zp=asym gidx=none dt=f16 data=real bias=1 seed=15"},
-};
-#define NSPECS ((int)(sizeof SPECS / sizeof SPECS[0]))
-
 const struct testckpt_layer TESTCKPT_LAYERS[] = {
-    {"model.layers.0.mlp.down_proj", "fmt=gptq-v2 k=256 n=64 g=64 zp=sym gidx=none dt=f16", 1},
-    {"model.layers.0.self_attn.q_proj", "fmt=gptq-v1 k=128 n=64 g=32 zp=sym gidx=act dt=f16", 0},
-    {"model.layers.1.mlp.up_proj", "fmt=awq k=128 n=128 g=64 zp=asym gidx=none dt=f16", 0},
-    {"model.layers.1.self_attn.o_proj", "fmt=ct k=64 n=128 g=32 zp=asym gidx=trivial dt=bf16", 0},
+    {"model.layers.0.mlp.down_proj",
+     "fmt=gptq-v2 m=1 n=64 k=256 g=64 zp=sym gidx=none dt=f16 data=real seed=12",
+     "fmt=gptq-v2 bits=4 k=256 n=64 g=64 zp=sym gidx=none dt=f16 bias=0", 1},
+    {"model.layers.0.self_attn.q_proj",
+     "fmt=gptq-v1 m=1 n=64 k=128 g=32 zp=sym gidx=act dt=f16 data=real seed=11",
+     "fmt=gptq-v1 bits=4 k=128 n=64 g=32 zp=sym gidx=act dt=f16 bias=0", 0},
+    {"model.layers.1.mlp.up_proj",
+     "fmt=awq m=1 n=128 k=128 g=64 zp=asym gidx=none dt=f16 data=real seed=14",
+     "fmt=awq bits=4 k=128 n=128 g=64 zp=asym gidx=none dt=f16 bias=0", 0},
+    {"model.layers.1.self_attn.o_proj",
+     "fmt=ct m=1 n=128 k=64 g=32 zp=asym gidx=trivial dt=bf16 data=real seed=13",
+     "fmt=ct bits=4 k=64 n=128 g=32 zp=asym gidx=trivial dt=bf16 bias=0", 0},
     {"model.layers.1.self_attn.q_proj",
-     "fmt=gptq-v1 k=128 n=64 g=-1 zp=asym gidx=none dt=f16 bias=1", 0},
+     "fmt=gptq-v1 m=1 n=64 k=128 g=-1 zp=asym gidx=none dt=f16 data=real bias=1 seed=15",
+     "fmt=gptq-v1 bits=4 k=128 n=64 g=-1 zp=asym gidx=none dt=f16 bias=1", 0},
 };
+#define NSPECS ((int)(sizeof TESTCKPT_LAYERS / sizeof TESTCKPT_LAYERS[0]))
 const int TESTCKPT_NLAYERS = NSPECS;
 
 /* Tensors outside the quantized layers (other dtypes, a scalar). */
@@ -79,21 +70,23 @@ static struct st_wtensor *add(struct builder *b, const char *prefix, const char 
 
 static int add_layer(struct builder *b, int i, char *err, size_t errlen) {
     struct case_desc d;
-    if (desc_parse(SPECS[i].desc, &d, err, errlen) != 0 ||
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s.", TESTCKPT_LAYERS[i].name);
+    if (desc_parse(TESTCKPT_LAYERS[i].gen, &d, err, errlen) != 0 ||
         problem_generate(&d, &b->p[i], err, errlen) != 0 ||
         format_pack(&b->p[i], &b->ts[i], err, errlen) != 0)
         return -1;
     for (int j = 0; j < b->ts[i].n; j++) {
         struct st_wtensor w = st_wtensor_of(&b->ts[i].t[j]);
         struct st_wtensor *dst =
-            add(b, SPECS[i].prefix, w.name, w.dtype, w.ndim, w.shape[0], w.shape[1], w.data);
+            add(b, prefix, w.name, w.dtype, w.ndim, w.shape[0], w.shape[1], w.data);
         if (!dst) return -1;
     }
-    if (d.bias && !add(b, SPECS[i].prefix, "bias", ST_F16, 1, d.n, 0, b->p[i].bias)) return -1;
+    if (d.bias && !add(b, prefix, "bias", ST_F16, 1, d.n, 0, b->p[i].bias)) return -1;
     if (d.fmt == FMT_CT) {
         b->ct_shape[0] = d.n;
         b->ct_shape[1] = d.k;
-        if (!add(b, SPECS[i].prefix, "weight_shape", ST_I64, 1, 2, 0, b->ct_shape)) return -1;
+        if (!add(b, prefix, "weight_shape", ST_I64, 1, 2, 0, b->ct_shape)) return -1;
     }
     return 0;
 }
@@ -133,6 +126,18 @@ int testckpt_write(const char *path, const char *checkpoint_format, char *err, s
         tensor_set_free(&b->ts[i]);
     }
     free(b);
+    return rc;
+}
+
+int testckpt_write_bomb(const char *path, size_t bytes, char *err, size_t errlen) {
+    void *zeros = calloc(bytes ? bytes : 1, 1);
+    if (!zeros) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    struct st_wtensor w = {"zeros", ST_U8, 1, {(int64_t)bytes}, zeros};
+    int rc = st_write(path, 1, &w, 1, NULL, 0, err, errlen);
+    free(zeros);
     return rc;
 }
 

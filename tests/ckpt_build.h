@@ -10,6 +10,7 @@
 /* The layers of the test checkpoint, in the order inspect lists them (by name). */
 struct testckpt_layer {
     const char *name;   /* without the trailing '.' */
+    const char *gen;    /* the descriptor that generated it (data=real) */
     const char *expect; /* what inspect must detect, as key=value words */
     int flagged;        /* declared v1 (checkpoint_format=gptq) but stores v2 zeros */
 };
@@ -21,6 +22,10 @@ extern const int TESTCKPT_NOTHER; /* tensors that belong to no quantized layer *
  * the "checkpoint_format" value in __metadata__ (NULL: key left out). Returns
  * 0 or -1 + err. */
 int testckpt_write(const char *path, const char *checkpoint_format, char *err, size_t errlen);
+
+/* A gzip bomb: a gzip'd safetensors file holding one U8 tensor of bytes
+ * zeros (8 MiB compress to about 8 KiB). Returns 0 or -1 + err. */
+int testckpt_write_bomb(const char *path, size_t bytes, char *err, size_t errlen);
 
 /* Damaged files. */
 int testckpt_ndamaged(void);

@@ -19,7 +19,8 @@
     X(opencl)                                                                                      \
     X(safetensors)                                                                                 \
     X(fixture)                                                                                     \
-    X(golden)
+    X(golden)                                                                                      \
+    X(inspect)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
