@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <CUnit/CUnit.h>
 
@@ -324,6 +325,56 @@ static void test_saver(void) {
     rmdir(dir);
 }
 
+/* Random byte changes in a fixture (its plain safetensors image): whatever
+ * fixture_read accepts replays (CPU kernel) without crashing. */
+static void test_mutated_fixture(void) {
+    char path[256], plain[256], err[512];
+    tu_tmp(path, sizeof path, "mut.safetensors.gz");
+    tu_tmp(plain, sizeof plain, "mut.safetensors");
+    struct gcase g;
+    gcase_make(&g, CASES[0]);
+    CU_ASSERT_EQUAL_FATAL(write_gcase(&g, path, NULL, NULL), 0);
+    gcase_free(&g);
+    static unsigned char img[1 << 16], mut[1 << 16];
+    gzFile gz = gzopen(path, "rb");
+    CU_ASSERT_FATAL(gz != NULL);
+    int len = gzread(gz, img, sizeof img);
+    gzclose(gz);
+    unlink(path);
+    CU_ASSERT_FATAL(len > 1000 && len < (int)sizeof img);
+    uint64_t r = 7;
+    int read_ok = 0;
+    for (int it = 0; it < 300; it++) {
+        memcpy(mut, img, (size_t)len);
+        for (int k = 0; k < 1 + it % 3; k++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            mut[(size_t)(r >> 33) % (size_t)(it % 2 ? len : 900)] = (unsigned char)(r >> 13);
+        }
+        FILE *f = fopen(plain, "wb");
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT_FATAL(fwrite(mut, 1, (size_t)len, f) == (size_t)len);
+        fclose(f);
+        struct fixture fx;
+        if (fixture_read(plain, 0, &fx, err, sizeof err) != 0) continue;
+        read_ok++;
+        struct case_input in;
+        memset(&in, 0, sizeof in);
+        if (problem_from_ckpt(&fx.d, &fx.ckpt, fx.x, fx.bias, &in.p, err, sizeof err) == 0) {
+            in.ckpt = fx.ckpt;
+            memset(&fx.ckpt, 0, sizeof fx.ckpt);
+            in.yref_expect = fx.yref;
+            struct run_settings s = {1, (int64_t)1 << 30, 0};
+            struct kernel_backend kb = cpu_backend(NULL);
+            struct case_result res;
+            run_input(&in, &s, &kb, &res, NULL, NULL);
+            case_result_free(&res);
+        }
+        fixture_free(&fx);
+    }
+    unlink(plain);
+    CU_ASSERT(read_ok > 20);
+}
+
 int register_fixture_suite(void) {
     GH_ADD_SUITE(s, "fixture");
     GH_ADD_TEST(s, test_roundtrip);
@@ -332,5 +383,6 @@ int register_fixture_suite(void) {
     GH_ADD_TEST(s, test_problem_from_ckpt);
     GH_ADD_TEST(s, test_run_input);
     GH_ADD_TEST(s, test_saver);
+    GH_ADD_TEST(s, test_mutated_fixture);
     return 0;
 }

@@ -298,6 +298,56 @@ static void test_fixture_layer(void) {
     unlink(path);
 }
 
+/* Random byte changes in the multi-layer checkpoint: whatever the reader
+ * accepts, scanning, loading and unpacking each layer must not crash. */
+static void test_mutated_checkpoint(void) {
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "mut.safetensors");
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, "gptq", err, sizeof err), 0);
+    FILE *f = fopen(path, "rb");
+    CU_ASSERT_FATAL(f != NULL);
+    static unsigned char img[1 << 16], mut[1 << 16];
+    size_t len = fread(img, 1, sizeof img, f);
+    fclose(f);
+    unlink(path);
+    CU_ASSERT_FATAL(len > 1000 && len < sizeof img);
+    uint64_t r = 99;
+    int scanned = 0;
+    for (int it = 0; it < 400; it++) {
+        memcpy(mut, img, len);
+        for (int k = 0; k < 1 + it % 4; k++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            /* half the changes in the header, half anywhere */
+            size_t span = it % 2 ? len : 2400;
+            mut[(size_t)(r >> 33) % span] = (unsigned char)(r >> 13);
+        }
+        struct opened o;
+        if (st_open_mem(mut, len, 0, &o.st, err, sizeof err) != 0) continue;
+        ckpt_declared(&o.st, path, &o.decl);
+        if (ckpt_scan(&o.st, &o.decl, &o.sc, err, sizeof err) == 0) {
+            scanned++;
+            for (size_t i = 0; i < o.sc.n; i++) {
+                struct case_desc d;
+                struct tensor_set set;
+                struct problem p;
+                memset(&set, 0, sizeof set);
+                if (ckpt_layer_desc(&o.sc.layers[i], ADAPTER_REFERENCE, 2, 1, &d, err,
+                                    sizeof err) == 0 &&
+                    ckpt_load_layer(&o.st, &o.sc.layers[i], &set, err, sizeof err) == 0) {
+                    const struct tensor *b = tensor_set_get(&set, "bias");
+                    if (problem_from_ckpt(&d, &set, NULL, b ? b->data : NULL, &p, err,
+                                          sizeof err) == 0)
+                        problem_free(&p);
+                }
+                tensor_set_free(&set);
+            }
+            ckpt_scan_free(&o.sc);
+        }
+        st_close(&o.st);
+    }
+    CU_ASSERT(scanned > 50);
+}
+
 int register_inspect_suite(void) {
     GH_ADD_SUITE(s, "inspect");
     GH_ADD_TEST(s, test_layers);
@@ -305,5 +355,6 @@ int register_inspect_suite(void) {
     GH_ADD_TEST(s, test_run_layers);
     GH_ADD_TEST(s, test_unusable);
     GH_ADD_TEST(s, test_fixture_layer);
+    GH_ADD_TEST(s, test_mutated_checkpoint);
     return 0;
 }
