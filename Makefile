@@ -20,6 +20,7 @@ MAIN_OBJ := $(BUILD)/obj/harness/main.o
 
 BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
+MKCKPT   := $(BUILD)/mkckpt
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
 .PHONY: all run test check deps bench format clean asan
@@ -29,6 +30,7 @@ all: $(BIN)
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS) \
 	    || ! command -v gnuplot >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1 \
+	    || ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 \
 	    || ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1; then \
 	    echo "make: dependencies missing; running scripts/install-deps.sh" >&2; \
 	    sh scripts/install-deps.sh; fi
@@ -38,10 +40,12 @@ run: deps
 	./$(BIN) run --batch $(SWEEP)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT)
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
 	sh tests/kernels.sh ./$(BIN)
+	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
+	sh tests/fixture_py.sh ./$(MKCKPT)
 
 check: test
 
@@ -54,6 +58,10 @@ $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+# Test checkpoints and damaged files for the end-to-end tests (tests/ckpt_build.c).
+$(MKCKPT): $(BUILD)/obj/tests/tools/mkckpt.o $(BUILD)/obj/tests/ckpt_build.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -75,4 +83,4 @@ format:
 clean:
 	rm -rf $(BUILD) build-asan
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj/tests/tools/mkckpt.d

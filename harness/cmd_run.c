@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backend_cl.h"
 #include "batch.h"
@@ -11,8 +10,8 @@
 #include "console.h"
 #include "perf_mode.h"
 #include "runner.h"
+#include "saver.h"
 
-#define DEFAULT_KERNEL "kernels/w4a16_gemm.cl"
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
 
 struct run_opts {
@@ -24,30 +23,12 @@ struct run_opts {
     int verbose; /* -1 quiet, 0 normal, 1 verbose */
     struct run_settings s;
     struct case_list cases;
+    const char *save_dir; /* --save-failures / --save-all DIR */
+    int save_all;
 };
 
-/* The default kernel: ./kernels/... when run from the checkout, else next to
- * the executable (build/../kernels/...). */
-static const char *default_kernel(char *buf, size_t len) {
-    if (access(DEFAULT_KERNEL, R_OK) == 0) return DEFAULT_KERNEL;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(buf, len, "%s/../%s", exe, DEFAULT_KERNEL);
-            if (access(buf, R_OK) == 0) return buf;
-        }
-    }
-    return DEFAULT_KERNEL;
-}
-
-static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
-                           struct bk_result *res) {
-    clb_run(self, t, out, total, res);
-}
+/* Long-only options (no short letter). */
+enum { OPT_SAVE_FAILURES = 256, OPT_SAVE_ALL };
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
@@ -57,6 +38,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {"mode", required_argument, 0, 'P'},    {"repeats", required_argument, 0, 'R'},
         {"profile", no_argument, 0, 'F'},
+        {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
+        {"save-all", required_argument, 0, OPT_SAVE_ALL},
         {0, 0, 0, 0}};
     char err[1024];
     long v;
@@ -102,9 +85,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         case 'F': o->profile = 1; break;
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
+        case OPT_SAVE_FAILURES:
+        case OPT_SAVE_ALL:
+            o->save_dir = optarg;
+            o->save_all = c == OPT_SAVE_ALL;
+            break;
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE] [--device SEL] "
-                   "[--threads N] [--max-bytes N] [--mode check|perf] [--repeats N] [--profile] [-v|-q] "
+                   "[--threads N] [--max-bytes N] [--mode check|perf] [--repeats N] [--profile] "
+                   "[--save-failures DIR | --save-all DIR] [-v|-q] "
                    "[DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
@@ -128,6 +117,18 @@ static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, 
     if (o->device && (size_t)n < len) snprintf(buf + n, len - (size_t)n, " --device '%s'", o->device);
 }
 
+/* The per-case hooks a run uses (each optional), called in turn. */
+struct run_hooks {
+    struct perf_mode *pm;
+    struct saver *sv;
+};
+
+static void run_hooks_call(void *ctx, const struct case_result *r, const struct case_work *w) {
+    struct run_hooks *h = ctx;
+    if (h->sv) saver_hook(h->sv, r, w);
+    if (h->pm) perf_mode_hook(h->pm, r, w);
+}
+
 int cmd_run(const char *prog, int argc, char **argv) {
     struct run_opts o;
     memset(&o, 0, sizeof o);
@@ -137,9 +138,15 @@ int cmd_run(const char *prog, int argc, char **argv) {
         return 2;
     }
     char kbuf[4200], err[1024], prefix[1024];
-    const char *kernel = o.kernel ? o.kernel : default_kernel(kbuf, sizeof kbuf);
+    const char *kernel = o.kernel ? o.kernel : cli_default_kernel(kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
+    struct saver sv;
+    if (o.save_dir && saver_init(&sv, o.save_dir, o.save_all, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        case_list_free(&o.cases);
+        return 2;
+    }
     struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
     if (!cl) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
@@ -152,20 +159,24 @@ int cmd_run(const char *prog, int argc, char **argv) {
     fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %zu case(s)\n", clb_device_name(cl),
             clb_platform_name(cl), clb_driver_version(cl), kernel, o.cases.n);
     repro_prefix(&o, prog, prefix, sizeof prefix);
-    struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
+    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
+    if (o.save_dir) saver_set_target(&sv, clb_device_name(cl), kernel);
     struct perf_mode pm;
     if (o.perf) perf_mode_start(&pm, cl, o.repeats, stdout);
+    struct run_hooks hooks = {.pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
     struct profile prof;
     memset(&prof, 0, sizeof prof);
     const double t0 = now_seconds();
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kb, &r, o.perf ? perf_mode_hook : NULL, &pm);
+        run_case(&o.cases.v[i], &o.s, &kb, &r, run_hooks_call, &hooks);
         tally_add(&t, r.verdict);
         profile_add(&prof, &r);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
             console_case(stdout, &r, prefix, o.verbose > 0);
         if (o.perf) perf_mode_print(&pm, stdout);
+        if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
+            printf("    fixture: %s\n", sv.last);
         fflush(stdout);
         case_result_free(&r);
     }
@@ -174,6 +185,11 @@ int cmd_run(const char *prog, int argc, char **argv) {
     tally_print(stdout, &t);
     clb_close(cl);
     case_list_free(&o.cases);
+    if (o.save_dir) {
+        fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,
+                sv.errors ? " (some could not be written)" : "");
+        if (sv.errors) return 1;
+    }
     return tally_exit_code(&t);
 }
 

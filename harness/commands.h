@@ -8,6 +8,8 @@ int cmd_run(const char *prog, int argc, char **argv);
 int cmd_ref(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_replay(const char *prog, int argc, char **argv);
+int cmd_inspect(const char *prog, int argc, char **argv);
 
 /* Shared option parsing helpers (cli_util.c). */
 #include <stdint.h>
@@ -15,5 +17,16 @@ int cmd_bench(int argc, char **argv);
  * Returns 0 or -1. */
 int parse_size(const char *s, int64_t *out);
 int parse_int(const char *s, long lo, long hi, long *out);
+
+/* The kernel under test (cli_kernel.c): the default kernel source (found
+ * from the checkout or next to the executable), and the OpenCL backend's run
+ * in the shape of runner.h's kernel_backend.run. */
+#include <stddef.h>
+
+#include "abi.h"
+#include "backend.h"
+const char *cli_default_kernel(char *buf, size_t len);
+void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+                struct bk_result *res);
 
 #endif

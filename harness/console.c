@@ -41,6 +41,13 @@ static void print_log(FILE *f, const char *log, int all) {
 }
 
 void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose) {
+    char desc[512], repro[2048];
+    desc_print(&r->d, desc, sizeof desc);
+    snprintf(repro, sizeof repro, "%s '%s'", repro_prefix, desc);
+    console_case_repro(f, r, repro, verbose);
+}
+
+void console_case_repro(FILE *f, const struct case_result *r, const char *repro, int verbose) {
     char desc[512];
     desc_print(&r->d, desc, sizeof desc);
     fprintf(f, "%-10s", verdict_name(r->verdict));
@@ -60,7 +67,7 @@ void console_case(FILE *f, const struct case_result *r, const char *repro_prefix
         fprintf(f, "    build log:\n");
         print_log(f, r->log, verbose);
     }
-    if (r->verdict != V_SKIPPED) fprintf(f, "    repro: %s '%s'\n", repro_prefix, desc);
+    if (r->verdict != V_SKIPPED) fprintf(f, "    repro: %s\n", repro);
 }
 
 void profile_add(struct profile *p, const struct case_result *r) {

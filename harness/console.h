@@ -33,5 +33,8 @@ void profile_print(FILE *f, const struct profile *p);
 /* repro_prefix: the command that reruns one descriptor, e.g.
  * "build/gptq-harness run --kernel x.cl". verbose: also print the build log. */
 void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose);
+/* The same, with the whole repro command given (for cases that are not
+ * reproduced by a descriptor alone: replayed fixtures, checkpoint layers). */
+void console_case_repro(FILE *f, const struct case_result *r, const char *repro, int verbose);
 
 #endif

@@ -22,6 +22,15 @@ static void usage(FILE *f) {
             "      --threads N      reference threads (default: all CPUs)\n"
             "      --max-bytes N    skip cases needing more host memory (default 8G; K/M/G ok)\n"
             "      -v, --verbose    full build logs; -q, --quiet: failures and summary only\n"
+            "      --save-failures DIR  write a fixture of each failed/mistrusted case to DIR\n"
+            "      --save-all DIR   write a fixture of every case (golden sets)\n"
+            "  gptq-harness replay [--kernel F] [--device SEL] [--adapter A] FIXTURE...\n"
+            "      rerun saved fixtures (*.safetensors.gz) from their stored tensors\n"
+            "  gptq-harness inspect FILE [-v] | FILE --layer NAME [--run [--adapter A] [--m M]\n"
+            "                       [--seed S] [--fmt gptq-v1|gptq-v2] [--kernel F] [--device SEL]]]\n"
+            "      list the quantized layers of a checkpoint shard or fixture (format, group\n"
+            "      size, zero point, act-order, GPTQ v1/v2 zeros against the declared\n"
+            "      checkpoint_format); --run pushes one real layer through adapter and kernel\n"
             "  gptq-harness ref [--threads N] DESCRIPTOR\n"
             "      generate the case, run the reference, print a checksum and a few values\n"
             "  gptq-harness devices       list OpenCL platforms and devices\n"
@@ -57,6 +66,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "ref")) return cmd_ref(argc - 1, argv + 1);
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay")) return cmd_replay(argv[0], argc - 1, argv + 1);
+    if (!strcmp(cmd, "inspect")) return cmd_inspect(argv[0], argc - 1, argv + 1);
     fprintf(stderr, "gptq-harness: unknown command '%s' (try --help)\n", cmd);
     return 2;
 }

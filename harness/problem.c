@@ -184,7 +184,7 @@ static int gen_real(const struct case_desc *d, struct problem *p, char *err, siz
     return 0;
 }
 
-int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
+void problem_shape(const struct case_desc *d, struct problem *p) {
     memset(p, 0, sizeof *p);
     p->d = *d;
     p->M = d->m;
@@ -192,6 +192,10 @@ int problem_generate(const struct case_desc *d, struct problem *p, char *err, si
     p->K = d->k;
     p->gs = desc_group_size(d);
     p->G = desc_groups(d);
+}
+
+int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
+    problem_shape(d, p);
     p->x = malloc((size_t)(p->M * p->K) * sizeof *p->x);
     p->q = malloc((size_t)(p->K * p->N));
     p->z = malloc((size_t)(p->G * p->N));

@@ -35,6 +35,10 @@ int64_t problem_bytes(const struct case_desc *d);
 int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen);
 void problem_free(struct problem *p);
 
+/* Zeroes p and sets its descriptor and shape (d, M, N, K, gs, G) from d;
+ * no tensors. For problems built from other sources (problem_load.h). */
+void problem_shape(const struct case_desc *d, struct problem *p);
+
 /* Group of input row k. */
 static inline int32_t problem_group(const struct problem *p, int64_t k) { return p->g_idx[k]; }
 

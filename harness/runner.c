@@ -80,9 +80,24 @@ static int stage_reference(struct case_work *w, const struct run_settings *s, st
     return 0;
 }
 
+/* A stored reference (replay) must be reproduced bit for bit. */
+static int stage_expect(const struct case_work *w, const double *expect, struct case_result *r) {
+    int64_t total = w->p.M * w->p.N, bad = 0, first = -1;
+    for (int64_t i = 0; i < total; i++)
+        if (memcmp(&w->yref[i], &expect[i], sizeof expect[i]) != 0 && bad++ == 0) first = i;
+    if (bad == 0) return 0;
+    snprintf(r->reason, sizeof r->reason,
+             "the reference no longer reproduces the stored y_ref: %lld of %lld elements differ, "
+             "first y[%lld][%lld] stored %.17g, now %.17g",
+             (long long)bad, (long long)total, (long long)(first / w->p.N),
+             (long long)(first % w->p.N), expect[first], w->yref[first]);
+    r->verdict = V_ERROR;
+    return -1;
+}
+
 static int stage_adapt(struct case_work *w, struct case_result *r) {
     char err[512];
-    if (format_pack(&w->p, &w->ckpt, err, sizeof err) != 0) {
+    if (w->ckpt.n == 0 && format_pack(&w->p, &w->ckpt, err, sizeof err) != 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "packing the checkpoint failed: %s", err);
         set_verdict(r, V_ERROR, msg);
@@ -132,6 +147,49 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
     return 0;
 }
 
+/* Skips a case beyond the host memory cap. */
+static int stage_fits(const struct case_desc *d, const struct run_settings *s,
+                      struct case_result *r) {
+    int64_t need = problem_bytes(d);
+    if (s->max_bytes <= 0 || need <= s->max_bytes) return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "case needs about %.2f GiB of host memory > --max-bytes %.2f GiB",
+             need / 1073741824.0, s->max_bytes / 1073741824.0);
+    set_verdict(r, V_SKIPPED, msg);
+    return -1;
+}
+
+/* Everything after the problem exists: reference, adapter, device, compare. */
+static void run_work(struct case_work *w, const double *yref_expect, const struct run_settings *s,
+                     struct kernel_backend *kb, struct case_result *r) {
+    const struct case_desc *d = &w->p.d;
+    double t = now_seconds();
+    if (stage_reference(w, s, r) != 0) return;
+    if (yref_expect && stage_expect(w, yref_expect, r) != 0) return;
+    r->t_ref = now_seconds() - t;
+    t = now_seconds();
+    if (stage_adapt(w, r) != 0) return;
+    r->t_adapt = now_seconds() - t;
+    t = now_seconds();
+    if (stage_device(w, kb, r) != 0) return;
+    r->t_dev = now_seconds() - t;
+    t = now_seconds();
+    struct compare_input ci = {.dt = d->dt, .mode = d->data, .M = w->p.M, .N = w->p.N,
+                               .K = w->p.K, .yref = w->yref, .absdot = w->absdot, .got = w->out,
+                               .safety = s->safety};
+    r->verdict = compare_run(&ci, &r->met, r->reason, sizeof r->reason);
+    r->have_metrics = 1;
+    if (r->verdict == V_FAILED) locate_fault(w, s, r);
+    r->t_cmp = now_seconds() - t;
+}
+
+static void finish(struct case_work *w, struct case_result *r, double t0, case_hook hook,
+                   void *hook_ctx) {
+    r->t_total = now_seconds() - t0;
+    if (hook) hook(hook_ctx, r, w);
+    work_free(w);
+}
+
 void run_case(const struct case_desc *d, const struct run_settings *s, struct kernel_backend *kb,
               struct case_result *r, case_hook hook, void *hook_ctx) {
     memset(r, 0, sizeof *r);
@@ -139,40 +197,30 @@ void run_case(const struct case_desc *d, const struct run_settings *s, struct ke
     double t0 = now_seconds(), t;
     struct case_work w;
     memset(&w, 0, sizeof w);
-    int64_t need = problem_bytes(d);
-    if (s->max_bytes > 0 && need > s->max_bytes) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "case needs about %.2f GiB of host memory > --max-bytes %.2f GiB",
-                 need / 1073741824.0, s->max_bytes / 1073741824.0);
-        set_verdict(r, V_SKIPPED, msg);
-        goto done;
-    }
     char err[512];
+    if (stage_fits(d, s, r) != 0) goto done;
     t = now_seconds();
     if (problem_generate(d, &w.p, err, sizeof err) != 0) {
         set_verdict(r, V_ERROR, err);
         goto done;
     }
     r->t_gen = now_seconds() - t;
-    t = now_seconds();
-    if (stage_reference(&w, s, r) != 0) goto done;
-    r->t_ref = now_seconds() - t;
-    t = now_seconds();
-    if (stage_adapt(&w, r) != 0) goto done;
-    r->t_adapt = now_seconds() - t;
-    t = now_seconds();
-    if (stage_device(&w, kb, r) != 0) goto done;
-    r->t_dev = now_seconds() - t;
-    t = now_seconds();
-    struct compare_input ci = {.dt = d->dt, .mode = d->data, .M = w.p.M, .N = w.p.N, .K = w.p.K,
-                               .yref = w.yref, .absdot = w.absdot, .got = w.out,
-                               .safety = s->safety};
-    r->verdict = compare_run(&ci, &r->met, r->reason, sizeof r->reason);
-    r->have_metrics = 1;
-    if (r->verdict == V_FAILED) locate_fault(&w, s, r);
-    r->t_cmp = now_seconds() - t;
+    run_work(&w, NULL, s, kb, r);
 done:
-    r->t_total = now_seconds() - t0;
-    if (hook) hook(hook_ctx, r, &w);
-    work_free(&w);
+    finish(&w, r, t0, hook, hook_ctx);
+}
+
+void run_input(struct case_input *in, const struct run_settings *s, struct kernel_backend *kb,
+               struct case_result *r, case_hook hook, void *hook_ctx) {
+    memset(r, 0, sizeof *r);
+    r->d = in->p.d;
+    double t0 = now_seconds();
+    struct case_work w;
+    memset(&w, 0, sizeof w);
+    w.p = in->p;
+    w.ckpt = in->ckpt;
+    memset(&in->p, 0, sizeof in->p);
+    memset(&in->ckpt, 0, sizeof in->ckpt);
+    if (stage_fits(&w.p.d, s, r) == 0) run_work(&w, in->yref_expect, s, kb, r);
+    finish(&w, r, t0, hook, hook_ctx);
 }

@@ -58,6 +58,22 @@ typedef void (*case_hook)(void *ctx, const struct case_result *r, const struct c
 
 void run_case(const struct case_desc *d, const struct run_settings *s, struct kernel_backend *kb,
               struct case_result *r, case_hook hook, void *hook_ctx);
+
+/* A case whose logical problem (and packed checkpoint) already exist instead of
+ * being generated from the descriptor: a replayed fixture, a real checkpoint
+ * layer. */
+struct case_input {
+    struct problem p;          /* the logical problem; p.d is the case's descriptor */
+    struct tensor_set ckpt;    /* the packed checkpoint; n == 0: packed from p */
+    const double *yref_expect; /* NULL, or [M][N]: the reference must reproduce these
+                                  bits exactly (a stored y_ref), else the case is an ERROR */
+};
+
+/* Runs in as run_case runs a generated case (reference, adapter, contract,
+ * kernel, comparison, fault location, hook). Takes ownership of in->p and
+ * in->ckpt: they are freed and zeroed. */
+void run_input(struct case_input *in, const struct run_settings *s, struct kernel_backend *kb,
+               struct case_result *r, case_hook hook, void *hook_ctx);
 void case_result_free(struct case_result *r);
 
 double now_seconds(void);

@@ -3,7 +3,7 @@
 # Run as root; when not root, prints the exact command to run and exits 1.
 set -eu
 PKGS="build-essential pkg-config ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo \
-libcunit1-dev zlib1g-dev gnuplot-nox libcjson-dev libxml2-utils"
+libcunit1-dev zlib1g-dev gnuplot-nox libcjson-dev libxml2-utils python3-numpy"
 CMD="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $PKGS"
 if [ "$(id -u)" != 0 ]; then
     echo "install-deps: not root; run as root:" >&2

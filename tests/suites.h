@@ -16,7 +16,11 @@
     X(abi)                                                                                         \
     X(adapter)                                                                                     \
     X(compare)                                                                                     \
-    X(opencl)
+    X(opencl)                                                                                      \
+    X(safetensors)                                                                                 \
+    X(fixture)                                                                                     \
+    X(golden)                                                                                      \
+    X(inspect)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

@@ -1,0 +1,72 @@
+/* problem_load.c - see problem_load.h. */
+#include "problem_load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "formats.h"
+#include "prng.h"
+
+/* Checks the g_idx that came out of the checkpoint against d->gidx. */
+static int check_gidx(const struct case_desc *d, const struct problem *p, int stored, char *err,
+                      size_t errlen) {
+    if (stored != (d->gidx != GIDX_NONE))
+        return errmsg(err, errlen, "checkpoint %s a g_idx but the descriptor says gidx=%s",
+                      stored ? "stores" : "lacks", gidx_name(d->gidx));
+    if (d->gidx != GIDX_TRIVIAL) return 0;
+    for (int64_t k = 0; k < p->K; k++)
+        if (p->g_idx[k] != k / p->gs)
+            return errmsg(err, errlen, "gidx=trivial but g_idx[%lld] = %d, not k / %lld",
+                          (long long)k, p->g_idx[k], (long long)p->gs);
+    return 0;
+}
+
+static int take_weights(const struct case_desc *d, const struct tensor_set *ckpt, struct problem *p,
+                        char *err, size_t errlen) {
+    struct logical_weights w;
+    if (format_unpack(d->fmt, d->zp, ckpt, p->K, p->N, p->G, &w, err, errlen) != 0) return -1;
+    p->q = w.q;
+    p->z = w.z;
+    p->s = w.s;
+    int stored = w.g_idx != NULL;
+    p->g_idx = w.g_idx ? w.g_idx : malloc((size_t)p->K * sizeof *p->g_idx);
+    if (!p->g_idx) return errmsg(err, errlen, "out of memory for g_idx");
+    if (!stored)
+        for (int64_t k = 0; k < p->K; k++)
+            p->g_idx[k] = (int32_t)(k / p->gs);
+    return check_gidx(d, p, stored, err, errlen);
+}
+
+static int take_inputs(const struct case_desc *d, const uint16_t *x, const uint16_t *bias,
+                       struct problem *p, char *err, size_t errlen) {
+    size_t nx = (size_t)(p->M * p->K);
+    p->x = malloc(nx * sizeof *p->x);
+    if (!p->x)
+        return errmsg(err, errlen, "out of memory for X [%lld][%lld]", (long long)p->M,
+                      (long long)p->K);
+    if (x)
+        memcpy(p->x, x, nx * sizeof *p->x);
+    else
+        for (size_t i = 0; i < nx; i++)
+            p->x[i] = dt_from_double(d->dt, prng_normal(d->seed, RT_XREAL, (uint64_t)i));
+    if (!d->bias) return 0;
+    if (!bias) return errmsg(err, errlen, "descriptor says bias=1 but no bias was given");
+    p->bias = malloc((size_t)p->N * sizeof *p->bias);
+    if (!p->bias) return errmsg(err, errlen, "out of memory for the bias");
+    memcpy(p->bias, bias, (size_t)p->N * sizeof *p->bias);
+    return 0;
+}
+
+int problem_from_ckpt(const struct case_desc *d, const struct tensor_set *ckpt, const uint16_t *x,
+                      const uint16_t *bias, struct problem *p, char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    if (desc_validate(d, err, errlen) != 0) return -1;
+    problem_shape(d, p);
+    if (take_weights(d, ckpt, p, err, errlen) != 0 ||
+        take_inputs(d, x, bias, p, err, errlen) != 0) {
+        problem_free(p);
+        return -1;
+    }
+    return 0;
+}

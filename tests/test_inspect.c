@@ -1,0 +1,360 @@
+/* test_inspect.c - checkpoint inspection on the multi-layer test checkpoint
+ * (ckpt_build.c): layers found and detected (format, bits, group size, zero
+ * point, act-order, dtype, bias), the declared GPTQ convention from each of
+ * its sources and the flag when stored zeros disagree, real layers loaded and
+ * run, and layers that cannot be used. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "../harness/ckpt_scan.h"
+#include "../harness/fixture.h"
+#include "../harness/formats.h"
+#include "../harness/problem_load.h"
+#include "ckpt_build.h"
+#include "suites.h"
+#include "testutil.h"
+
+struct opened {
+    struct st_file st;
+    struct ckpt_decl decl;
+    struct ckpt_scan sc;
+};
+
+static void open_scan(const char *path, struct opened *o) {
+    char err[512];
+    CU_ASSERT_EQUAL_FATAL(st_open(path, 0, &o->st, err, sizeof err), 0);
+    ckpt_declared(&o->st, path, &o->decl);
+    int rc = ckpt_scan(&o->st, &o->decl, &o->sc, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "\n  ckpt_scan: %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+static void close_scan(struct opened *o) {
+    ckpt_scan_free(&o->sc);
+    st_close(&o->st);
+}
+
+static const struct ckpt_layer *layer(const struct opened *o, const char *name) {
+    const struct ckpt_layer *l = ckpt_find_layer(&o->sc, name);
+    CU_ASSERT_PTR_NOT_NULL(l);
+    return l;
+}
+
+static void test_layers(void) {
+    char path[256], line[256];
+    tu_tmp(path, sizeof path, "ckpt.safetensors");
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, "gptq", err, sizeof err), 0);
+    struct opened o;
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.decl.source, "__metadata__"));
+    CU_ASSERT_EQUAL_FATAL(o.sc.n, (size_t)TESTCKPT_NLAYERS);
+    CU_ASSERT_EQUAL(o.sc.other, (size_t)TESTCKPT_NOTHER);
+    for (int i = 0; i < TESTCKPT_NLAYERS; i++) {
+        const struct ckpt_layer *l = &o.sc.layers[i];
+        CU_ASSERT_STRING_EQUAL(l->name, TESTCKPT_LAYERS[i].name); /* sorted by name */
+        CU_ASSERT(l->ok);
+        ckpt_layer_print(l, line, sizeof line);
+        if (strcmp(line, TESTCKPT_LAYERS[i].expect) != 0)
+            fprintf(stderr, "\n  %s: '%s' (want '%s')\n", l->name, line, TESTCKPT_LAYERS[i].expect);
+        CU_ASSERT_STRING_EQUAL(line, TESTCKPT_LAYERS[i].expect);
+        CU_ASSERT_EQUAL(l->flagged, TESTCKPT_LAYERS[i].flagged);
+    }
+    const struct ckpt_layer *l = layer(&o, "model.layers.0.mlp.down_proj.");
+    CU_ASSERT_EQUAL(l->stored, ZC_V2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l->note, "stores v2 zeros (0x88888888)"));
+    CU_ASSERT_EQUAL(layer(&o, "model.layers.0.self_attn.q_proj")->stored, ZC_V1);
+    CU_ASSERT_EQUAL(layer(&o, "model.layers.1.self_attn.q_proj")->stored, ZC_NONE);
+    CU_ASSERT_PTR_NULL(ckpt_find_layer(&o.sc, "model.layers.0.mlp"));
+    CU_ASSERT_PTR_NULL(ckpt_find_layer(&o.sc, "model.embed_tokens"));
+    close_scan(&o);
+    unlink(path);
+}
+
+/* Declarations: __metadata__, quantize_config.json, config.json, none. */
+static void test_declarations(void) {
+    char dir[256], path[512], cfg[512], err[256];
+    tu_tmp(dir, sizeof dir, "decl");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    struct opened o;
+
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, "gptq_v2", err, sizeof err), 0);
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V2);
+    CU_ASSERT_FALSE(layer(&o, "model.layers.0.mlp.down_proj")->flagged);
+    CU_ASSERT_TRUE(layer(&o, "model.layers.0.self_attn.q_proj")->flagged);
+    CU_ASSERT_EQUAL(layer(&o, "model.layers.1.self_attn.q_proj")->fmt, FMT_GPTQ_V2);
+    close_scan(&o);
+
+    /* nothing declared: loaders assume v1, so the v2 layer is flagged */
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, NULL, err, sizeof err), 0);
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, -1);
+    CU_ASSERT_TRUE(layer(&o, "model.layers.0.mlp.down_proj")->flagged);
+    CU_ASSERT_PTR_NOT_NULL(strstr(layer(&o, "model.layers.0.mlp.down_proj")->note, "assume"));
+    close_scan(&o);
+
+    snprintf(cfg, sizeof cfg, "%s/config.json", dir);
+    FILE *f = fopen(cfg, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("{\"quantization_config\": {\"bits\": 4, \"checkpoint_format\": \"gptq_v2\"}}", f);
+    fclose(f);
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.decl.source, "config.json quantization_config"));
+    close_scan(&o);
+
+    /* quantize_config.json comes before config.json */
+    snprintf(cfg, sizeof cfg, "%s/quantize_config.json", dir);
+    f = fopen(cfg, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("{\"bits\": 4, \"checkpoint_format\": \"gptq\"}", f);
+    fclose(f);
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.decl.source, "quantize_config.json"));
+    close_scan(&o);
+
+    /* an unparsable config is passed over, with a note */
+    f = fopen(cfg, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("{not json", f);
+    fclose(f);
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V2); /* from config.json */
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.decl.note, "quantize_config.json"));
+    close_scan(&o);
+
+    unlink(cfg);
+    snprintf(cfg, sizeof cfg, "%s/config.json", dir);
+    unlink(cfg);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Each real layer loads, unpacks to the weights that generated it, and runs. */
+static void test_run_layers(void) {
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "run.safetensors");
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, "gptq", err, sizeof err), 0);
+    struct opened o;
+    open_scan(path, &o);
+    for (int i = 0; i < TESTCKPT_NLAYERS; i++) {
+        const struct ckpt_layer *l = layer(&o, TESTCKPT_LAYERS[i].name);
+        for (int a = 0; a < ADAPTER_COUNT; a++) {
+            struct case_desc d, gd;
+            struct tensor_set set;
+            memset(&set, 0, sizeof set);
+            CU_ASSERT_EQUAL_FATAL(ckpt_layer_desc(l, (adapter_t)a, 3, 5, &d, err, sizeof err), 0);
+            CU_ASSERT_EQUAL_FATAL(ckpt_load_layer(&o.st, l, &set, err, sizeof err), 0);
+            CU_ASSERT_PTR_NULL(tensor_set_get(&set, "weight_shape"));
+            const struct tensor *b = tensor_set_get(&set, "bias");
+            struct case_input in;
+            memset(&in, 0, sizeof in);
+            int rc = problem_from_ckpt(&d, &set, NULL, b ? b->data : NULL, &in.p, err, sizeof err);
+            if (rc != 0) fprintf(stderr, "\n  %s: %s\n", l->name, err);
+            CU_ASSERT_EQUAL_FATAL(rc, 0);
+            /* the weights are those the layer was generated from */
+            struct problem gen;
+            CU_ASSERT_EQUAL_FATAL(desc_parse(TESTCKPT_LAYERS[i].gen, &gd, err, sizeof err), 0);
+            CU_ASSERT_EQUAL_FATAL(problem_generate(&gd, &gen, err, sizeof err), 0);
+            size_t kn = (size_t)(gen.K * gen.N), gn = (size_t)(gen.G * gen.N);
+            CU_ASSERT(!memcmp(gen.q, in.p.q, kn) && !memcmp(gen.z, in.p.z, gn) &&
+                      !memcmp(gen.s, in.p.s, gn * 2) &&
+                      !memcmp(gen.g_idx, in.p.g_idx, (size_t)gen.K * 4));
+            if (gen.bias) CU_ASSERT(!memcmp(gen.bias, in.p.bias, (size_t)gen.N * 2));
+            problem_free(&gen);
+            in.ckpt = set;
+            struct run_settings s = {1, 0, 0};
+            struct kernel_backend kb = {NULL, tu_cpu_kernel};
+            struct case_result r;
+            run_input(&in, &s, &kb, &r, NULL, NULL);
+            /* README's table: vllm-xpu is right for symmetric GPTQ without
+             * act-order and ct without act-order; wrong for awq, act-order,
+             * g=-1 and asymmetric GPTQ. */
+            int want_pass = a == ADAPTER_REFERENCE || i == 0 || i == 3;
+            if ((r.verdict == V_PASSED) != want_pass)
+                fprintf(stderr, "\n  %s adapter=%s: %s %s\n", l->name, adapter_name((adapter_t)a),
+                        verdict_name(r.verdict), r.reason);
+            CU_ASSERT_EQUAL(r.verdict == V_PASSED, want_pass);
+            case_result_free(&r);
+        }
+    }
+    close_scan(&o);
+    unlink(path);
+}
+
+/* Small hand-made layers that cannot be used say why. */
+struct bad_layer {
+    const char *want;
+    struct st_wtensor w[4];
+    int n;
+};
+
+static void test_unusable(void) {
+    static int32_t words[256];
+    static uint16_t halves[64];
+    static int32_t gidx_uneven[64], gidx_range[64];
+    for (int k = 0; k < 64; k++) {
+        gidx_uneven[k] = k < 40 ? 0 : 1;
+        gidx_range[k] = k / 32 + (k == 5 ? 7 : 0);
+    }
+    for (int i = 0; i < 256; i++)
+        words[i] = (int32_t)0x88888888u;
+    const struct bad_layer cases[] = {
+        {"fits scales",
+         {{"l.qweight", ST_I32, 2, {4, 5}, words}, {"l.scales", ST_F16, 2, {1, 16}, halves}},
+         2},
+        {"8-bit",
+         {{"l.qweight", ST_I32, 2, {16, 8}, words},
+          {"l.scales", ST_F16, 2, {2, 8}, halves},
+          {"l.qzeros", ST_I32, 2, {2, 1}, words},
+          {"l.g_idx", ST_I32, 1, {64}, gidx_uneven}},
+         4},
+        {"uneven",
+         {{"l.qweight", ST_I32, 2, {8, 8}, words},
+          {"l.scales", ST_F16, 2, {2, 8}, halves},
+          {"l.qzeros", ST_I32, 2, {2, 1}, words},
+          {"l.g_idx", ST_I32, 1, {64}, gidx_uneven}},
+         4},
+        {"outside 0..1",
+         {{"l.qweight", ST_I32, 2, {8, 8}, words},
+          {"l.scales", ST_F16, 2, {2, 8}, halves},
+          {"l.qzeros", ST_I32, 2, {2, 1}, words},
+          {"l.g_idx", ST_I32, 1, {64}, gidx_range}},
+         4},
+        {"AWQ",
+         {{"l.qweight", ST_I32, 2, {64, 1}, words},
+          {"l.scales", ST_F16, 2, {2, 8}, halves},
+          {"l.qzeros", ST_I32, 2, {2, 1}, words},
+          {"l.g_idx", ST_I32, 1, {64}, gidx_range}},
+         4},
+        {"qzeros is missing",
+         {{"l.qweight", ST_I32, 2, {8, 8}, words}, {"l.scales", ST_F16, 2, {2, 8}, halves}},
+         2},
+        {"weight_scale",
+         {{"l.weight_packed", ST_I32, 2, {8, 8}, words},
+          {"l.weight_scale", ST_F32, 2, {8, 2}, words}},
+         2},
+    };
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "bad-layer.safetensors");
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        CU_ASSERT_EQUAL_FATAL(
+            st_write(path, 0, cases[c].w, (size_t)cases[c].n, NULL, 0, err, sizeof err), 0);
+        struct opened o;
+        open_scan(path, &o);
+        CU_ASSERT_EQUAL_FATAL(o.sc.n, 1);
+        const struct ckpt_layer *l = &o.sc.layers[0];
+        CU_ASSERT_STRING_EQUAL(l->name, "l");
+        CU_ASSERT_FALSE(l->ok);
+        if (!strstr(l->why, cases[c].want))
+            fprintf(stderr, "\n  unusable: '%s' (want '%s')\n", l->why, cases[c].want);
+        CU_ASSERT_PTR_NOT_NULL(strstr(l->why, cases[c].want));
+        struct case_desc d;
+        CU_ASSERT_EQUAL(ckpt_layer_desc(l, ADAPTER_REFERENCE, 1, 1, &d, err, sizeof err), -1);
+        close_scan(&o);
+    }
+    unlink(path);
+}
+
+/* A fixture is a one-layer checkpoint without prefixes. */
+static void test_fixture_layer(void) {
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "fxlayer.safetensors.gz");
+    struct case_desc d;
+    struct problem p;
+    struct tensor_set ckpt;
+    memset(&ckpt, 0, sizeof ckpt);
+    CU_ASSERT_EQUAL_FATAL(
+        desc_parse("fmt=gptq-v2 m=2 n=16 k=64 g=32 zp=asym gidx=act bias=1", &d, err, sizeof err),
+        0);
+    CU_ASSERT_EQUAL_FATAL(problem_generate(&d, &p, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(format_pack(&p, &ckpt, err, sizeof err), 0);
+    double y[32] = {0};
+    struct fixture_case c = {&d, &ckpt, p.x, p.bias, y, NULL, "PASSED", NULL, NULL, NULL, NULL};
+    CU_ASSERT_EQUAL_FATAL(fixture_write(path, &c, err, sizeof err), 0);
+    struct opened o;
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V2);
+    CU_ASSERT_STRING_EQUAL(o.decl.source, "fixture descriptor");
+    CU_ASSERT_EQUAL_FATAL(o.sc.n, 1);
+    CU_ASSERT_EQUAL(o.sc.other, 2); /* x, y_ref */
+    char line[256];
+    ckpt_layer_print(&o.sc.layers[0], line, sizeof line);
+    CU_ASSERT_STRING_EQUAL(line,
+                           "fmt=gptq-v2 bits=4 k=64 n=16 g=32 zp=asym gidx=act dt=f16 bias=1");
+    CU_ASSERT_PTR_NOT_NULL(ckpt_find_layer(&o.sc, ""));
+    close_scan(&o);
+    problem_free(&p);
+    tensor_set_free(&ckpt);
+    unlink(path);
+}
+
+/* Random byte changes in the multi-layer checkpoint: whatever the reader
+ * accepts, scanning, loading and unpacking each layer must not crash. */
+static void test_mutated_checkpoint(void) {
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "mut.safetensors");
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, "gptq", err, sizeof err), 0);
+    FILE *f = fopen(path, "rb");
+    CU_ASSERT_FATAL(f != NULL);
+    static unsigned char img[1 << 16], mut[1 << 16];
+    size_t len = fread(img, 1, sizeof img, f);
+    fclose(f);
+    unlink(path);
+    CU_ASSERT_FATAL(len > 1000 && len < sizeof img);
+    uint64_t r = 99;
+    int scanned = 0;
+    for (int it = 0; it < 400; it++) {
+        memcpy(mut, img, len);
+        for (int k = 0; k < 1 + it % 4; k++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            /* half the changes in the header, half anywhere */
+            size_t span = it % 2 ? len : 2400;
+            mut[(size_t)(r >> 33) % span] = (unsigned char)(r >> 13);
+        }
+        struct opened o;
+        if (st_open_mem(mut, len, 0, &o.st, err, sizeof err) != 0) continue;
+        ckpt_declared(&o.st, path, &o.decl);
+        if (ckpt_scan(&o.st, &o.decl, &o.sc, err, sizeof err) == 0) {
+            scanned++;
+            for (size_t i = 0; i < o.sc.n; i++) {
+                struct case_desc d;
+                struct tensor_set set;
+                struct problem p;
+                memset(&set, 0, sizeof set);
+                if (ckpt_layer_desc(&o.sc.layers[i], ADAPTER_REFERENCE, 2, 1, &d, err,
+                                    sizeof err) == 0 &&
+                    ckpt_load_layer(&o.st, &o.sc.layers[i], &set, err, sizeof err) == 0) {
+                    const struct tensor *b = tensor_set_get(&set, "bias");
+                    if (problem_from_ckpt(&d, &set, NULL, b ? b->data : NULL, &p, err,
+                                          sizeof err) == 0)
+                        problem_free(&p);
+                }
+                tensor_set_free(&set);
+            }
+            ckpt_scan_free(&o.sc);
+        }
+        st_close(&o.st);
+    }
+    CU_ASSERT(scanned > 50);
+}
+
+int register_inspect_suite(void) {
+    GH_ADD_SUITE(s, "inspect");
+    GH_ADD_TEST(s, test_layers);
+    GH_ADD_TEST(s, test_declarations);
+    GH_ADD_TEST(s, test_run_layers);
+    GH_ADD_TEST(s, test_unusable);
+    GH_ADD_TEST(s, test_fixture_layer);
+    GH_ADD_TEST(s, test_mutated_checkpoint);
+    return 0;
+}
