@@ -159,6 +159,17 @@ int fixture_read(const char *path, uint64_t max_bytes, struct fixture *fx, char 
     return rc;
 }
 
+int fixture_read_mem(const void *buf, size_t len, uint64_t max_bytes, struct fixture *fx,
+                     char *err, size_t errlen) {
+    memset(fx, 0, sizeof *fx);
+    struct st_file st;
+    if (st_open_mem(buf, len, max_bytes, &st, err, errlen) != 0) return -1;
+    int rc = read_fixture(&st, fx, err, errlen);
+    st_close(&st);
+    if (rc != 0) fixture_free(fx);
+    return rc;
+}
+
 void fixture_free(struct fixture *fx) {
     tensor_set_free(&fx->ckpt);
     tensor_set_free(&fx->io);

@@ -62,6 +62,9 @@ struct fixture {
  * 0, or -1 + err (fx is then empty). */
 int fixture_read(const char *path, uint64_t max_bytes, struct fixture *fx, char *err,
                  size_t errlen);
+/* Same, from a whole file held in memory (for fuzzing). */
+int fixture_read_mem(const void *buf, size_t len, uint64_t max_bytes, struct fixture *fx,
+                     char *err, size_t errlen);
 void fixture_free(struct fixture *fx);
 
 /* A new file name for d in dir: the descriptor with unsafe characters
