@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "backend_cl.h"
+#include "backends.h"
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
@@ -38,11 +39,6 @@ static const char *default_kernel(char *buf, size_t len) {
         }
     }
     return DEFAULT_KERNEL;
-}
-
-static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
-                           struct bk_result *res) {
-    clb_run(self, t, out, total, res);
 }
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
@@ -82,8 +78,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
         case 'h':
-            printf("usage: gptq-harness run [--batch FILE] [--kernel FILE] [--device SEL] "
-                   "[--threads N] [--max-bytes N] [-v|-q] [DESCRIPTOR...]\n");
+            printf("usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
+                   "[--device SEL] [--threads N] [--max-bytes N] [-v|-q] [DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
         }
@@ -118,8 +114,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
     const char *kernel = o.kernel ? o.kernel : default_kernel(kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
-    struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
-    if (!cl) {
+    struct kernel_under_test kut;
+    if (kut_open(kernel, o.device, &kut, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
         t.n = (long)o.cases.n;
         t.by[V_ERROR] = (long)o.cases.n;
@@ -127,13 +123,11 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_list_free(&o.cases);
         return 1;
     }
-    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %zu case(s)\n", clb_device_name(cl),
-            clb_platform_name(cl), clb_driver_version(cl), kernel, o.cases.n);
+    fprintf(stderr, "device: %s; kernel: %s; %zu case(s)\n", kut.device, kernel, o.cases.n);
     repro_prefix(&o, prog, prefix, sizeof prefix);
-    struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kb, &r, NULL, NULL);
+        run_case(&o.cases.v[i], &o.s, &kut.kb, &r, NULL, NULL);
         tally_add(&t, r.verdict);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
             console_case(stdout, &r, prefix, o.verbose > 0);
@@ -141,7 +135,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_result_free(&r);
     }
     tally_print(stdout, &t);
-    clb_close(cl);
+    kut_close(&kut);
     case_list_free(&o.cases);
     return tally_exit_code(&t);
 }

@@ -20,7 +20,8 @@ void tally_print(FILE *f, const struct tally *t);
 int tally_exit_code(const struct tally *t);
 
 /* repro_prefix: the command that reruns one descriptor, e.g.
- * "build/gptq-harness run --kernel x.cl". verbose: also print the build log. */
+ * "build/gptq-harness run --kernel x.cl". verbose: also print the kernel
+ * time ("    kernel: T ms", every verdict) and the whole build log. */
 void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose);
 
 #endif
