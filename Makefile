@@ -22,8 +22,20 @@ BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
-.PHONY: all run test check deps bench format clean
-all: $(BIN)
+# Native kernel plugins (harness/w4a16.h): independent shared libraries that
+# include only w4a16.h.
+PLUGIN_DIR    := $(BUILD)/plugins
+PLUGIN_CFLAGS := $(OPT) -g -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread \
+                 -fPIC -fvisibility=hidden -Iharness
+PLUGIN_LDFLAGS := -shared -Wl,-z,defs
+CPU_PLUGIN    := $(PLUGIN_DIR)/libw4a16_cpu.so
+CPU_PLUGIN_SRC := plugins/cpu/w4a16_cpu.c plugins/cpu/cpu_dtype.h plugins/common/w4a16_check.h \
+                  harness/w4a16.h
+TEST_PLUGINS  := $(patsubst tests/plugins/%.c,$(PLUGIN_DIR)/test/%.so,$(wildcard tests/plugins/*.c))
+
+.PHONY: all run test check deps bench format clean plugins
+all: $(BIN) plugins
+plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 
 # Set-up: install Debian packages when pkg-config, a library or a program is missing.
 deps:
@@ -38,9 +50,10 @@ run: deps
 	./$(BIN) run --batch $(SWEEP)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) plugins
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
 
 check: test
 
@@ -54,12 +67,24 @@ $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
+$(CPU_PLUGIN): $(CPU_PLUGIN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
+
+$(PLUGIN_DIR)/test/%.so: tests/plugins/%.c $(CPU_PLUGIN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
+
+# test_plugin.c finds the plugins where this Makefile builds them
+$(BUILD)/obj/tests/test_plugin.o: CFLAGS += -DGH_PLUGIN_DIR='"$(PLUGIN_DIR)"'
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 format:
-	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch]
+	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
+	    plugins/common/*.h tests/plugins/*.c
 
 clean:
 	rm -rf $(BUILD)
