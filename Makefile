@@ -23,7 +23,7 @@ TESTBIN  := $(BUILD)/test-suite
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
 # Native kernel plugins (harness/w4a16.h): independent shared libraries that
-# include only w4a16.h.
+# include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
 PLUGIN_DIR    := $(BUILD)/plugins
 PLUGIN_CFLAGS := $(OPT) -g -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread \
                  -fPIC -fvisibility=hidden -Iharness
@@ -32,8 +32,12 @@ CPU_PLUGIN    := $(PLUGIN_DIR)/libw4a16_cpu.so
 CPU_PLUGIN_SRC := plugins/cpu/w4a16_cpu.c plugins/cpu/cpu_dtype.h plugins/common/w4a16_check.h \
                   harness/w4a16.h
 TEST_PLUGINS  := $(patsubst tests/plugins/%.c,$(PLUGIN_DIR)/test/%.so,$(wildcard tests/plugins/*.c))
+NVCC      ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+             -gencode arch=compute_90,code=compute_90
+CUDA_PLUGIN := $(PLUGIN_DIR)/libw4a16_cuda.so
 
-.PHONY: all run test check deps bench format clean plugins
+.PHONY: all run test check deps bench format clean plugins plugins-cuda
 all: $(BIN) plugins
 plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 
@@ -50,7 +54,7 @@ run: deps
 	./$(BIN) run --batch $(SWEEP)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) plugins
+	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) plugins plugins-cuda
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
@@ -75,6 +79,18 @@ $(PLUGIN_DIR)/test/%.so: tests/plugins/%.c $(CPU_PLUGIN_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
 
+# The CUDA example plugin: only where nvcc is installed (NVCC=/path overrides).
+# The CUDA runtime is linked statically; at run time it needs only the driver.
+plugins-cuda:
+	@if [ -z "$(NVCC)" ]; then \
+	    echo "make: nvcc not found (set NVCC=/path/to/nvcc); skipping the CUDA plugin"; \
+	else $(MAKE) --no-print-directory $(CUDA_PLUGIN); fi
+
+$(CUDA_PLUGIN): plugins/cuda/w4a16_cuda.cu plugins/common/w4a16_check.h harness/w4a16.h
+	@mkdir -p $(dir $@)
+	$(NVCC) -O3 -std=c++17 $(CUDA_ARCH) -Iharness -shared -cudart static -Werror all-warnings \
+	    -Xcompiler -fPIC,-fvisibility=hidden,-Wall,-Wextra,-Werror -Xlinker -z,defs -o $@ $<
+
 # test_plugin.c finds the plugins where this Makefile builds them
 $(BUILD)/obj/tests/test_plugin.o: CFLAGS += -DGH_PLUGIN_DIR='"$(PLUGIN_DIR)"'
 
@@ -84,7 +100,8 @@ $(BUILD)/obj/%.o: %.c
 
 format:
 	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
-	    plugins/common/*.h tests/plugins/*.c
+	    plugins/common/*.h tests/plugins/*.c \
+	    plugins/cuda/*.cu
 
 clean:
 	rm -rf $(BUILD)
