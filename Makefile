@@ -23,8 +23,24 @@ TESTBIN  := $(BUILD)/test-suite
 MKCKPT   := $(BUILD)/mkckpt
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
-.PHONY: all run test check deps bench format clean asan
-all: $(BIN)
+# Native kernel plugins (harness/w4a16.h): independent shared libraries that
+# include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
+PLUGIN_DIR    := $(BUILD)/plugins
+PLUGIN_CFLAGS := $(OPT) -g -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread \
+                 -fPIC -fvisibility=hidden -Iharness
+PLUGIN_LDFLAGS := -shared -Wl,-z,defs
+CPU_PLUGIN    := $(PLUGIN_DIR)/libw4a16_cpu.so
+CPU_PLUGIN_SRC := plugins/cpu/w4a16_cpu.c plugins/cpu/cpu_dtype.h plugins/common/w4a16_check.h \
+                  harness/w4a16.h
+TEST_PLUGINS  := $(patsubst tests/plugins/%.c,$(PLUGIN_DIR)/test/%.so,$(wildcard tests/plugins/*.c))
+NVCC      ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+             -gencode arch=compute_90,code=compute_90
+CUDA_PLUGIN := $(PLUGIN_DIR)/libw4a16_cuda.so
+
+.PHONY: all run test check deps bench format clean asan plugins plugins-cuda
+all: $(BIN) plugins
+plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 
 # Set-up: install Debian packages when pkg-config, a library or a program is missing.
 deps:
@@ -40,12 +56,13 @@ run: deps
 	./$(BIN) run --batch $(SWEEP)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT)
+	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
 	sh tests/kernels.sh ./$(BIN)
 	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
 	sh tests/fixture_py.sh ./$(MKCKPT)
+	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
 
 check: test
 
@@ -63,6 +80,29 @@ $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 $(MKCKPT): $(BUILD)/obj/tests/tools/mkckpt.o $(BUILD)/obj/tests/ckpt_build.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
+$(CPU_PLUGIN): $(CPU_PLUGIN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
+
+$(PLUGIN_DIR)/test/%.so: tests/plugins/%.c $(CPU_PLUGIN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
+
+# The CUDA example plugin: only where nvcc is installed (NVCC=/path overrides).
+# The CUDA runtime is linked statically; at run time it needs only the driver.
+plugins-cuda:
+	@if [ -z "$(NVCC)" ]; then \
+	    echo "make: nvcc not found (set NVCC=/path/to/nvcc); skipping the CUDA plugin"; \
+	else $(MAKE) --no-print-directory $(CUDA_PLUGIN); fi
+
+$(CUDA_PLUGIN): plugins/cuda/w4a16_cuda.cu plugins/common/w4a16_check.h harness/w4a16.h
+	@mkdir -p $(dir $@)
+	$(NVCC) -O3 -std=c++17 $(CUDA_ARCH) -Iharness -shared -cudart static -Werror all-warnings \
+	    -Xcompiler -fPIC,-fvisibility=hidden,-Wall,-Wextra,-Werror -Xlinker -z,defs -o $@ $<
+
+# test_plugin.c finds the plugins where this Makefile builds them
+$(BUILD)/obj/tests/test_plugin.o: CFLAGS += -DGH_PLUGIN_DIR='"$(PLUGIN_DIR)"'
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -78,7 +118,9 @@ asan: deps
 	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
 
 format:
-	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch]
+	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
+	    plugins/common/*.h tests/plugins/*.c \
+	    plugins/cuda/*.cu
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend_cl.h"
+#include "backends.h"
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
@@ -91,9 +92,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             o->save_all = c == OPT_SAVE_ALL;
             break;
         case 'h':
-            printf("usage: gptq-harness run [--batch FILE] [--kernel FILE] [--device SEL] "
-                   "[--threads N] [--max-bytes N] [--mode check|perf] [--repeats N] [--profile] "
-                   "[--save-failures DIR | --save-all DIR] [-v|-q] "
+            printf("usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
+                   "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
+                   "[--repeats N] [--profile] [--save-failures DIR | --save-all DIR] [-v|-q] "
                    "[DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
@@ -147,8 +148,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_list_free(&o.cases);
         return 2;
     }
-    struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
-    if (!cl) {
+    struct kernel_under_test kut;
+    if (kut_open(kernel, o.device, &kut, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
         t.n = (long)o.cases.n;
         t.by[V_ERROR] = (long)o.cases.n;
@@ -156,20 +157,25 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_list_free(&o.cases);
         return 1;
     }
-    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %zu case(s)\n", clb_device_name(cl),
-            clb_platform_name(cl), clb_driver_version(cl), kernel, o.cases.n);
+    fprintf(stderr, "device: %s; kernel: %s; %zu case(s)\n", kut.device, kernel, o.cases.n);
+    if (o.perf && !kut.cl) {
+        fprintf(stderr, "gptq-harness run: --mode perf times OpenCL kernels (a plugin reports "
+                        "its own kernel time with -v)\n");
+        kut_close(&kut);
+        case_list_free(&o.cases);
+        return 2;
+    }
     repro_prefix(&o, prog, prefix, sizeof prefix);
-    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
-    if (o.save_dir) saver_set_target(&sv, clb_device_name(cl), kernel);
+    if (o.save_dir) saver_set_target(&sv, kut.device, kernel);
     struct perf_mode pm;
-    if (o.perf) perf_mode_start(&pm, cl, o.repeats, stdout);
+    if (o.perf) perf_mode_start(&pm, kut.cl, o.repeats, stdout);
     struct run_hooks hooks = {.pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
     struct profile prof;
     memset(&prof, 0, sizeof prof);
     const double t0 = now_seconds();
     for (size_t i = 0; i < o.cases.n; i++) {
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kb, &r, run_hooks_call, &hooks);
+        run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
         tally_add(&t, r.verdict);
         profile_add(&prof, &r);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
@@ -183,7 +189,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
     tally_print(stdout, &t);
-    clb_close(cl);
+    kut_close(&kut);
     case_list_free(&o.cases);
     if (o.save_dir) {
         fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,

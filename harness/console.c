@@ -60,6 +60,7 @@ void console_case_repro(FILE *f, const struct case_result *r, const char *repro,
                 (long long)r->met.mismatches, (long long)r->met.total);
     }
     fprintf(f, " %7.3fs  %s\n", r->t_total, desc);
+    if (verbose && r->kernel_ms > 0) fprintf(f, "    kernel: %.4f ms\n", r->kernel_ms);
     if (r->verdict == V_PASSED) return;
     if (r->reason[0]) fprintf(f, "    why: %s\n", r->reason);
     if (r->where[0]) fprintf(f, "    where: %s\n", r->where);

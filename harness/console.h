@@ -31,7 +31,8 @@ void profile_add(struct profile *p, const struct case_result *r);
 void profile_print(FILE *f, const struct profile *p);
 
 /* repro_prefix: the command that reruns one descriptor, e.g.
- * "build/gptq-harness run --kernel x.cl". verbose: also print the build log. */
+ * "build/gptq-harness run --kernel x.cl". verbose: also print the kernel
+ * time ("    kernel: T ms", every verdict) and the whole build log. */
 void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose);
 /* The same, with the whole repro command given (for cases that are not
  * reproduced by a descriptor alone: replayed fixtures, checkpoint layers). */

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 mkdir -p .ocl
 (cd .ocl && rm -f ./*.deb &&
     apt-get download ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-c-headers libcjson1 >/dev/null)
-make --no-print-directory build/gptq-harness
-ls -l .ocl build/gptq-harness
+make --no-print-directory build/gptq-harness plugins plugins-cuda
+ls -l .ocl build/gptq-harness build/plugins
 echo "device-prepare: ready; carry .ocl and build, then run: sh scripts/device-run.sh [run args]"
+echo "device-prepare: for the CUDA plugin: sh scripts/device-cuda.sh"

@@ -7,10 +7,7 @@
 # Arguments are passed to `gptq-harness run` (default: the smoke sweep).
 set -eu
 cd "$(dirname "$0")/.."
-ROOT=$PWD/.ocl/root
-mkdir -p "$ROOT"
-for deb in .ocl/*.deb; do dpkg -x "$deb" "$ROOT"; done
-export LD_LIBRARY_PATH="$ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+. scripts/device-env.sh
 mkdir -p /etc/OpenCL/vendors
 [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo libnvidia-opencl.so.1 >/etc/OpenCL/vendors/nvidia.icd
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true

@@ -20,7 +20,8 @@
     X(safetensors)                                                                                 \
     X(fixture)                                                                                     \
     X(golden)                                                                                      \
-    X(inspect)
+    X(inspect)                                                                                     \
+    X(plugin)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

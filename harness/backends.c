@@ -1,0 +1,58 @@
+/* backends.c - choose and open the kernel under test (see backends.h). */
+#include "backends.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+                   struct bk_result *res) {
+    clb_run(self, t, out, total, res);
+}
+
+static void plugin_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+                       struct bk_result *res) {
+    plb_run(self, t, out, total, res);
+}
+
+static int open_plugin(const char *path, const char *device_sel, struct kernel_under_test *k,
+                       char *err, size_t errlen) {
+    if (device_sel && device_sel[0])
+        fprintf(stderr, "gptq-harness run: note: --device '%s' is ignored for plugins\n",
+                device_sel);
+    k->plugin = plb_open(path);
+    if (!k->plugin) {
+        snprintf(err, errlen, "out of memory opening plugin %s", path);
+        return -1;
+    }
+    if (plb_loaded(k->plugin))
+        snprintf(k->device, sizeof k->device, "%s", plb_name(k->plugin));
+    else {
+        snprintf(k->device, sizeof k->device, "none (plugin %s not loaded)", path);
+        fprintf(stderr, "gptq-harness run: %s; every case is an ERROR\n", plb_error(k->plugin));
+    }
+    k->kb.self = k->plugin;
+    k->kb.run = plugin_run;
+    return 0;
+}
+
+int kut_open(const char *kernel, const char *device_sel, struct kernel_under_test *k, char *err,
+             size_t errlen) {
+    memset(k, 0, sizeof *k);
+    const size_t plen = strlen(PLUGIN_PREFIX);
+    if (strncmp(kernel, PLUGIN_PREFIX, plen) == 0)
+        return open_plugin(kernel + plen, device_sel, k, err, errlen);
+    k->cl = clb_open(device_sel, kernel, err, errlen);
+    if (!k->cl) return -1;
+    snprintf(k->device, sizeof k->device, "%s (%s, driver %s)", clb_device_name(k->cl),
+             clb_platform_name(k->cl), clb_driver_version(k->cl));
+    k->kb.self = k->cl;
+    k->kb.run = cl_run;
+    return 0;
+}
+
+void kut_close(struct kernel_under_test *k) {
+    if (!k) return;
+    clb_close(k->cl);
+    plb_close(k->plugin);
+    memset(k, 0, sizeof *k);
+}

@@ -1,0 +1,30 @@
+/* backends.h - opens the kernel under test that --kernel names: an OpenCL
+ * source file (the default), or "plugin:PATH.so", a native library
+ * implementing w4a16.h. Either way the runner sees one struct kernel_backend. */
+#ifndef GH_BACKENDS_H
+#define GH_BACKENDS_H
+
+#include <stddef.h>
+
+#include "backend_cl.h"
+#include "backend_plugin.h"
+#include "runner.h"
+
+struct kernel_under_test {
+    struct kernel_backend kb; /* what run_case takes */
+    struct cl_backend *cl;    /* exactly one of cl, plugin is set */
+    struct plugin_backend *plugin;
+    char device[1024]; /* one line: device, platform, driver / plugin name */
+};
+
+/* kernel: the --kernel argument; device_sel: --device (OpenCL only; a plugin
+ * picks its own device and the selection is ignored with a note on stderr).
+ * Returns 0, or -1 with a message in err (OpenCL device or kernel file not
+ * usable; out of memory). A plugin that does not load is not an error here:
+ * its cases report ERROR with the reason (backend_plugin.h), and the reason
+ * is printed on stderr now. */
+int kut_open(const char *kernel, const char *device_sel, struct kernel_under_test *k, char *err,
+             size_t errlen);
+void kut_close(struct kernel_under_test *k);
+
+#endif
