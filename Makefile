@@ -63,6 +63,7 @@ test: deps
 	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
 	sh tests/fixture_py.sh ./$(MKCKPT)
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
 
 check: test
 

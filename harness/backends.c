@@ -2,7 +2,10 @@
 #include "backends.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "worker.h"
 
 static void cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
                    struct bk_result *res) {
@@ -50,8 +53,53 @@ int kut_open(const char *kernel, const char *device_sel, struct kernel_under_tes
     return 0;
 }
 
+/* What the worker's child opens. */
+struct kut_isolated {
+    const char *kernel, *device_sel;
+    struct kernel_under_test inner;
+};
+
+static int iso_open(void *arg, struct kernel_backend *kb, char *info, size_t infolen, char *err,
+                    size_t errlen) {
+    struct kut_isolated *iso = arg;
+    if (kut_open(iso->kernel, iso->device_sel, &iso->inner, err, errlen) != 0) return -1;
+    *kb = iso->inner.kb;
+    snprintf(info, infolen, "%s", iso->inner.device);
+    return 0;
+}
+
+static void iso_close(void *arg, struct kernel_backend *kb) {
+    struct kut_isolated *iso = arg;
+    (void)kb;
+    kut_close(&iso->inner);
+}
+
+int kut_open_isolated(const char *kernel, const char *device_sel, double timeout_s,
+                      struct kernel_under_test *k, char *err, size_t errlen) {
+    memset(k, 0, sizeof *k);
+    k->iso = calloc(1, sizeof *k->iso);
+    if (!k->iso) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    k->iso->kernel = kernel;
+    k->iso->device_sel = device_sel;
+    k->worker = worker_start(iso_open, iso_close, k->iso, timeout_s, k->device, sizeof k->device,
+                             err, errlen);
+    if (!k->worker) {
+        free(k->iso);
+        k->iso = NULL;
+        return -1;
+    }
+    k->kb.self = k->worker;
+    k->kb.run = worker_run;
+    return 0;
+}
+
 void kut_close(struct kernel_under_test *k) {
     if (!k) return;
+    worker_stop(k->worker);
+    free(k->iso);
     clb_close(k->cl);
     plb_close(k->plugin);
     memset(k, 0, sizeof *k);

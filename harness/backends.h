@@ -10,12 +10,19 @@
 #include "backend_plugin.h"
 #include "runner.h"
 
+struct worker;
+struct kut_isolated;
+
 struct kernel_under_test {
     struct kernel_backend kb; /* what run_case takes */
-    struct cl_backend *cl;    /* exactly one of cl, plugin is set */
+    struct cl_backend *cl;    /* in process: exactly one of cl, plugin is set */
     struct plugin_backend *plugin;
+    struct worker *worker;    /* isolated: the backend lives in a worker process */
+    struct kut_isolated *iso;
     char device[1024]; /* one line: device, platform, driver / plugin name */
 };
+
+#define KUT_DEFAULT_TIMEOUT 300.0 /* seconds a kernel may run before it counts as hung */
 
 /* kernel: the --kernel argument; device_sel: --device (OpenCL only; a plugin
  * picks its own device and the selection is ignored with a note on stderr).
@@ -25,6 +32,13 @@ struct kernel_under_test {
  * is printed on stderr now. */
 int kut_open(const char *kernel, const char *device_sel, struct kernel_under_test *k, char *err,
              size_t errlen);
+
+/* The same backend in a device worker process (worker.h): a kernel that
+ * hangs (past timeout_s; <= 0: no watchdog), crashes the process or leaves
+ * the device in an error state ends as ERROR for its case and the next case
+ * gets a fresh worker. k->cl and k->plugin stay NULL here. */
+int kut_open_isolated(const char *kernel, const char *device_sel, double timeout_s,
+                      struct kernel_under_test *k, char *err, size_t errlen);
 void kut_close(struct kernel_under_test *k);
 
 #endif

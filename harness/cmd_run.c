@@ -18,6 +18,8 @@
 struct run_opts {
     int perf;    /* --mode perf: also time each case's kernel */
     int profile; /* --profile: print where the time went */
+    double case_timeout; /* watchdog, seconds (0: none) */
+    int in_process;      /* --no-isolation: the backend in this process */
     int repeats; /* timed launches per case in perf mode */
     const char *kernel;
     const char *device;
@@ -29,7 +31,7 @@ struct run_opts {
 };
 
 /* Long-only options (no short letter). */
-enum { OPT_SAVE_FAILURES = 256, OPT_SAVE_ALL };
+enum { OPT_SAVE_FAILURES = 256, OPT_SAVE_ALL, OPT_REPEAT, OPT_CASE_TIMEOUT, OPT_NO_ISOLATION };
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
@@ -37,8 +39,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"device", required_argument, 0, 'd'},  {"threads", required_argument, 0, 't'},
         {"max-bytes", required_argument, 0, 'M'}, {"verbose", no_argument, 0, 'v'},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {"mode", required_argument, 0, 'P'},    {"repeats", required_argument, 0, 'R'},
+        {"mode", required_argument, 0, 'P'},    {"perf-runs", required_argument, 0, 'R'},
         {"profile", no_argument, 0, 'F'},
+        {"repeat", required_argument, 0, OPT_REPEAT},
+        {"case-timeout", required_argument, 0, OPT_CASE_TIMEOUT},
+        {"no-isolation", no_argument, 0, OPT_NO_ISOLATION},
         {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
         {"save-all", required_argument, 0, OPT_SAVE_ALL},
         {0, 0, 0, 0}};
@@ -78,12 +83,30 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             break;
         case 'R':
             if (parse_int(optarg, 1, 100000, &v) != 0) {
-                fprintf(stderr, "gptq-harness run: --repeats wants an integer in 1..100000\n");
+                fprintf(stderr, "gptq-harness run: --perf-runs wants an integer in 1..100000\n");
                 return -1;
             }
             o->repeats = (int)v;
             break;
         case 'F': o->profile = 1; break;
+        case OPT_REPEAT:
+            if (parse_int(optarg, 1, 1000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --repeat wants an integer in 1..1000\n");
+                return -1;
+            }
+            o->s.repeat = (int)v;
+            break;
+        case OPT_CASE_TIMEOUT: {
+            char *end;
+            o->case_timeout = strtod(optarg, &end);
+            if (*optarg == 0 || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400) {
+                fprintf(stderr, "gptq-harness run: --case-timeout wants seconds in 0..86400 "
+                                "(0: no watchdog)\n");
+                return -1;
+            }
+            break;
+        }
+        case OPT_NO_ISOLATION: o->in_process = 1; break;
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
         case OPT_SAVE_FAILURES:
@@ -94,7 +117,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
                    "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
-                   "[--repeats N] [--profile] [--save-failures DIR | --save-all DIR] [-v|-q] "
+                   "[--perf-runs N] [--repeat N] [--case-timeout S] [--no-isolation] [--profile] "
+                   "[--save-failures DIR | --save-all DIR] [-v|-q] "
                    "[DESCRIPTOR...]\n");
             exit(0);
         default: return -1;
@@ -134,6 +158,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct run_opts o;
     memset(&o, 0, sizeof o);
     o.s.max_bytes = DEFAULT_MAX_BYTES;
+    o.case_timeout = KUT_DEFAULT_TIMEOUT;
     if (parse_run_opts(argc, argv, &o) != 0) {
         case_list_free(&o.cases);
         return 2;
@@ -149,7 +174,11 @@ int cmd_run(const char *prog, int argc, char **argv) {
         return 2;
     }
     struct kernel_under_test kut;
-    if (kut_open(kernel, o.device, &kut, err, sizeof err) != 0) {
+    /* The kernel runs in a worker process (hangs and crashes stay in their
+     * case), unless timing it (perf mode) or asked not to. */
+    const int isolate = !o.perf && !o.in_process;
+    if ((isolate ? kut_open_isolated(kernel, o.device, o.case_timeout, &kut, err, sizeof err)
+                 : kut_open(kernel, o.device, &kut, err, sizeof err)) != 0) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
         t.n = (long)o.cases.n;
         t.by[V_ERROR] = (long)o.cases.n;

@@ -147,6 +147,56 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
     return 0;
 }
 
+/* Bitwise mode (--repeat N): reruns the kernel on the same inputs, output
+ * poisoned afresh, and requires every run to reproduce the first run's bits
+ * (output and guard): a difference means a race or uninitialised reads. */
+static void stage_repeat(struct case_work *w, const struct run_settings *s,
+                         struct kernel_backend *kb, struct case_result *r) {
+    const int64_t total = w->p.M * w->p.N, all = total + COMPARE_GUARD;
+    uint16_t *again = malloc((size_t)all * sizeof *again);
+    if (!again) {
+        set_verdict(r, V_ERROR, "out of memory for --repeat");
+        return;
+    }
+    for (int i = 2; i <= s->repeat; i++) {
+        compare_poison(w->p.d.dt, again, total);
+        struct bk_result br;
+        memset(&br, 0, sizeof br);
+        kb->run(kb->self, &w->abi, again, (size_t)all, &br);
+        free(br.log);
+        if (br.status != BK_OK) {
+            char msg[RESULT_REASON_MAX];
+            snprintf(msg, sizeof msg, "--repeat: run %d of %d did not complete: %.900s", i,
+                     s->repeat, br.reason);
+            set_verdict(r, V_ERROR, msg);
+            break;
+        }
+        int64_t diff = 0, first = -1;
+        for (int64_t j = 0; j < all; j++)
+            if (again[j] != w->out[j]) {
+                if (first < 0) first = j;
+                diff++;
+            }
+        if (!diff) continue;
+        char msg[RESULT_REASON_MAX];
+        if (first < total)
+            snprintf(msg, sizeof msg,
+                     "nondeterministic: run %d of %d differs from run 1 in %lld element(s), first "
+                     "at (m=%lld, n=%lld): 0x%04x then 0x%04x (a race or an uninitialised read)",
+                     i, s->repeat, (long long)diff, (long long)(first / w->p.N),
+                     (long long)(first % w->p.N), w->out[first], again[first]);
+        else
+            snprintf(msg, sizeof msg,
+                     "nondeterministic: run %d of %d wrote the guard region differently from "
+                     "run 1 (%lld element(s))",
+                     i, s->repeat, (long long)diff);
+        set_verdict(r, V_FAILED, msg);
+        snprintf(r->where, sizeof r->where, "kernel wrong: its results depend on the schedule");
+        break;
+    }
+    free(again);
+}
+
 /* Skips a case beyond the host memory cap. */
 static int stage_fits(const struct case_desc *d, const struct run_settings *s,
                       struct case_result *r) {
@@ -180,6 +230,7 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
     r->verdict = compare_run(&ci, &r->met, r->reason, sizeof r->reason);
     r->have_metrics = 1;
     if (r->verdict == V_FAILED) locate_fault(w, s, r);
+    if (r->verdict != V_FAILED && s->repeat > 1) stage_repeat(w, s, kb, r);
     r->t_cmp = now_seconds() - t;
 }
 

@@ -24,6 +24,8 @@ struct run_settings {
     int threads;       /* reference threads (<= 0: all CPUs) */
     int64_t max_bytes; /* host memory cap per case; beyond it the case is SKIPPED */
     double safety;     /* real-mode bound safety factor (<= 0: COMPARE_SAFETY) */
+    int repeat;        /* bitwise mode: run the kernel this many times on the same inputs;
+                          every run's output (guard included) must match the first bit for bit */
 };
 
 #define RESULT_REASON_MAX 1024

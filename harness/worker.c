@@ -201,7 +201,7 @@ static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t
         snprintf(hello + 1, INFO_MAX, "%.400s", msg);
         if (write_all(rep[1], hello, sizeof hello) != 0 || rc != 0) _exit(rc == 0 ? 0 : 2);
         child_serve(&kb, w->memfd, req[0], rep[1]);
-        if (w->close) w->close(&kb);
+        if (w->close) w->close(w->arg, &kb);
         _exit(0);
     }
     close(req[0]);

@@ -20,8 +20,8 @@
  * description (device, driver) into info. Returns 0, or -1 with a message. */
 typedef int (*worker_open_fn)(void *arg, struct kernel_backend *kb, char *info, size_t infolen,
                               char *err, size_t errlen);
-/* Runs in the child before it exits. */
-typedef void (*worker_close_fn)(struct kernel_backend *kb);
+/* Runs in the child before it exits (arg: as given to worker_start). */
+typedef void (*worker_close_fn)(void *arg, struct kernel_backend *kb);
 
 struct worker;
 

@@ -237,7 +237,7 @@ static verdict_t run_fixture(const char *path, const char *adapter, int broken, 
     in.ckpt = fx.ckpt;
     memset(&fx.ckpt, 0, sizeof fx.ckpt);
     in.yref_expect = fx.yref;
-    struct run_settings s = {1, 0, 0};
+    struct run_settings s = {.threads = 1};
     struct kernel_backend kb = cpu_backend(&broken);
     struct case_result r;
     run_input(&in, &s, &kb, &r, NULL, NULL);
@@ -302,7 +302,7 @@ static void test_saver(void) {
             CU_ASSERT_STRING_EQUAL(sv.kernel_hash, "");
             struct case_desc d;
             CU_ASSERT_EQUAL_FATAL(desc_parse(lines[all], &d, err, sizeof err), 0);
-            struct run_settings s = {1, 0, 0};
+            struct run_settings s = {.threads = 1};
             int b = broken;
             struct kernel_backend kb = cpu_backend(&b);
             struct case_result r;
@@ -363,7 +363,7 @@ static void test_mutated_fixture(void) {
             in.ckpt = fx.ckpt;
             memset(&fx.ckpt, 0, sizeof fx.ckpt);
             in.yref_expect = fx.yref;
-            struct run_settings s = {1, (int64_t)1 << 30, 0};
+            struct run_settings s = {.threads = 1, .max_bytes = (int64_t)1 << 30};
             struct kernel_backend kb = cpu_backend(NULL);
             struct case_result res;
             run_input(&in, &s, &kb, &res, NULL, NULL);

@@ -172,7 +172,7 @@ static void test_run_layers(void) {
             if (gen.bias) CU_ASSERT(!memcmp(gen.bias, in.p.bias, (size_t)gen.N * 2));
             problem_free(&gen);
             in.ckpt = set;
-            struct run_settings s = {1, 0, 0};
+            struct run_settings s = {.threads = 1};
             struct kernel_backend kb = {NULL, tu_cpu_kernel};
             struct case_result r;
             run_input(&in, &s, &kb, &r, NULL, NULL);

@@ -72,9 +72,9 @@ static float half_sum(__global const ushort *a, __global const uint *b, __global
 }
 
 /* Work-group = 8 columns. Work-item (n, m) adds the first half of K of its
- * own column and the second half of column n ^ 8 (in the neighbouring
- * work-group, N % 16 == 0), so every output gets two atomic additions from
- * two work-groups, in schedule order. Needs N % 16 == 0. */
+ * own column and the second half of column (n + N/2) % N (a work-group far
+ * away, likely on another compute unit or thread), so every output gets two
+ * atomic additions from two work-groups, in schedule order. Needs N % 16 == 0. */
 __kernel __attribute__((reqd_work_group_size(8, 1, 1))) void
 w4a16_gemm(__global const ushort *a, __global const uint *b, __global const ushort *scale,
            __global const uint *zp, __global const int *perm, __global const ushort *bias,
@@ -87,8 +87,8 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     own += ld(bias, n);
 #endif
     add_to(out, (size_t)m * N + n, own);
-    const int o = n ^ 8;
-    if (o < N)
+    const int o = (n + N / 2) % N;
+    if (N % 16 == 0)
         add_to(out, (size_t)m * N + o, half_sum(a, b, scale, zp, perm, m, o, N, K, group_size,
                                                 zp_scalar, h, K));
 }

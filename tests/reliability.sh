@@ -1,0 +1,75 @@
+#!/bin/sh
+# reliability.sh - fault isolation end to end (issue 7): a kernel that hangs,
+# one whose launch fails at run time, one that writes past its output, a
+# racy one, a plugin that crashes the process. Each ends with its verdict
+# and the sweep goes on. Usage: sh tests/reliability.sh build/gptq-harness build/plugins
+set -u
+BIN=${1:-build/gptq-harness}
+PLUGINS=${2:-build/plugins}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+check() { # check NAME COMMAND...
+    name=$1
+    shift
+    if "$@"; then
+        pass=$((pass + 1))
+        echo "reliability ok:   $name"
+    else
+        fail=$((fail + 1))
+        echo "reliability FAIL: $name"
+    fi
+}
+verdicts() { grep -Eo '^(PASSED|FAILED|MISTRUSTED|SKIPPED|ERROR)' "$1" | tr '\n' ' '; }
+
+# A hang (only the m=2 case spins): ERROR by the watchdog, the cases around it pass.
+start=$(date +%s)
+"$BIN" run --case-timeout 2 --kernel tests/kernels/hang.cl \
+    'm=1 n=8 k=32 g=32' 'm=2 n=8 k=32 g=32' 'm=3 n=16 k=64 g=32 zp=asym' >"$TMP/hang" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+check "hang: exit 1" [ $rc -eq 1 ]
+check "hang: PASSED ERROR PASSED" [ "$(verdicts "$TMP/hang")" = "PASSED ERROR PASSED " ]
+check "hang: the reason names the watchdog" grep -q 'did not finish within 2 s' "$TMP/hang"
+check "hang: the run took less than 30 s ($took s)" [ "$took" -lt 30 ]
+
+# A launch that fails at run time: ERROR with the OpenCL error's name, every case.
+"$BIN" run --kernel tests/kernels/bad_launch.cl 'm=1 n=8 k=32 g=32' 'm=3 n=8 k=32 g=32' \
+    >"$TMP/launch" 2>&1
+check "launch failure: exit 1" [ $? -eq 1 ]
+check "launch failure: ERROR ERROR" [ "$(verdicts "$TMP/launch")" = "ERROR ERROR " ]
+check "launch failure: names the CL error" grep -q 'clEnqueueNDRangeKernel: CL_' "$TMP/launch"
+
+# Writing past the output: FAILED by the guard region, and the next case still runs.
+"$BIN" run --kernel tests/kernels/oob_write.cl 'm=3 n=16 k=64 g=32 zp=asym gidx=act bias=1' \
+    'm=1 n=8 k=32 g=32 dt=bf16' >"$TMP/oob" 2>&1
+check "out-of-bounds writer: exit 1" [ $? -eq 1 ]
+check "out-of-bounds writer: FAILED FAILED" [ "$(verdicts "$TMP/oob")" = "FAILED FAILED " ]
+check "out-of-bounds writer: the guard is named" grep -q 'guard element(s) after the output' "$TMP/oob"
+
+# A racy kernel: within tolerance on one run, FAILED by --repeat (bitwise).
+R='m=64 n=1024 k=512 g=128 data=real seed=6'
+"$BIN" run --kernel tests/kernels/racy.cl "$R" >"$TMP/race1" 2>&1
+check "racy kernel, one run: PASSED" [ "$(verdicts "$TMP/race1")" = "PASSED " ]
+"$BIN" run --repeat 10 --kernel tests/kernels/racy.cl "$R" >"$TMP/race" 2>&1
+check "racy kernel, --repeat 10: exit 1" [ $? -eq 1 ]
+check "racy kernel, --repeat 10: FAILED as nondeterministic" grep -q 'why: nondeterministic' "$TMP/race"
+"$BIN" run --repeat 5 'fmt=ct m=7 n=40 k=384 g=32 zp=asym gidx=act data=real' >"$TMP/det" 2>&1
+check "deterministic kernel, --repeat 5: PASSED" [ "$(verdicts "$TMP/det")" = "PASSED " ]
+
+# A plugin that crashes the process (SIGSEGV when M == 2): only that case is ERROR.
+"$BIN" run --kernel "plugin:$PLUGINS/test/crash.so" 'm=1 n=8 k=32 g=32' 'm=2 n=8 k=32 g=32' \
+    'm=3 n=8 k=32 g=32' >"$TMP/crash" 2>&1
+check "crashing plugin: exit 1" [ $? -eq 1 ]
+check "crashing plugin: FAILED ERROR FAILED" [ "$(verdicts "$TMP/crash")" = "FAILED ERROR FAILED " ]
+check "crashing plugin: names the signal" grep -q 'killed by signal 11' "$TMP/crash"
+
+# Bad values of the new options are usage errors.
+"$BIN" run --case-timeout -1 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
+check "--case-timeout -1: exit 2" [ $? -eq 2 ]
+"$BIN" run --repeat 0 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
+check "--repeat 0: exit 2" [ $? -eq 2 ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
