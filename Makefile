@@ -38,7 +38,7 @@ CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=s
              -gencode arch=compute_90,code=compute_90
 CUDA_PLUGIN := $(PLUGIN_DIR)/libw4a16_cuda.so
 
-.PHONY: all run test check deps bench format clean asan plugins plugins-cuda
+.PHONY: all run test check deps bench format clean asan fuzz fuzzers plugins plugins-cuda
 all: $(BIN) plugins
 plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 
@@ -118,12 +118,37 @@ asan: deps
 	$(SAN_ENV) ./build-asan/test-suite
 	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) for every parser of outside input,
+# built with clang + ASan/UBSan; `make fuzz` runs each for FUZZ_TIME seconds
+# from the seed corpus in tests/fuzz/corpus/<target> (new inputs go to
+# build-fuzz/corpus/<target>, crashers to build-fuzz/crash-<target>-*).
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzzers: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJ)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+fuzz:
+	@command -v clang >/dev/null 2>&1 && echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
+	    | clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1 || sh scripts/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 $(FUZZ_FLAGS)" fuzzers
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	    ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=65536 \
+	        -timeout=10 -print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
+	        build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log \
+	        || { tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	    grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' build-fuzz/fuzz_$$t.log; \
+	done
+
 format:
 	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
 	    plugins/common/*.h tests/plugins/*.c \
 	    plugins/cuda/*.cu
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj/tests/tools/mkckpt.d
