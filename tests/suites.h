@@ -16,7 +16,9 @@
     X(abi)                                                                                         \
     X(adapter)                                                                                     \
     X(compare)                                                                                     \
-    X(opencl)
+    X(opencl)                                                                                      \
+    X(results)                                                                                     \
+    X(errmap)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
