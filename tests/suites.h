@@ -18,6 +18,9 @@
     X(compare)                                                                                     \
     X(opencl)                                                                                      \
     X(results)                                                                                     \
+    X(junit)                                                                                       \
+    X(shard)                                                                                       \
+    X(baseline)                                                                                    \
     X(errmap)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
