@@ -21,7 +21,8 @@
     X(junit)                                                                                       \
     X(shard)                                                                                       \
     X(baseline)                                                                                    \
-    X(errmap)
+    X(errmap)                                                                                      \
+    X(report)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
