@@ -18,11 +18,16 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/harness/main.o
 
+# The git commit the binary is built from (runenv.c records it in every
+# result); runenv.o is rebuilt when it changes.
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GIT_STAMP  := $(BUILD)/git-commit
+
 BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
-.PHONY: all run test check deps bench format clean
+.PHONY: all run test check deps bench format clean FORCE
 all: $(BIN)
 
 # Set-up: install Debian packages when pkg-config, a library or a program is missing.
@@ -53,6 +58,12 @@ $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/obj/harness/runenv.o: CFLAGS += -DGH_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/obj/harness/runenv.o: $(GIT_STAMP)
+$(GIT_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "runenv.h"
 #include "version.h"
 
 static void usage(FILE *f) {
@@ -22,8 +23,19 @@ static void usage(FILE *f) {
             "      --threads N      reference threads (default: all CPUs)\n"
             "      --max-bytes N    skip cases needing more host memory (default 8G; K/M/G ok)\n"
             "      -v, --verbose    full build logs; -q, --quiet: failures and summary only\n"
+            "      --out DIR        run directory (default reports/<UTC time>/, and\n"
+            "                       reports/latest pointing at it): results.jsonl,\n"
+            "                       report.html, report.md, plots/\n"
+            "      --junit FILE     also write JUnit XML\n"
+            "      --baseline FILE  judge against an earlier results.jsonl: regressions and\n"
+            "                       new failures exit 1, accuracy drift warns\n"
+            "      --drift-factor F drift: worst_ratio grew more than F times (default 4)\n"
+            "      --shard I/N|auto run cases with index %% N == I-1 (auto: Buildkite,\n"
+            "                       GitLab or Slurm variables)\n"
             "  gptq-harness ref [--threads N] DESCRIPTOR\n"
             "      generate the case, run the reference, print a checksum and a few values\n"
+            "  gptq-harness report merge DIR... [--out DIR] [--junit FILE] [--baseline FILE]\n"
+            "      merge shard runs (DIR/results.jsonl) into one results.jsonl and report\n"
             "  gptq-harness devices       list OpenCL platforms and devices\n"
             "  gptq-harness bench [--threads N] [--repeat N]\n"
             "      reference throughput (GFLOP/s) at m = 1, 16, 64, n = k = 4096\n"
@@ -50,13 +62,14 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
-        printf("gptq-harness %s\n", GH_VERSION);
+        printf("gptq-harness %s (git %s)\n", GH_VERSION, run_env_git());
         return 0;
     }
     if (!strcmp(cmd, "run")) return cmd_run(argv[0], argc - 1, argv + 1);
     if (!strcmp(cmd, "ref")) return cmd_ref(argc - 1, argv + 1);
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "gptq-harness: unknown command '%s' (try --help)\n", cmd);
     return 2;
 }
