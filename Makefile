@@ -46,6 +46,7 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/reports.sh ./$(BIN)
 
 check: test
 
