@@ -3,7 +3,7 @@
  * RUN/plots/). Both hold, in this order:
  *   - summary (verdict counts, the exit code, the sweep and how much of it)
  *   - against the baseline, when one was given: regressions and new failures
- *     first, then drift, fixed and known failures
+ *     first, then drift and fixed cases (known failures only counted)
  *   - environment (device, platform, driver, kernel file and hash, harness
  *     version, git commit)
  *   - the format x variant matrix (rows: format and adapter; columns: zero

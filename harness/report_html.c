@@ -69,7 +69,7 @@ static void section_baseline(FILE *f, const struct report_input *in, const struc
             bl->factor, bl->count[BL_REGRESSION], bl->count[BL_NEW_FAILURE], bl->count[BL_DRIFT],
             bl->count[BL_FIXED], bl->count[BL_KNOWN_FAILURE], bl->count[BL_NEW]);
     if (!m->nfindings) {
-        fputs("<p>No regressions, no drift: every case did as in the baseline.</p>\n", f);
+        fputs("<p>No regressions, no new failures, no drift, nothing fixed.</p>\n", f);
         return;
     }
     fputs("<table><tr><th>finding</th><th>what</th><th>repro</th></tr>\n", f);
@@ -286,7 +286,7 @@ static void section_plots(FILE *f, const struct report_input *in) {
     if (!p) return;
     figure(f, &p->k, "k-", RM_K_TEXT, NULL);
     figure(f, &p->variant, "v-", RM_VARIANT_TEXT, NULL);
-    if (p->nheat) fputs("<h3>Error heatmaps of failing cases</h3>\n", f);
+    if (p->nheat) fputs("<h3>Error heatmaps of failing cases</h3>\n<p>" RM_HEAT_TEXT "</p>\n", f);
     for (size_t i = 0; i < p->nheat; i++) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
         char prefix[32], cap[700];

@@ -65,7 +65,7 @@ static void section_baseline(FILE *f, const struct report_input *in, const struc
             bl->factor, bl->count[BL_REGRESSION], bl->count[BL_NEW_FAILURE], bl->count[BL_DRIFT],
             bl->count[BL_FIXED], bl->count[BL_KNOWN_FAILURE], bl->count[BL_NEW]);
     if (!m->nfindings) {
-        fputs("No regressions, no drift: every case did as in the baseline.\n\n", f);
+        fputs("No regressions, no new failures, no drift, nothing fixed.\n\n", f);
         return;
     }
     fputs("| finding | what | repro |\n|---|---|---|\n", f);
@@ -196,7 +196,7 @@ static void section_plots(FILE *f, const struct report_input *in) {
     image(f, &p->k, "error against K");
     fputs(RM_VARIANT_TEXT "\n\n", f);
     image(f, &p->variant, "error by variant");
-    if (p->nheat) fputs("### Error heatmaps of failing cases\n\n", f);
+    if (p->nheat) fputs("### Error heatmaps of failing cases\n\n" RM_HEAT_TEXT "\n\n", f);
     for (size_t i = 0; i < p->nheat; i++) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
         fprintf(f, "%s #%lld ", verdict_name(r->verdict), (long long)r->index);

@@ -46,7 +46,7 @@ struct rm_model {
     size_t nworst;
     size_t failing;              /* FAILED + MISTRUSTED + ERROR */
     double case_time;            /* sum of the cases' total times */
-    struct rm_finding *findings; /* regressions, new failures, drift, fixed, known failures */
+    struct rm_finding *findings; /* regressions, new failures, drift, fixed */
     size_t nfindings;
 };
 
@@ -80,6 +80,11 @@ size_t rm_case_notes(const struct case_record *r, const char *labels[3], const c
     "sum|x||w|, bound u_out + u_w + K 2^-24, tolerance = bound x safety. Exact data: max "         \
     "|y-ref| / |ref|, bound u_out (only the final rounding)."
 #define RM_VARIANT_TEXT "Normalized error by group size, zero point and g_idx kind."
+#define RM_HEAT_TEXT                                                                               \
+    "Output rows (in row groups) against columns (in column groups); colour: the largest "         \
+    "|got - ref| in the cell over the RMS of the reference in its row (exact data: against the "   \
+    "rounded reference, so right elements are 0, white); NaN, Inf and unwritten elements at the "  \
+    "top of the scale. A wrong weight or zero-point layout shows along the columns."
 
 /* A report format: its file and how it writes each section. report_write
  * opens RUN/file, builds the model and calls them in the order of report.h

@@ -3,7 +3,8 @@
 # |got - ref| in each cell (exact data: against the rounded reference, so
 # right elements are 0, white), relative to the RMS of the reference in that
 # output row. A wrong weight or zero-point layout shows along the columns, a
-# tail bug as the last rows or columns.
+# tail bug as the last rows or columns. NaN, Inf and unwritten elements are
+# drawn at the top of the colour scale.
 # Loaded by RUN/plots/plots.gp after it set the terminal, the output and:
 #   datafile (RUN/plots/heat-INDEX.dat, a rows x cols matrix), rows cols M N,
 #   cbmin cbmax (colour range), title1 title2 (the title's two lines).
@@ -16,7 +17,7 @@ set yrange [M:0]
 set logscale cb
 set cbrange [cbmin:cbmax]
 set format cb "%.0e"
-set cblabel "max |got - ref| / row RMS (top: NaN, Inf, unwritten)" font ',9'
+set cblabel "max |got - ref| / row RMS" font ",9"
 set palette defined (0 '#ffffff', 1 '#fee391', 2 '#fb6a4a', 3 '#a50f15', 4 '#3f007d')
 set tics out
 unset key

@@ -53,6 +53,30 @@ for p in $pngs; do [ -s "$TMP/full/$p" ] || allpng=0; done
 check "report.md: links PNG plots that exist ($(echo $pngs | wc -w))" sh -c "[ $allpng -eq 1 ] && [ $(echo $pngs | wc -w) -ge 10 ]"
 check "report.md: matrix marks failures" grep -q '| gptq-v2 / vllm-xpu | ok' "$TMP/full/report.md"
 
+# 1b. The heatmap's grid shows a layout bug as a pattern: a kernel that reads
+#     the zero point of column n from nibble (n % 8) & 3 is right on columns
+#     n % 8 < 4 and wrong on the others: stripes four columns wide.
+sed 's|zp\[(size_t)g \* (size_t)(N / 8) + (size_t)(n / 8)\], n % 8)|zp[(size_t)g * (size_t)(N / 8) + (size_t)(n / 8)], (n % 8) \& 3)|' \
+    kernels/w4a16_gemm.cl >"$TMP/zpbug.cl"
+"$BIN" run -q --kernel "$TMP/zpbug.cl" 'fmt=ct zp=asym m=16 n=64 k=256 g=32 data=exact' \
+    --out "$TMP/zpbug" >/dev/null 2>&1
+check "heatmap: the planted zero-point bug was planted" grep -q '(n % 8) & 3' "$TMP/zpbug.cl"
+awk '{
+    if (!match($0, /"grid":\{"rows":16,"cols":64,"m":16,"n":64,"cells":\[[^]]*\]/)) exit 1
+    g = substr($0, RSTART, RLENGTH); sub(/.*"cells":\[/, "", g); sub(/\]$/, "", g)
+    n = split(g, c, ",")
+    if (n != 16 * 64) exit 1
+    for (i = 1; i <= n; i++) {
+        col = (i - 1) % 64
+        if (col % 8 < 4 && c[i] + 0 != 0) bad++      # right columns: exactly 0
+        if (col % 8 >= 4) wrong[col] += (c[i] + 0 > 0)
+    }
+    for (col = 4; col < 64; col += (col % 8 == 7) ? 5 : 1) if (wrong[col] < 8) bad++
+    exit bad > 0
+}' "$TMP/zpbug/results.jsonl"
+check "heatmap: grid shows stripes (columns n % 8 < 4 right, the others wrong)" [ $? -eq 0 ]
+check "heatmap: drawn in report.html" grep -q 'FAILED #0: fmt=ct' "$TMP/zpbug/report.html"
+
 # 2. Shards 1/3, 2/3, 3/3 merged equal the unsharded run (timings aside).
 for i in 1 2 3; do
     "$BIN" run -q --batch $SWEEP --shard $i/3 --out "$TMP/s$i" >/dev/null 2>&1
@@ -165,6 +189,24 @@ if command -v script >/dev/null 2>&1; then
     script -qec "'$BIN' run -q 'fmt=ct,awq m=3 n=16 k=64 g=32' --out '$TMP/tty'" /dev/null >"$TMP/tty.out" 2>&1
     check "progress: case i/N, elapsed on a terminal" grep -q '\[2/2\] 0:0[0-9] elapsed' "$TMP/tty.out"
 fi
+
+# 9. The nightly flow (scripts/nightly.sh) on small sweeps: smoke, 3 shards,
+#    merge judged against the baseline (the full run above: its vllm-xpu
+#    failures are known), promotion of a green night.
+cat >"$TMP/smoke.batch" <<'B'
+fmt=gptq-v1,ct zp=sym,asym g=32 m=3 n=16 k=64
+B
+cp "$TMP/full/results.jsonl" "$TMP/base.jsonl"
+BIN="$BIN" SMOKE="$TMP/smoke.batch" NIGHTLY=$SWEEP sh scripts/nightly.sh -n 3 -b "$TMP/base.jsonl" \
+    -o "$TMP/night" --promote >/dev/null 2>"$TMP/night.err"
+rc=$?
+check "nightly.sh: green against the baseline (known failures only)" [ "$rc" -eq 0 ]
+check "nightly.sh: merged report, JUnit valid" sh -c "[ -s '$TMP/night/nightly/report.html' ] && xmllint --noout --schema $XSD '$TMP/night/nightly/junit.xml' 2>/dev/null && xmllint --noout --schema $XSD '$TMP/night/smoke/junit.xml' 2>/dev/null"
+untimed "$TMP/night/nightly/results.jsonl" >"$TMP/b"
+check "nightly.sh: promoted the night to the baseline" sh -c "untimed() { sed 's/\"time\":{[^}]*}//' \"\$1\"; }; untimed '$TMP/base.jsonl' | cmp -s - '$TMP/b'"
+BIN="$BIN" SMOKE="$TMP/smoke.batch" NIGHTLY=$SWEEP sh scripts/nightly.sh -n 2 -b "$TMP/regr-base.jsonl" \
+    -o "$TMP/night2" >/dev/null 2>"$TMP/night2.err"
+check "nightly.sh: red on a regression, and says so" sh -c "[ $? -eq 1 ] && grep -q '^REGRESSION' '$TMP/night2.err'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
