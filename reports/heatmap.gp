@@ -20,5 +20,7 @@ set format cb "%.0e"
 set cblabel "max |got - ref| / row RMS" font ",9"
 set palette defined (0 '#ffffff', 1 '#fee391', 2 '#fb6a4a', 3 '#a50f15', 4 '#3f007d')
 set tics out
+set rmargin 12
+if (M <= 16) { set ytics 1 }
 unset key
 plot datafile matrix using (($1 + 0.5) * N / cols):(($2 + 0.5) * M / rows):3 with image
