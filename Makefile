@@ -18,6 +18,11 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/harness/main.o
 
+# The git commit the binary is built from (runenv.c records it in every
+# result); runenv.o is rebuilt when it changes.
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GIT_STAMP  := $(BUILD)/git-commit
+
 BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
 MKCKPT   := $(BUILD)/mkckpt
@@ -38,7 +43,7 @@ CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=s
              -gencode arch=compute_90,code=compute_90
 CUDA_PLUGIN := $(PLUGIN_DIR)/libw4a16_cuda.so
 
-.PHONY: all run test check deps bench format clean asan fuzz fuzzers plugins plugins-cuda
+.PHONY: all run test check deps bench format clean asan fuzz fuzzers plugins plugins-cuda FORCE
 all: $(BIN) plugins
 plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 
@@ -64,6 +69,7 @@ test: deps
 	sh tests/fixture_py.sh ./$(MKCKPT)
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/reports.sh ./$(BIN)
 
 check: test
 
@@ -103,6 +109,12 @@ $(CUDA_PLUGIN): plugins/cuda/w4a16_cuda.cu plugins/common/w4a16_check.h harness/
 
 # test_plugin.c finds the plugins where this Makefile builds them
 $(BUILD)/obj/tests/test_plugin.o: CFLAGS += -DGH_PLUGIN_DIR='"$(PLUGIN_DIR)"'
+
+$(BUILD)/obj/harness/runenv.o: CFLAGS += -DGH_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/obj/harness/runenv.o: $(GIT_STAMP)
+$(GIT_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -9,9 +9,14 @@
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
+#include "outputs.h"
 #include "perf_mode.h"
+#include "progress.h"
+#include "runenv.h"
 #include "runner.h"
+#include "runout.h"
 #include "saver.h"
+#include "shard.h"
 
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
 
@@ -23,8 +28,10 @@ struct run_opts {
     int repeats; /* timed launches per case in perf mode */
     const char *kernel;
     const char *device;
-    int verbose; /* -1 quiet, 0 normal, 1 verbose */
+    const char *shard; /* --shard I/N | auto */
+    int verbose;       /* -1 quiet, 0 normal, 1 verbose */
     struct run_settings s;
+    struct outputs_cfg out;
     struct case_list cases;
     const char *save_dir; /* --save-failures / --save-all DIR */
     int save_all;
@@ -46,6 +53,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"no-isolation", no_argument, 0, OPT_NO_ISOLATION},
         {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
         {"save-all", required_argument, 0, OPT_SAVE_ALL},
+        {"shard", required_argument, 0, 'S'},   OUTPUTS_LONG_OPTIONS,
         {0, 0, 0, 0}};
     char err[1024];
     long v;
@@ -114,14 +122,16 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             o->save_dir = optarg;
             o->save_all = c == OPT_SAVE_ALL;
             break;
+        case 'S': o->shard = optarg; break;
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
                    "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
                    "[--perf-runs N] [--repeat N] [--case-timeout S] [--no-isolation] [--profile] "
-                   "[--save-failures DIR | --save-all DIR] [-v|-q] "
-                   "[DESCRIPTOR...]\n");
+                   "[--save-failures DIR | --save-all DIR] [-v|-q] [--shard I/N|auto] " OUTPUTS_USAGE
+                   " [DESCRIPTOR...]\n");
             exit(0);
-        default: return -1;
+        default:
+            if (outputs_option(&o->out, c, optarg, "run") != 1) return -1;
         }
     }
     for (int i = optind; i < argc; i++)
@@ -144,14 +154,40 @@ static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, 
 
 /* The per-case hooks a run uses (each optional), called in turn. */
 struct run_hooks {
+    struct runout *ro;
     struct perf_mode *pm;
     struct saver *sv;
 };
 
 static void run_hooks_call(void *ctx, const struct case_result *r, const struct case_work *w) {
     struct run_hooks *h = ctx;
+    runout_hook(h->ro, r, w);
     if (h->sv) saver_hook(h->sv, r, w);
     if (h->pm) perf_mode_hook(h->pm, r, w);
+}
+
+/* Without a device every case is an ERROR (recorded, so that CI sees them). */
+static void no_device(const struct case_desc *d, const char *why, struct case_result *r) {
+    memset(r, 0, sizeof *r);
+    r->d = *d;
+    r->verdict = V_ERROR;
+    snprintf(r->reason, sizeof r->reason, "no device: %.900s", why);
+}
+
+/* Opens the kernel under test: in a worker process (hangs and crashes stay
+ * in their case) unless timing it (perf mode) or asked not to. */
+static int open_kernel(const struct run_opts *o, const char *kernel, struct kernel_under_test *kut,
+                       char *err, size_t errlen) {
+    if (!o->perf && !o->in_process)
+        return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
+    if (kut_open(kernel, o->device, kut, err, errlen) != 0) return -1;
+    if (o->perf && !kut->cl) {
+        snprintf(err, errlen, "--mode perf times OpenCL kernels (a plugin reports its own kernel "
+                              "time with -v)");
+        kut_close(kut);
+        return -1;
+    }
+    return 0;
 }
 
 int cmd_run(const char *prog, int argc, char **argv) {
@@ -159,11 +195,18 @@ int cmd_run(const char *prog, int argc, char **argv) {
     memset(&o, 0, sizeof o);
     o.s.max_bytes = DEFAULT_MAX_BYTES;
     o.case_timeout = KUT_DEFAULT_TIMEOUT;
-    if (parse_run_opts(argc, argv, &o) != 0) {
+    outputs_defaults(&o.out);
+    char kbuf[4200], err[1024], kut_err[1024], prefix[1024];
+    struct shard sh = {0, 0};
+    int bad = parse_run_opts(argc, argv, &o) != 0;
+    if (!bad && o.shard && shard_parse(o.shard, NULL, NULL, &sh, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        bad = 1;
+    }
+    if (bad) {
         case_list_free(&o.cases);
         return 2;
     }
-    char kbuf[4200], err[1024], prefix[1024];
     const char *kernel = o.kernel ? o.kernel : cli_default_kernel(kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
@@ -174,58 +217,72 @@ int cmd_run(const char *prog, int argc, char **argv) {
         return 2;
     }
     struct kernel_under_test kut;
-    /* The kernel runs in a worker process (hangs and crashes stay in their
-     * case), unless timing it (perf mode) or asked not to. */
-    const int isolate = !o.perf && !o.in_process;
-    if ((isolate ? kut_open_isolated(kernel, o.device, o.case_timeout, &kut, err, sizeof err)
-                 : kut_open(kernel, o.device, &kut, err, sizeof err)) != 0) {
+    const int have_kut = open_kernel(&o, kernel, &kut, kut_err, sizeof kut_err) == 0;
+    if (!have_kut) fprintf(stderr, "gptq-harness run: %s\n", kut_err);
+    repro_prefix(&o, prog, prefix, sizeof prefix);
+    struct runout_cfg rc = {
+        .out = o.out, .sweep = {(int64_t)o.cases.n, sweep_hash(&o.cases)}, .repro_prefix = prefix};
+    run_env_fill(&rc.env, have_kut ? kut.device : "unavailable", NULL, NULL, kernel);
+    struct runout *ro = runout_open(&rc, err, sizeof err);
+    if (!ro) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
-        t.n = (long)o.cases.n;
-        t.by[V_ERROR] = (long)o.cases.n;
-        tally_print(stdout, &t);
-        case_list_free(&o.cases);
-        return 1;
-    }
-    fprintf(stderr, "device: %s; kernel: %s; %zu case(s)\n", kut.device, kernel, o.cases.n);
-    if (o.perf && !kut.cl) {
-        fprintf(stderr, "gptq-harness run: --mode perf times OpenCL kernels (a plugin reports "
-                        "its own kernel time with -v)\n");
-        kut_close(&kut);
+        if (have_kut) kut_close(&kut);
         case_list_free(&o.cases);
         return 2;
     }
-    repro_prefix(&o, prog, prefix, sizeof prefix);
-    if (o.save_dir) saver_set_target(&sv, kut.device, kernel);
+    size_t selected = 0;
+    for (size_t i = 0; i < o.cases.n; i++)
+        selected += (size_t)shard_selects(&sh, i);
+    char shname[64];
+    shard_name(&sh, shname, sizeof shname);
+    fprintf(stderr, "device: %s; kernel: %s; %zu case(s)%s%s%s\n", rc.env.device, kernel,
+            selected, sh.count ? " (shard " : "", shname, sh.count ? ")" : "");
+    if (o.save_dir) saver_set_target(&sv, rc.env.device, kernel);
     struct perf_mode pm;
-    if (o.perf) perf_mode_start(&pm, kut.cl, o.repeats, stdout);
-    struct run_hooks hooks = {.pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
+    if (o.perf && have_kut) perf_mode_start(&pm, kut.cl, o.repeats, stdout);
+    struct run_hooks hooks = {
+        .ro = ro, .pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
     struct profile prof;
     memset(&prof, 0, sizeof prof);
+    struct progress pr;
     const double t0 = now_seconds();
+    progress_start(&pr, stderr, selected, t0);
+    size_t done = 0;
     for (size_t i = 0; i < o.cases.n; i++) {
+        if (!shard_selects(&sh, i)) continue;
         struct case_result r;
-        run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
+        if (have_kut)
+            run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
+        else
+            no_device(&o.cases.v[i], kut_err, &r);
         tally_add(&t, r.verdict);
         profile_add(&prof, &r);
-        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
+        runout_case(ro, (int64_t)i, &r);
+        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
+            progress_clear(&pr);
             console_case(stdout, &r, prefix, o.verbose > 0);
-        if (o.perf) perf_mode_print(&pm, stdout);
-        if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
-            printf("    fixture: %s\n", sv.last);
-        fflush(stdout);
+            if (o.perf && have_kut) perf_mode_print(&pm, stdout);
+            if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
+                printf("    fixture: %s\n", sv.last);
+            fflush(stdout);
+        }
         case_result_free(&r);
+        progress_update(&pr, ++done, now_seconds());
     }
+    progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
+    int code = runout_finish(ro, tally_exit_code(&t), stdout);
     tally_print(stdout, &t);
-    kut_close(&kut);
+    runout_free(ro);
+    if (have_kut) kut_close(&kut);
     case_list_free(&o.cases);
     if (o.save_dir) {
         fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,
                 sv.errors ? " (some could not be written)" : "");
         if (sv.errors) return 1;
     }
-    return tally_exit_code(&t);
+    return have_kut ? code : 1; /* no device is a failure even against a baseline */
 }
 
 int cmd_devices(int argc, char **argv) {

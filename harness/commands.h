@@ -10,6 +10,7 @@ int cmd_devices(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_replay(const char *prog, int argc, char **argv);
 int cmd_inspect(const char *prog, int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Shared option parsing helpers (cli_util.c). */
 #include <stdint.h>

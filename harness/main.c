@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "runenv.h"
 #include "version.h"
 
 static void usage(FILE *f) {
@@ -24,6 +25,22 @@ static void usage(FILE *f) {
             "      -v, --verbose    full build logs; -q, --quiet: failures and summary only\n"
             "      --save-failures DIR  write a fixture of each failed/mistrusted case to DIR\n"
             "      --save-all DIR   write a fixture of every case (golden sets)\n"
+            "      --out DIR        run directory (default reports/<UTC time>/, and\n"
+            "                       reports/latest pointing at it): results.jsonl,\n"
+            "                       report.html, report.md, plots/\n"
+            "      --junit FILE     also write JUnit XML\n"
+            "      --baseline FILE  judge against an earlier results.jsonl: regressions and\n"
+            "                       new failures exit 1, accuracy drift warns\n"
+            "      --drift-factor F drift: worst_ratio grew more than F times (default 4)\n"
+            "      --shard I/N|auto run cases with index %% N == I-1 (auto: Buildkite,\n"
+            "                       GitLab or Slurm variables)\n"
+            "      --mode perf      also time each case's kernel (profiling events, rotated\n"
+            "                       inputs; GB/s and GFLOP/s against measured device peaks)\n"
+            "      --perf-runs N    timed launches per case in perf mode (default 50)\n"
+            "      --repeat N       bitwise mode: run each kernel N times, bits must match\n"
+            "      --case-timeout S watchdog per case (default 300 s; 0: none)\n"
+            "      --no-isolation   run the kernel in this process (default: a worker process)\n"
+            "      --profile        print where the sweep's time went\n"
             "  gptq-harness replay [--kernel F] [--device SEL] [--adapter A] FIXTURE...\n"
             "      rerun saved fixtures (*.safetensors.gz) from their stored tensors\n"
             "  gptq-harness inspect FILE [-v] | FILE --layer NAME [--run [--adapter A] [--m M]\n"
@@ -33,6 +50,8 @@ static void usage(FILE *f) {
             "      checkpoint_format); --run pushes one real layer through adapter and kernel\n"
             "  gptq-harness ref [--threads N] DESCRIPTOR\n"
             "      generate the case, run the reference, print a checksum and a few values\n"
+            "  gptq-harness report merge DIR... [--out DIR] [--junit FILE] [--baseline FILE]\n"
+            "      merge shard runs (DIR/results.jsonl) into one results.jsonl and report\n"
             "  gptq-harness devices       list OpenCL platforms and devices\n"
             "  gptq-harness bench [--threads N] [--repeat N]\n"
             "      reference throughput (GFLOP/s) at m = 1, 16, 64, n = k = 4096\n"
@@ -59,7 +78,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
-        printf("gptq-harness %s\n", GH_VERSION);
+        printf("gptq-harness %s (git %s)\n", GH_VERSION, run_env_git());
         return 0;
     }
     if (!strcmp(cmd, "run")) return cmd_run(argv[0], argc - 1, argv + 1);
@@ -68,6 +87,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay")) return cmd_replay(argv[0], argc - 1, argv + 1);
     if (!strcmp(cmd, "inspect")) return cmd_inspect(argv[0], argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "gptq-harness: unknown command '%s' (try --help)\n", cmd);
     return 2;
 }

@@ -21,7 +21,13 @@
     X(fixture)                                                                                     \
     X(golden)                                                                                      \
     X(inspect)                                                                                     \
-    X(plugin)
+    X(plugin)                                                                                      \
+    X(results)                                                                                     \
+    X(junit)                                                                                       \
+    X(shard)                                                                                       \
+    X(baseline)                                                                                    \
+    X(errmap)                                                                                      \
+    X(report)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

@@ -1,0 +1,31 @@
+/* escape.h - text made safe for the formats the reports write.
+ *
+ * Strings in results (reasons, build logs, paths) come from kernels, drivers
+ * and the file system: they may hold any byte. Writers pass them through here:
+ *   - utf8_sanitize: invalid UTF-8 (stray bytes, overlongs, surrogates,
+ *     beyond U+10FFFF) becomes '?', so JSON stays valid UTF-8;
+ *   - markup_escape: for XML 1.0 and HTML text and attribute values: the five
+ *     entities (&amp; &lt; &gt; &quot; &apos;), and every character XML 1.0
+ *     forbids (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) and
+ *     every invalid UTF-8 byte becomes '?'. */
+#ifndef GH_ESCAPE_H
+#define GH_ESCAPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Length (1..4) of the valid UTF-8 sequence at s (which holds n bytes), or 0
+ * when the bytes there are not valid UTF-8. *cp receives the code point. */
+size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp);
+
+/* Replaces invalid UTF-8 in s (NUL-terminated) by '?', in place. */
+void utf8_sanitize(char *s);
+
+/* Writes s escaped for XML/HTML (see above). NULL writes nothing. */
+void markup_escape(FILE *f, const char *s);
+
+/* Writes at most max bytes of s escaped (never splitting a UTF-8 sequence)
+ * and "..." when it cut. */
+void markup_escape_max(FILE *f, const char *s, size_t max);
+
+#endif
