@@ -4,10 +4,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REPORTS_ROOT "reports"
+/* The default runs' parent: reports/, or $GPTQ_HARNESS_REPORTS (tests point
+ * it at a temporary directory). */
+static const char *reports_root(void) {
+    const char *e = getenv("GPTQ_HARNESS_REPORTS");
+    return e && *e ? e : "reports";
+}
 
 int mkdir_p(const char *path, char *err, size_t errlen) {
     char buf[RUNDIR_MAX];
@@ -38,11 +44,13 @@ int mkdir_p(const char *path, char *err, size_t errlen) {
 
 static void point_latest(const char *name) {
     char tmp[256];
-    snprintf(tmp, sizeof tmp, REPORTS_ROOT "/.latest.%ld", (long)getpid());
+    char latest[RUNDIR_MAX];
+    snprintf(tmp, sizeof tmp, "%.200s/.latest.%ld", reports_root(), (long)getpid());
+    snprintf(latest, sizeof latest, "%s/latest", reports_root());
     unlink(tmp);
-    if (symlink(name, tmp) != 0 || rename(tmp, REPORTS_ROOT "/latest") != 0) {
-        fprintf(stderr, "gptq-harness: warning: cannot point " REPORTS_ROOT "/latest at %s: %s\n",
-                name, strerror(errno));
+    if (symlink(name, tmp) != 0 || rename(tmp, latest) != 0) {
+        fprintf(stderr, "gptq-harness: warning: cannot point %s at %s: %s\n", latest, name,
+                strerror(errno));
         unlink(tmp);
     }
 }
@@ -54,9 +62,9 @@ int rundir_create(const char *want, time_t now, char *out, size_t outlen, char *
         snprintf(out, outlen, "%s", want);
         return 0;
     }
-    if (mkdir_p(REPORTS_ROOT, err, errlen) != 0) return -1;
+    if (mkdir_p(reports_root(), err, errlen) != 0) return -1;
     struct tm tm;
-    char stamp[64], name[96], path[160];
+    char stamp[64], name[96], path[RUNDIR_MAX];
     if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm) == 0) {
         snprintf(err, errlen, "cannot format the time for the run directory");
         return -1;
@@ -66,7 +74,7 @@ int rundir_create(const char *want, time_t now, char *out, size_t outlen, char *
             snprintf(name, sizeof name, "%s", stamp);
         else
             snprintf(name, sizeof name, "%s-%d", stamp, k);
-        snprintf(path, sizeof path, REPORTS_ROOT "/%s", name);
+        snprintf(path, sizeof path, "%.3000s/%s", reports_root(), name);
         if (mkdir(path, 0777) == 0) {
             point_latest(name);
             snprintf(out, outlen, "%s", path);

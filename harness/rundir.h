@@ -5,7 +5,7 @@
  *   default     reports/<UTC time YYYYmmdd-HHMMSS>/ under the current directory
  *               (with "-2", "-3"... when that name is taken), and reports/latest,
  *               a symbolic link to it, replaced atomically. --out leaves
- *               reports/latest alone. */
+ *               reports/latest alone. $GPTQ_HARNESS_REPORTS replaces reports/. */
 #ifndef GH_RUNDIR_H
 #define GH_RUNDIR_H
 

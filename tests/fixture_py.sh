@@ -19,6 +19,7 @@ if [ -z "$PY" ]; then
     exit 0
 fi
 TMP=$(mktemp -d)
+export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
 trap 'rm -rf "$TMP"' EXIT
 "$MK" checkpoint "$TMP/ckpt.safetensors" gptq || exit 1
 "$MK" damaged header-not-object "$TMP/bad1.safetensors" || exit 1

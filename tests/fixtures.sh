@@ -9,6 +9,7 @@ set -u
 BIN=${1:-build/gptq-harness}
 MK=${2:-build/mkckpt}
 TMP=$(mktemp -d)
+export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
 trap 'rm -rf "$TMP"' EXIT
 pass=0
 fail=0

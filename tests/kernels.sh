@@ -5,6 +5,9 @@
 # Usage: sh tests/kernels.sh build/gptq-harness
 set -u
 BIN=${1:-build/gptq-harness}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
 pass=0
 fail=0
 for k in kernels/*.cl; do

@@ -9,6 +9,7 @@ set -u
 BIN=${1:-build/gptq-harness}
 DIR=${2:-build/plugins}
 TMP=$(mktemp -d)
+export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
 trap 'rm -rf "$TMP"' EXIT
 pass=0
 fail=0
