@@ -1,5 +1,6 @@
 /* cmd_run.c - `gptq-harness run` and `gptq-harness devices`. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
+#include "interrupt.h"
 #include "outputs.h"
 #include "perf_mode.h"
 #include "progress.h"
@@ -248,7 +250,9 @@ int cmd_run(const char *prog, int argc, char **argv) {
     const double t0 = now_seconds();
     progress_start(&pr, stderr, selected, t0);
     size_t done = 0;
+    interrupt_install();
     for (size_t i = 0; i < o.cases.n; i++) {
+        if (interrupt_requested()) break;
         if (!shard_selects(&sh, i)) continue;
         struct case_result r;
         if (have_kut)
@@ -272,7 +276,16 @@ int cmd_run(const char *prog, int argc, char **argv) {
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
+    const int sig = interrupt_requested();
+    if (sig) {
+        char note[128];
+        snprintf(note, sizeof note, "interrupted by %s after %zu of %zu cases",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM", done, selected);
+        fprintf(stderr, "gptq-harness run: %s; writing the partial results\n", note);
+        runout_mark_partial(ro, note);
+    }
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
+    if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
     tally_print(stdout, &t);
     runout_free(ro);
     if (have_kut) kut_close(&kut);

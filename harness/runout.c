@@ -28,6 +28,7 @@ struct runout {
     size_t env;
     struct pending pend;
     int failed; /* a write failed (reported once) */
+    char title[512]; /* the title when marked partial */
 };
 
 struct runout *runout_open(const struct runout_cfg *c, char *err, size_t errlen) {
@@ -101,6 +102,11 @@ void runout_case(struct runout *o, int64_t index, const struct case_result *r) {
         record_list_push(&o->list, &back) != 0)
         write_failed(o, line ? err : "out of memory");
     free(line);
+}
+
+void runout_mark_partial(struct runout *o, const char *note) {
+    snprintf(o->title, sizeof o->title, "%.200s (PARTIAL: %.250s)", o->cfg.out.title, note);
+    o->cfg.out.title = o->title;
 }
 
 int runout_finish(struct runout *o, int verdict_code, FILE *out) {

@@ -38,6 +38,10 @@ void runout_hook(void *ctx, const struct case_result *r, const struct case_work 
  * the exit code 1. */
 void runout_case(struct runout *o, int64_t index, const struct case_result *r);
 
+/* Marks the run partial (interrupted): the reports' title and the JUnit
+ * suite name say so, with note (e.g. "interrupted after 12 of 496 cases"). */
+void runout_mark_partial(struct runout *o, const char *note);
+
 /* Closes the stream and writes JUnit and the reports; returns the exit code
  * (outputs.h) given the verdicts' exit code. */
 int runout_finish(struct runout *o, int verdict_code, FILE *out);

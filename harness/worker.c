@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -192,6 +193,12 @@ static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t
         close(req[1]);
         close(rep[0]);
         signal(SIGPIPE, SIG_IGN);
+        /* Ctrl-C is the parent's to handle (it finishes the case in progress);
+         * and the worker must not outlive the parent. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1) _exit(1);
         struct kernel_backend kb;
         char msg[INFO_MAX];
         char hello[1 + INFO_MAX];

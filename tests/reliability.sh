@@ -66,6 +66,24 @@ check "crashing plugin: exit 1" [ $? -eq 1 ]
 check "crashing plugin: FAILED ERROR FAILED" [ "$(verdicts "$TMP/crash")" = "FAILED ERROR FAILED " ]
 check "crashing plugin: names the signal" grep -q 'killed by signal 11' "$TMP/crash"
 
+# SIGINT during a sweep: the case in progress finishes, the reports are written and
+# marked partial, every finished case is in results.jsonl, exit 1, no worker left.
+"$BIN" run -q --out "$TMP/part" \
+    'm=64 n=1024 k=4096 g=128 data=real seed=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20' \
+    >"$TMP/part.out" 2>&1 &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+rc=$?
+lines=$(wc -l <"$TMP/part/results.jsonl" 2>/dev/null || echo 0)
+check "SIGINT: exit 1" [ $rc -eq 1 ]
+check "SIGINT: report.md marked partial" grep -q 'PARTIAL: interrupted by SIGINT after' "$TMP/part/report.md"
+check "SIGINT: report.html written" grep -q 'PARTIAL' "$TMP/part/report.html"
+check "SIGINT: finished cases kept ($lines of 20)" [ "$lines" -ge 1 -a "$lines" -lt 20 ]
+sleep 1
+check "SIGINT: no worker process left" sh -c "! pgrep -f '[r]un -q --out $TMP/part' >/dev/null"
+
 # Bad values of the new options are usage errors.
 "$BIN" run --case-timeout -1 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
 check "--case-timeout -1: exit 2" [ $? -eq 2 ]

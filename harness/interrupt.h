@@ -1,0 +1,14 @@
+/* interrupt.h - SIGINT / SIGTERM during a sweep. The first signal asks the
+ * run to stop after the case in progress: every finished case is already in
+ * results.jsonl, and the reports are written, marked partial. A second
+ * signal ends the process at once (results.jsonl still holds every finished
+ * case: it is flushed and synced line by line). */
+#ifndef GH_INTERRUPT_H
+#define GH_INTERRUPT_H
+
+/* Installs the handlers (SA_RESTART, so system calls in progress go on). */
+void interrupt_install(void);
+/* The signal that asked to stop (SIGINT, SIGTERM), or 0. */
+int interrupt_requested(void);
+
+#endif
