@@ -1,7 +1,10 @@
 #!/bin/sh
 # nightly.sh - the nightly flow on one machine, as CI runs it across nodes:
-#   1. the smoke sweep (fixtures/sweeps/smoke.batch): every case must pass
-#   2. the nightly sweep (fixtures/sweeps/nightly.batch) in N shards
+#   1. the smoke and kernel-edges sweeps on every shipped kernel ($KERNELS:
+#      the plain and the tuned OpenCL kernel): every case must pass
+#   2. the nightly sweep (fixtures/sweeps/nightly.batch) in N shards, on the
+#      tuned kernel ($KERNEL, kernels/w4a16_gemm_fast.cl; a --kernel among the
+#      RUN-OPTIONS overrides it)
 #   3. the shards merged into one results.jsonl, JUnit XML and report, judged
 #      against the baseline when one is given: regressions and new failures
 #      fail the night, known failures (vllm-xpu's expected ones) and accuracy
@@ -10,8 +13,9 @@
 #
 # Usage: sh scripts/nightly.sh [-n SHARDS] [-b BASELINE] [-o OUTDIR] [--promote]
 #                              [-- RUN-OPTIONS...]   (e.g. -- --kernel k.cl --device nvidia)
-# Environment: BIN (build/gptq-harness), SMOKE and NIGHTLY (batch files).
-# Writes OUTDIR (default reports/nightly-<UTC time>): smoke/, shard-1..N/,
+# Environment: BIN (build/gptq-harness), SMOKE, EDGES and NIGHTLY (batch files),
+# KERNELS (step 1), KERNEL (step 2).
+# Writes OUTDIR (default reports/nightly-<UTC time>): smoke-<kernel>/, edges-<kernel>/, shard-1..N/,
 # nightly/ (the merged results.jsonl, report.html, report.md, junit.xml).
 # Exit: 0 when smoke passed and the merged night is green, 1 otherwise, 2 on
 # usage errors.
@@ -27,6 +31,9 @@ set -u
 BIN=${BIN:-build/gptq-harness}
 SMOKE=${SMOKE:-fixtures/sweeps/smoke.batch}
 NIGHTLY=${NIGHTLY:-fixtures/sweeps/nightly.batch}
+EDGES=${EDGES:-fixtures/sweeps/kernel-edges.batch}
+KERNELS=${KERNELS:-kernels/w4a16_gemm.cl kernels/w4a16_gemm_fast.cl}
+KERNEL=${KERNEL:-kernels/w4a16_gemm_fast.cl}
 SHARDS=3
 BASELINE=
 OUT=
@@ -51,16 +58,22 @@ OUT=${OUT:-reports/nightly-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" || exit 2
 status=0
 
-echo "nightly: smoke sweep ($SMOKE)" >&2
-"$BIN" run -q --batch "$SMOKE" --out "$OUT/smoke" --junit "$OUT/smoke/junit.xml" "$@" \
-    >"$OUT/smoke.log" || status=1
-tail -1 "$OUT/smoke.log" >&2
+for k in $KERNELS; do
+    name=$(basename "$k" .cl)
+    for pair in "smoke:$SMOKE" "edges:$EDGES"; do
+        step=${pair%%:*}
+        echo "nightly: $step sweep (${pair#*:}) on $k" >&2
+        "$BIN" run -q --batch "${pair#*:}" --kernel "$k" --out "$OUT/$step-$name" \
+            --junit "$OUT/$step-$name/junit.xml" "$@" >"$OUT/$step-$name.log" || status=1
+        tail -1 "$OUT/$step-$name.log" >&2
+    done
+done
 
 i=1
 while [ "$i" -le "$SHARDS" ]; do
     echo "nightly: shard $i/$SHARDS of $NIGHTLY" >&2
     # the exit code of a shard is the merge's business
-    "$BIN" run -q --batch "$NIGHTLY" --shard "$i/$SHARDS" --out "$OUT/shard-$i" "$@" \
+    "$BIN" run -q --batch "$NIGHTLY" --shard "$i/$SHARDS" --out "$OUT/shard-$i" --kernel "$KERNEL" "$@" \
         >"$OUT/shard-$i.log" 2>&1
     i=$((i + 1))
 done

@@ -197,14 +197,16 @@ cat >"$TMP/smoke.batch" <<'B'
 fmt=gptq-v1,ct zp=sym,asym g=32 m=3 n=16 k=64
 B
 cp "$TMP/full/results.jsonl" "$TMP/base.jsonl"
-BIN="$BIN" SMOKE="$TMP/smoke.batch" NIGHTLY=$SWEEP sh scripts/nightly.sh -n 3 -b "$TMP/base.jsonl" \
+BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP KERNEL=kernels/w4a16_gemm.cl \
+    sh scripts/nightly.sh -n 3 -b "$TMP/base.jsonl" \
     -o "$TMP/night" --promote >/dev/null 2>"$TMP/night.err"
 rc=$?
 check "nightly.sh: green against the baseline (known failures only)" [ "$rc" -eq 0 ]
-check "nightly.sh: merged report, JUnit valid" sh -c "[ -s '$TMP/night/nightly/report.html' ] && xmllint --noout --schema $XSD '$TMP/night/nightly/junit.xml' 2>/dev/null && xmllint --noout --schema $XSD '$TMP/night/smoke/junit.xml' 2>/dev/null"
+check "nightly.sh: merged report, JUnit valid" sh -c "[ -s '$TMP/night/nightly/report.html' ] && xmllint --noout --schema $XSD '$TMP/night/nightly/junit.xml' 2>/dev/null && xmllint --noout --schema $XSD '$TMP/night/smoke-w4a16_gemm_fast/junit.xml' 2>/dev/null"
 untimed "$TMP/night/nightly/results.jsonl" >"$TMP/b"
 check "nightly.sh: promoted the night to the baseline" sh -c "untimed() { sed 's/\"time\":{[^}]*}//' \"\$1\"; }; untimed '$TMP/base.jsonl' | cmp -s - '$TMP/b'"
-BIN="$BIN" SMOKE="$TMP/smoke.batch" NIGHTLY=$SWEEP sh scripts/nightly.sh -n 2 -b "$TMP/regr-base.jsonl" \
+BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP KERNEL=kernels/w4a16_gemm.cl \
+    sh scripts/nightly.sh -n 2 -b "$TMP/regr-base.jsonl" \
     -o "$TMP/night2" >/dev/null 2>"$TMP/night2.err"
 check "nightly.sh: red on a regression, and says so" sh -c "[ $? -eq 1 ] && grep -q '^REGRESSION' '$TMP/night2.err'"
 
