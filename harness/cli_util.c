@@ -1,6 +1,10 @@
-/* cli_util.c - strict number parsing for command-line options. */
+/* cli_util.c - strict number parsing for command-line options; finding the
+ * checkout's data files. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -29,4 +33,20 @@ int parse_size(const char *s, int64_t *out) {
     if (v > (INT64_MAX >> shift)) return -1;
     *out = (int64_t)v << shift;
     return 0;
+}
+
+const char *find_data_path(const char *rel, char *buf, size_t len) {
+    if (access(rel, R_OK) == 0) return rel;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, len, "%s/../%s", exe, rel);
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    return rel;
 }

@@ -3,15 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backend_cl.h"
 #include "batch.h"
 #include "commands.h"
 #include "console.h"
+#include "faults.h"
 #include "runner.h"
 
-#define DEFAULT_KERNEL "kernels/w4a16_gemm.cl"
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
 
 struct run_opts {
@@ -21,24 +20,6 @@ struct run_opts {
     struct run_settings s;
     struct case_list cases;
 };
-
-/* The default kernel: ./kernels/... when run from the checkout, else next to
- * the executable (build/../kernels/...). */
-static const char *default_kernel(char *buf, size_t len) {
-    if (access(DEFAULT_KERNEL, R_OK) == 0) return DEFAULT_KERNEL;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(buf, len, "%s/../%s", exe, DEFAULT_KERNEL);
-            if (access(buf, R_OK) == 0) return buf;
-        }
-    }
-    return DEFAULT_KERNEL;
-}
 
 static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
                            struct bk_result *res) {
@@ -97,6 +78,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
         return -1;
     }
+    for (size_t i = 0; i < o->cases.n; i++)
+        if (fault_check_name(o->cases.v[i].fault, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness run: %s\n", err);
+            return -1;
+        }
     return 0;
 }
 
@@ -115,7 +101,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         return 2;
     }
     char kbuf[4200], err[1024], prefix[1024];
-    const char *kernel = o.kernel ? o.kernel : default_kernel(kbuf, sizeof kbuf);
+    const char *kernel = o.kernel ? o.kernel : find_data_path(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
     struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
