@@ -22,6 +22,12 @@ static void usage(FILE *f) {
             "      --threads N      reference threads (default: all CPUs)\n"
             "      --max-bytes N    skip cases needing more host memory (default 8G; K/M/G ok)\n"
             "      -v, --verbose    full build logs; -q, --quiet: failures and summary only\n"
+            "  gptq-harness selftest [--batch FILE] [--kernel FILE] [--device SEL] [options]\n"
+            "      prove the harness catches layout bugs: the sweep (default\n"
+            "      fixtures/sweeps/smoke.batch) clean, then with each planted fault and\n"
+            "      each mutant kernel (tests/kernels/mutants/*.mut); prints the table and\n"
+            "      the mutation score. Options: --mutants DIR, --keep-mutants DIR,\n"
+            "      --no-mutants, --no-faults, --only NAME (repeatable), --no-diagnose\n"
             "  gptq-harness ref [--threads N] DESCRIPTOR\n"
             "      generate the case, run the reference, print a checksum and a few values\n"
             "  gptq-harness devices       list OpenCL platforms and devices\n"
@@ -34,7 +40,7 @@ static void usage(FILE *f) {
             "data=exact seed=7'\n"
             "keys: fmt=gptq-v1|gptq-v2|ct|awq adapter=reference|vllm-xpu m n k g=32|64|128|-1\n"
             "      zp=sym|asym gidx=none|trivial|act dt=f16|bf16 data=exact|real bias=0|1 seed\n"
-            "      zproute=auto|zp|nozp (vllm-xpu)\n"
+            "      zproute=auto|zp|nozp (vllm-xpu) fault=NAME (plant a catalogued fault)\n"
             "exit: 0 all passed or skipped, 1 any failed/mistrusted/error, 2 usage error\n",
             GH_VERSION);
 }
@@ -57,6 +63,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "ref")) return cmd_ref(argc - 1, argv + 1);
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "selftest")) return cmd_selftest(argv[0], argc - 1, argv + 1);
     fprintf(stderr, "gptq-harness: unknown command '%s' (try --help)\n", cmd);
     return 2;
 }
