@@ -78,16 +78,17 @@ int shape_set(const unsigned char *in, int64_t n, char *buf, size_t len) {
         sb_add(&b, "none");
     } else if (st.count == n) {
         sb_add(&b, "all %lld", (long long)n);
+    } else if (st.runs >= 2 && (st.stride == 0 || st.stride == 8) &&
+               (mask = residue_mask(in, n)) > 0) {
+        sb_add(&b, "with index %% 8 in {");
+        for (int r = 0, k = 0; r < 8; r++)
+            if (mask & (1 << r)) sb_add(&b, "%s%d", k++ ? "," : "", r);
+        sb_add(&b, "}");
     } else if (st.runs <= 3) {
         add_runs(&b, in, n);
     } else if (st.count >= 3 && st.stride > 1) {
         sb_add(&b, "%lld, %lld, ..., %lld (every %lld)", (long long)st.first,
                (long long)(st.first + st.stride), (long long)st.last, (long long)st.stride);
-    } else if ((mask = residue_mask(in, n)) > 0) {
-        sb_add(&b, "with index %% 8 in {");
-        for (int r = 0, k = 0; r < 8; r++)
-            if (mask & (1 << r)) sb_add(&b, "%s%d", k++ ? "," : "", r);
-        sb_add(&b, "}");
     } else {
         sb_add(&b, "%lld of %lld (first", (long long)st.count, (long long)n);
         for (int64_t i = 0, k = 0; i < n && k < 4; i++)
@@ -155,8 +156,11 @@ static void add_dense(struct strbuf *b, const struct mask2 *m, const char *rname
                       const char *cname) {
     unsigned char *rows = malloc((size_t)m->rows), *cols = malloc((size_t)m->cols);
     char rs[160], cs[160];
-    const int64_t nr = rows && cols ? dense_lines(m, 0, rows) : 0;
-    const int64_t nc = rows && cols ? dense_lines(m, 1, cols) : 0;
+    /* a dense set equal to the whole set of wrong lines adds nothing */
+    int64_t nr = rows && cols ? dense_lines(m, 0, rows) : 0;
+    int64_t nc = rows && cols ? dense_lines(m, 1, cols) : 0;
+    if (nr == m->nr) nr = 0;
+    if (nc == m->nc) nc = 0;
     if (nr || nc) {
         sb_add(b, " (concentrated in ");
         if (nr) {
