@@ -16,7 +16,10 @@
     X(abi)                                                                                         \
     X(adapter)                                                                                     \
     X(compare)                                                                                     \
-    X(opencl)
+    X(opencl)                                                                                      \
+    X(faults)                                                                                      \
+    X(diagnose)                                                                                    \
+    X(mutant)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
