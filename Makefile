@@ -22,7 +22,7 @@ BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
-.PHONY: all run test check deps bench format clean
+.PHONY: all run test check deps bench selftest seeds format clean
 all: $(BIN)
 
 # Set-up: install Debian packages when pkg-config, a library or a program is missing.
@@ -41,8 +41,19 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/selftest.sh ./$(BIN)
 
 check: test
+
+# Planted faults and mutant kernels on the smoke sweep (part of `make test`).
+selftest: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) selftest --batch $(SWEEP)
+
+# The clean smoke sweep over seeds 1..20: false failures must be 0.
+seeds: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
