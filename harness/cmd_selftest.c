@@ -37,6 +37,8 @@
 
 struct st_opts {
     const char *batch, *kernel, *device, *mutants, *keep;
+    const char *prog;   /* for repro lines */
+    const char *prefix; /* "PROG run --kernel KERNEL": reruns a case on the kernel under test */
     int no_mutants, no_faults, verbose;
     const char *only[ONLY_MAX];
     int nonly;
@@ -187,7 +189,8 @@ static void tally_row(struct st_row *row, const struct case_result *r) {
 /* Runs every case with fault (NULL: as given) on kb into row; with a mutant,
  * only the cases it applies to. */
 static void sweep(struct kernel_backend *kb, const struct case_list *cases, const char *fault,
-                  const struct mutant *mut, const struct st_opts *o, struct st_row *row) {
+                  const struct mutant *mut, const struct st_opts *o, const char *prefix,
+                  struct st_row *row) {
     double t0 = now_seconds();
     row->min_margin = INFINITY;
     for (size_t i = 0; i < cases->n; i++) {
@@ -199,7 +202,7 @@ static void sweep(struct kernel_backend *kb, const struct case_list *cases, cons
         struct case_result r;
         run_case(&d, &o->s, kb, &r, NULL, NULL);
         tally_row(row, &r);
-        if (o->verbose && r.verdict != V_SKIPPED) console_case(stderr, &r, "  selftest:", 0);
+        if (o->verbose && r.verdict != V_SKIPPED) console_case(stderr, &r, prefix, 0);
         case_result_free(&r);
     }
     row->seconds = now_seconds() - t0;
@@ -297,7 +300,9 @@ static void mutant_row(const char *mpath, const char *dir, const struct case_lis
         return;
     }
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
-    sweep(&kb, cases, NULL, &m, o, row);
+    char prefix[4600];
+    snprintf(prefix, sizeof prefix, "%s run --kernel %s", o->prog, kpath);
+    sweep(&kb, cases, NULL, &m, o, prefix, row);
     clb_close(cl);
     mutant_free(&m);
     if (!o->keep) unlink(kpath);
@@ -469,7 +474,7 @@ static int run_faults(struct kernel_backend *kb, const struct case_list *cases,
         snprintf(row->name, sizeof row->name, "%s", fault_name(f));
         row->kind = "fault";
         fprintf(stderr, "selftest: fault %s\n", fault_name(f));
-        sweep(kb, cases, fault_name(f), NULL, o, row);
+        sweep(kb, cases, fault_name(f), NULL, o, o->prefix, row);
     }
     return used;
 }
@@ -500,6 +505,8 @@ int cmd_selftest(const char *prog, int argc, char **argv) {
     fprintf(stderr, "selftest: device %s; kernel %s; %zu case(s)\n", clb_device_name(cl), kernel,
             cases.n);
     snprintf(prefix, sizeof prefix, "%s run --kernel %s", prog, kernel);
+    o.prog = prog;
+    o.prefix = prefix;
     double t0 = now_seconds();
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     int ok = clean_run(&kb, &cases, &o, prefix) == 0;
