@@ -43,7 +43,7 @@ CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=s
              -gencode arch=compute_90,code=compute_90
 CUDA_PLUGIN := $(PLUGIN_DIR)/libw4a16_cuda.so
 
-.PHONY: all run test check deps bench format clean asan fuzz fuzzers plugins plugins-cuda FORCE
+.PHONY: all run test check deps bench selftest seeds format clean asan fuzz fuzzers plugins plugins-cuda FORCE
 all: $(BIN) plugins
 plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 
@@ -70,8 +70,19 @@ test: deps
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
+	sh tests/selftest.sh ./$(BIN)
 
 check: test
+
+# Planted faults and mutant kernels on the smoke sweep (part of `make test`).
+selftest: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) selftest --batch $(SWEEP)
+
+# The clean smoke sweep over seeds 1..20: false failures must be 0.
+seeds: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)

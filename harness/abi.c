@@ -2,6 +2,7 @@
  * (see abi.h and DESIGN.md §4). */
 #include "abi.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,43 +120,145 @@ static int zp_at(const struct abi_tensors *t, int64_t g, int64_t n) {
     return (int)((word >> (4 * (n % 8))) & 0xFu);
 }
 
-/* Column n of the dequantized weight, in kernel row order: w[k], k < K. */
-static void dequant_column(const struct abi_tensors *t, int64_t n, const double *lut, double *w) {
+/* Column n of the dequantized weight, in kernel row order: w[k], k < K.
+ * sd: the scales as doubles, [G][N]. */
+static void dequant_column(const struct abi_tensors *t, int64_t n, const double *sd, double *w) {
     const uint32_t *bcol = t->b + n * (t->K / 8);
     for (int64_t k = 0; k < t->K; k++) {
         const int64_t g = k / t->group_size;
         const int q = (int)((bcol[k / 8] >> (4 * (k % 8))) & 0xFu);
-        w[k] = (double)(q - zp_at(t, g, n)) * lut[t->scale[g * t->N + n]];
+        w[k] = (double)(q - zp_at(t, g, n)) * sd[g * t->N + n];
     }
 }
 
+/* The scales as doubles (only the G*N values used: cheaper than a table of
+ * all 65536 patterns for the small cases a diagnosis tries many of). */
+static double *scales_double(const struct abi_tensors *t) {
+    double *sd = malloc(sizeof(double) * (size_t)t->scale_elems);
+    if (!sd) return NULL;
+    for (int64_t i = 0; i < t->scale_elems; i++)
+        sd[i] = dt_to_double(t->dt, t->scale[i]);
+    return sd;
+}
+
 int abi_reference(const struct abi_tensors *t, double *y) {
+    return abi_reference_absdot(t, y, NULL);
+}
+
+#define ROW_BLOCK 64 /* activation rows converted at a time */
+
+/* Rows [m0, m1) of y (and absdot), with the block's activations in xd
+ * (already permuted: xd[(m - m0) * K + k] = A[m][perm[k]]). */
+static void reference_rows(const struct abi_tensors *t, const double *sd, const double *xd,
+                           int64_t m0, int64_t m1, double *w, double *y, double *absdot) {
+    for (int64_t n = 0; n < t->N; n++) {
+        dequant_column(t, n, sd, w);
+        const double bias = t->bias ? dt_to_double(t->dt, t->bias[n]) : 0.0;
+        for (int64_t m = m0; m < m1; m++) {
+            const double *xr = xd + (m - m0) * t->K;
+            double acc = 0.0, mag = 0.0;
+            for (int64_t k = 0; k < t->K; k++)
+                acc += xr[k] * w[k];
+            if (absdot)
+                for (int64_t k = 0; k < t->K; k++)
+                    mag += fabs(xr[k] * w[k]);
+            y[m * t->N + n] = acc + bias;
+            if (absdot) absdot[m * t->N + n] = mag + fabs(bias);
+        }
+    }
+}
+
+int abi_reference_absdot(const struct abi_tensors *t, double *y, double *absdot) {
     if (!y || abi_check(t, NULL, 0) != 0) return -1;
-    /* Every 16-bit pattern converted once: a table beats a call per element. */
-    double *lut = malloc(sizeof(double) * 65536);
+    const int64_t rows = t->M < ROW_BLOCK ? t->M : ROW_BLOCK;
+    double *sd = scales_double(t);
     double *w = malloc(sizeof(double) * (size_t)t->K);
-    if (!lut || !w) {
-        free(lut);
+    double *xd = malloc(sizeof(double) * (size_t)(rows * t->K));
+    int rc = sd && w && xd ? 0 : -1;
+    for (int64_t m0 = 0; rc == 0 && m0 < t->M; m0 += rows) {
+        const int64_t m1 = m0 + rows < t->M ? m0 + rows : t->M;
+        for (int64_t m = m0; m < m1; m++)
+            for (int64_t k = 0; k < t->K; k++)
+                xd[(m - m0) * t->K + k] =
+                    dt_to_double(t->dt, t->a[m * t->K + (t->perm ? t->perm[k] : k)]);
+        reference_rows(t, sd, xd, m0, m1, w, y, absdot);
+    }
+    free(sd);
+    free(w);
+    free(xd);
+    return rc;
+}
+
+int abi_dequant_logical(const struct abi_tensors *t, double *wout) {
+    if (!wout || abi_check(t, NULL, 0) != 0) return -1;
+    double *sd = scales_double(t);
+    double *w = malloc(sizeof(double) * (size_t)t->K);
+    if (!sd || !w) {
+        free(sd);
         free(w);
         return -1;
     }
-    for (uint32_t bits = 0; bits < 65536; bits++)
-        lut[bits] = dt_to_double(t->dt, (uint16_t)bits);
-
     for (int64_t n = 0; n < t->N; n++) {
-        dequant_column(t, n, lut, w);
-        const double bias = t->bias ? lut[t->bias[n]] : 0.0;
-        for (int64_t m = 0; m < t->M; m++) {
-            const uint16_t *arow = t->a + m * t->K;
-            double acc = 0.0;
-            for (int64_t k = 0; k < t->K; k++) {
-                const int64_t src = t->perm ? t->perm[k] : k;
-                acc += lut[arow[src]] * w[k];
-            }
-            y[m * t->N + n] = acc + bias;
+        dequant_column(t, n, sd, w);
+        for (int64_t k = 0; k < t->K; k++) {
+            const int64_t row = t->perm ? t->perm[k] : k;
+            wout[row * t->N + n] = w[k];
         }
     }
-    free(lut);
+    free(sd);
     free(w);
     return 0;
+}
+
+/* malloc'd copy of n elements of size es, or NULL for a NULL source. */
+static int dup_buf(void **dst, const void *src, int64_t n, size_t es) {
+    *dst = NULL;
+    if (!src) return 0;
+    if (n < 0) return -1;
+    *dst = malloc(n ? (size_t)n * es : 1);
+    if (!*dst) return -1;
+    memcpy(*dst, src, (size_t)n * es);
+    return 0;
+}
+
+int abi_tensors_copy(struct abi_tensors *dst, const struct abi_tensors *src) {
+    *dst = *src;
+    void *p[6];
+    int rc = dup_buf(&p[0], src->a, src->M * src->K, sizeof *src->a);
+    rc |= dup_buf(&p[1], src->b, src->b_words, sizeof *src->b);
+    rc |= dup_buf(&p[2], src->scale, src->scale_elems, sizeof *src->scale);
+    rc |= dup_buf(&p[3], src->zp, src->zp_words, sizeof *src->zp);
+    rc |= dup_buf(&p[4], src->perm, src->K, sizeof *src->perm);
+    rc |= dup_buf(&p[5], src->bias, src->N, sizeof *src->bias);
+    dst->a = p[0];
+    dst->b = p[1];
+    dst->scale = p[2];
+    dst->zp = p[3];
+    dst->perm = p[4];
+    dst->bias = p[5];
+    if (rc != 0) {
+        abi_tensors_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+/* Both absent, or both present with equal contents. */
+static int same_buf(const void *x, const void *y, int64_t n, size_t es) {
+    if (!x || !y) return !x && !y;
+    return n <= 0 || memcmp(x, y, (size_t)n * es) == 0;
+}
+
+int abi_tensors_equal(const struct abi_tensors *x, const struct abi_tensors *y) {
+    if (x->dt != y->dt || x->M != y->M || x->N != y->N || x->K != y->K ||
+        x->group_size != y->group_size || x->b_words != y->b_words ||
+        x->scale_elems != y->scale_elems || x->zp_words != y->zp_words)
+        return 0;
+    if (!x->zp && x->zp_scalar != y->zp_scalar) return 0;
+    return same_buf(x->a, y->a, x->M * x->K, sizeof *x->a) &&
+           same_buf(x->b, y->b, x->b_words, sizeof *x->b) &&
+           same_buf(x->scale, y->scale, x->scale_elems, sizeof *x->scale) &&
+           same_buf(x->zp, y->zp, x->zp_words, sizeof *x->zp) &&
+           same_buf(x->perm, y->perm, x->K, sizeof *x->perm) &&
+           same_buf(x->bias, y->bias, x->N, sizeof *x->bias);
 }

@@ -39,4 +39,21 @@ int abi_check(const struct abi_tensors *t, char *err, size_t errlen);
  * y has M*N elements. Returns 0 or -1 (allocation). */
 int abi_reference(const struct abi_tensors *t, double *y);
 
+/* Same, and absdot[m][n] = sum_k |a'[m][k]| * |w[k][n]| + |bias[n]| (the
+ * magnitude the real-mode error bound needs); absdot may be NULL. */
+int abi_reference_absdot(const struct abi_tensors *t, double *y, double *absdot);
+
+/* The weights the contract makes of t, in the activations' (logical) row
+ * order: w[perm[k]][n] = (q - z) * s of kernel row k (w[k][n] without perm).
+ * w holds K*N doubles. t must pass abi_check. Returns 0 or -1. */
+int abi_dequant_logical(const struct abi_tensors *t, double *w);
+
+/* Deep copy (dst owns new buffers; dst is overwritten, not freed). Returns 0,
+ * or -1 (out of memory; dst then holds nothing). */
+int abi_tensors_copy(struct abi_tensors *dst, const struct abi_tensors *src);
+
+/* 1 when both hold the same arguments: scalars, which tensors are present,
+ * and their contents. */
+int abi_tensors_equal(const struct abi_tensors *x, const struct abi_tensors *y);
+
 #endif

@@ -1,6 +1,9 @@
 /* cli_util.c - strict number parsing for command-line options. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 

@@ -21,6 +21,7 @@
 #include "cli_devopts.h"
 #include "ckpt_scan.h"
 #include "commands.h"
+#include "datapath.h"
 #include "console.h"
 #include "problem_load.h"
 #include "runner.h"
@@ -203,7 +204,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
         return 1;
     }
     fmt_t stored = l->fmt;
-    const char *kernel = o->dev.kernel ? o->dev.kernel : cli_default_kernel(kbuf, sizeof kbuf);
+    const char *kernel = o->dev.kernel ? o->dev.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     struct cl_backend *cl = clb_open(o->dev.device, kernel, err, sizeof err);
     if (!cl) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);

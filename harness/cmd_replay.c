@@ -16,6 +16,7 @@
 #include "backend_cl.h"
 #include "cli_devopts.h"
 #include "commands.h"
+#include "datapath.h"
 #include "console.h"
 #include "fixture.h"
 #include "problem_load.h"
@@ -110,7 +111,7 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     dev_opts_init(&o);
     if (parse_replay_opts(argc, argv, &o) != 0) return 2;
     char kbuf[4200], err[1024], prefix[1024];
-    const char *kernel = o.kernel ? o.kernel : cli_default_kernel(kbuf, sizeof kbuf);
+    const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
     int nfiles = argc - optind;

@@ -9,7 +9,9 @@
 #include "backends.h"
 #include "batch.h"
 #include "commands.h"
+#include "datapath.h"
 #include "console.h"
+#include "faults.h"
 #include "interrupt.h"
 #include "outputs.h"
 #include "perf_mode.h"
@@ -145,6 +147,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
         return -1;
     }
+    for (size_t i = 0; i < o->cases.n; i++)
+        if (fault_check_name(o->cases.v[i].fault, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness run: %s\n", err);
+            return -1;
+        }
     return 0;
 }
 
@@ -209,7 +216,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_list_free(&o.cases);
         return 2;
     }
-    const char *kernel = o.kernel ? o.kernel : cli_default_kernel(kbuf, sizeof kbuf);
+    const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
     struct saver sv;

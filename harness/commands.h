@@ -11,22 +11,27 @@ int cmd_bench(int argc, char **argv);
 int cmd_replay(const char *prog, int argc, char **argv);
 int cmd_inspect(const char *prog, int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_selftest(const char *prog, int argc, char **argv);
+
+/* The production kernel, relative to the checkout. */
+#define DEFAULT_KERNEL "kernels/w4a16_gemm.cl"
+/* Shipped files (the default kernel, templates, sweeps) are found with
+ * datapath_find (datapath.h). */
 
 /* Shared option parsing helpers (cli_util.c). */
+#include <stddef.h>
 #include <stdint.h>
 /* Parses a positive integer with optional K/M/G suffix (powers of 1024).
  * Returns 0 or -1. */
 int parse_size(const char *s, int64_t *out);
 int parse_int(const char *s, long lo, long hi, long *out);
 
-/* The kernel under test (cli_kernel.c): the default kernel source (found
- * from the checkout or next to the executable), and the OpenCL backend's run
- * in the shape of runner.h's kernel_backend.run. */
+/* The OpenCL backend's run in the shape of runner.h's kernel_backend.run
+ * (cli_kernel.c). */
 #include <stddef.h>
 
 #include "abi.h"
 #include "backend.h"
-const char *cli_default_kernel(char *buf, size_t len);
 void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
                 struct bk_result *res);
 

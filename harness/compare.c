@@ -39,6 +39,14 @@ double compare_allowed(const struct compare_input *in, double ref, double absdot
     return safety_of(in) * (u * fabs(ref) + (u + (double)in->K * U_ACC) * absdot) + ulp_min / 2;
 }
 
+int compare_element_ok(const struct compare_input *in, double ref, double absdot, uint16_t got) {
+    if (got == compare_poison_bits(in->dt) || dt_is_nan(in->dt, got) || dt_is_inf(in->dt, got))
+        return 0;
+    const double g = dt_to_double(in->dt, got);
+    if (in->mode == DATA_EXACT) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
+    return fabs(g - ref) <= compare_allowed(in, ref, absdot);
+}
+
 /* Error of one element, as a ratio to what is allowed (exact: to half an ulp,
  * so any mismatch is >= 1... and a match is 0). */
 static double element_ratio(const struct compare_input *in, double ref, double exp_r, double got,

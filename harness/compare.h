@@ -62,6 +62,10 @@ verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *w
 /* Allowed error of one element (real mode; 0 in exact mode). */
 double compare_allowed(const struct compare_input *in, double ref, double absdot);
 
+/* 1 when one output element passes on its own: finite, written, and equal to
+ * the rounded reference (exact mode) or within compare_allowed (real mode). */
+int compare_element_ok(const struct compare_input *in, double ref, double absdot, uint16_t got);
+
 const char *verdict_name(verdict_t v);
 
 #endif

@@ -64,6 +64,7 @@ void console_case_repro(FILE *f, const struct case_result *r, const char *repro,
     if (r->verdict == V_PASSED) return;
     if (r->reason[0]) fprintf(f, "    why: %s\n", r->reason);
     if (r->where[0]) fprintf(f, "    where: %s\n", r->where);
+    if (r->diagnosis[0]) fprintf(f, "    diagnosis: %s\n", r->diagnosis);
     if (r->log && r->log[0]) {
         fprintf(f, "    build log:\n");
         print_log(f, r->log, verbose);

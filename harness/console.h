@@ -1,5 +1,6 @@
 /* console.h - the console report: one line per case on stdout (verdict, key
- * metrics, time, the repro descriptor), detail lines for failures, and the
+ * metrics, time, the repro descriptor), detail lines for failures (why,
+ * where, diagnosis, build log, repro), and the
  * final summary line. Progress and diagnostics go to stderr. */
 #ifndef GH_CONSOLE_H
 #define GH_CONSOLE_H

@@ -48,6 +48,12 @@ static void usage(FILE *f) {
             "      list the quantized layers of a checkpoint shard or fixture (format, group\n"
             "      size, zero point, act-order, GPTQ v1/v2 zeros against the declared\n"
             "      checkpoint_format); --run pushes one real layer through adapter and kernel\n"
+            "  gptq-harness selftest [--batch FILE] [--kernel FILE] [--device SEL] [options]\n"
+            "      prove the harness catches layout bugs: the sweep (default\n"
+            "      fixtures/sweeps/smoke.batch) clean, then with each planted fault and\n"
+            "      each mutant kernel (tests/kernels/mutants/*.mut); prints the table and\n"
+            "      the mutation score. Options: --mutants DIR, --keep-mutants DIR,\n"
+            "      --no-mutants, --no-faults, --only NAME (repeatable), --no-diagnose\n"
             "  gptq-harness ref [--threads N] DESCRIPTOR\n"
             "      generate the case, run the reference, print a checksum and a few values\n"
             "  gptq-harness report merge DIR... [--out DIR] [--junit FILE] [--baseline FILE]\n"
@@ -62,7 +68,7 @@ static void usage(FILE *f) {
             "data=exact seed=7'\n"
             "keys: fmt=gptq-v1|gptq-v2|ct|awq adapter=reference|vllm-xpu m n k g=32|64|128|-1\n"
             "      zp=sym|asym gidx=none|trivial|act dt=f16|bf16 data=exact|real bias=0|1 seed\n"
-            "      zproute=auto|zp|nozp (vllm-xpu)\n"
+            "      zproute=auto|zp|nozp (vllm-xpu) fault=NAME (plant a catalogued fault)\n"
             "exit: 0 all passed or skipped, 1 any failed/mistrusted/error, 2 usage error\n",
             GH_VERSION);
 }
@@ -88,6 +94,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "replay")) return cmd_replay(argv[0], argc - 1, argv + 1);
     if (!strcmp(cmd, "inspect")) return cmd_inspect(argv[0], argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "selftest")) return cmd_selftest(argv[0], argc - 1, argv + 1);
     fprintf(stderr, "gptq-harness: unknown command '%s' (try --help)\n", cmd);
     return 2;
 }

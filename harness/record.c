@@ -67,10 +67,10 @@ int record_from_result(struct case_record *rec, const struct case_result *r, int
                                 .cmp = r->t_cmp,
                                 .build = r->t_build,
                                 .kernel_ms = r->kernel_ms};
-    /* issue 4 adds a diagnosis text to case_result: copy it into rec->diagnosis
-     * here (record_set_text(&rec->diagnosis, r->diagnosis)). */
     if (record_set_text(&rec->reason, r->reason) != 0 ||
-        record_set_text(&rec->where, r->where) != 0 || record_set_text(&rec->log, r->log) != 0 ||
+        record_set_text(&rec->where, r->where) != 0 ||
+        record_set_text(&rec->diagnosis, r->diagnosis) != 0 ||
+        record_set_text(&rec->log, r->log) != 0 ||
         record_set_text(&rec->repro, repro) != 0) {
         record_free(rec);
         return -1;

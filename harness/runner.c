@@ -9,6 +9,8 @@
 
 #include "../reference/refgemm.h"
 #include "adapter.h"
+#include "diagnose.h"
+#include "faults.h"
 #include "formats.h"
 #include "problem.h"
 
@@ -36,32 +38,6 @@ static void work_free(struct case_work *w) {
 static void set_verdict(struct case_result *r, verdict_t v, const char *reason) {
     r->verdict = v;
     snprintf(r->reason, sizeof r->reason, "%s", reason);
-}
-
-/* Where is the fault? Compare the device output with the ABI-level reference
- * (what the contract says the kernel must compute from the arguments it got). */
-static void locate_fault(struct case_work *w, const struct run_settings *s, struct case_result *r) {
-    int64_t total = w->abi.M * w->abi.N;
-    w->yabi = malloc((size_t)total * sizeof *w->yabi);
-    if (!w->yabi || abi_reference(&w->abi, w->yabi) != 0) {
-        snprintf(r->where, sizeof r->where, "unknown (out of memory for the ABI-level reference)");
-        return;
-    }
-    struct compare_input ci = {.dt = w->p.d.dt, .mode = w->p.d.data, .M = w->abi.M,
-                               .N = w->abi.N, .K = w->abi.K, .yref = w->yabi,
-                               .absdot = w->absdot, .got = w->out, .safety = s->safety};
-    struct metrics m;
-    char why[256];
-    verdict_t v = compare_run(&ci, &m, why, sizeof why);
-    if (v == V_PASSED)
-        snprintf(r->where, sizeof r->where,
-                 "adapter wrong: the kernel computed what the contract says from the arguments it "
-                 "got; those arguments do not encode the checkpoint");
-    else
-        snprintf(r->where, sizeof r->where,
-                 "kernel wrong: its output differs from the ABI-level reference of its own "
-                 "arguments (%lld/%lld elements)",
-                 (long long)m.mismatches, (long long)m.total);
 }
 
 static int stage_reference(struct case_work *w, const struct run_settings *s, struct case_result *r) {
@@ -95,7 +71,31 @@ static int stage_expect(const struct case_work *w, const double *expect, struct 
     return -1;
 }
 
-static int stage_adapt(struct case_work *w, struct case_result *r) {
+/* Plants the descriptor's fault in the adapter's arguments. A fault that
+ * cannot change this case makes it SKIPPED (not applicable). */
+static int stage_fault(struct case_work *w, struct case_result *r) {
+    const struct fault *f = fault_find(w->p.d.fault);
+    char why[512], msg[600];
+    if (!f) {
+        snprintf(msg, sizeof msg, "unknown fault '%s'", w->p.d.fault);
+        set_verdict(r, V_ERROR, msg);
+        return -1;
+    }
+    struct fault_ctx fc = {.d = &w->p.d, .ckpt = &w->ckpt};
+    int rc = fault_apply(f, &fc, &w->abi, why, sizeof why);
+    if (rc == 0) return 0;
+    if (rc == 1) {
+        snprintf(msg, sizeof msg, "fault not applicable: %s", why);
+        set_verdict(r, V_SKIPPED, msg);
+        r->fault_not_applicable = 1;
+    } else {
+        set_verdict(r, V_ERROR, why);
+    }
+    return -1;
+}
+
+static int stage_adapt(struct case_work *w, const struct run_settings *s, struct kernel_backend *kb,
+                       struct case_result *r) {
     char err[512];
     if (w->ckpt.n == 0 && format_pack(&w->p, &w->ckpt, err, sizeof err) != 0) {
         char msg[600];
@@ -110,6 +110,7 @@ static int stage_adapt(struct case_work *w, struct case_result *r) {
         set_verdict(r, V_ERROR, msg);
         return -1;
     }
+    if (w->p.d.fault[0] && stage_fault(w, r) != 0) return -1;
     if (abi_check(&w->abi, err, sizeof err) != 0) {
         /* The adapter under test produced arguments the kernel cannot take:
          * the path from checkpoint to kernel is wrong, so the case fails. */
@@ -117,6 +118,7 @@ static int stage_adapt(struct case_work *w, struct case_result *r) {
         snprintf(msg, sizeof msg, "adapter output violates the kernel contract: %s", err);
         set_verdict(r, V_FAILED, msg);
         snprintf(r->where, sizeof r->where, "adapter wrong: contract violated, kernel not run");
+        diagnose_failure(w, s, kb, r);
         return -1;
     }
     return 0;
@@ -218,7 +220,7 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
     if (yref_expect && stage_expect(w, yref_expect, r) != 0) return;
     r->t_ref = now_seconds() - t;
     t = now_seconds();
-    if (stage_adapt(w, r) != 0) return;
+    if (stage_adapt(w, s, kb, r) != 0) return;
     r->t_adapt = now_seconds() - t;
     t = now_seconds();
     if (stage_device(w, kb, r) != 0) return;
@@ -229,7 +231,7 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
                                .safety = s->safety};
     r->verdict = compare_run(&ci, &r->met, r->reason, sizeof r->reason);
     r->have_metrics = 1;
-    if (r->verdict == V_FAILED) locate_fault(w, s, r);
+    if (r->verdict == V_FAILED) diagnose_failure(w, s, kb, r);
     if (r->verdict != V_FAILED && s->repeat > 1) stage_repeat(w, s, kb, r);
     r->t_cmp = now_seconds() - t;
 }

@@ -1,6 +1,7 @@
 /* runner.h - runs one case end to end (DESIGN §1): generate, reference, pack,
- * adapt, check the contract, run the kernel on poisoned output with a guard,
- * compare, and on failure say where the fault lies. */
+ * adapt, plant the descriptor's fault (faults.h), check the contract, run the
+ * kernel on poisoned output with a guard, compare, and diagnose a failure
+ * (diagnose.h). */
 #ifndef GH_RUNNER_H
 #define GH_RUNNER_H
 
@@ -26,16 +27,28 @@ struct run_settings {
     double safety;     /* real-mode bound safety factor (<= 0: COMPARE_SAFETY) */
     int repeat;        /* bitwise mode: run the kernel this many times on the same inputs;
                           every run's output (guard included) must match the first bit for bit */
+    int no_diagnosis;  /* 1: FAILED cases get "where" only (no hypotheses, no shape) */
+    int no_probe;      /* 1: no one-hot probe of a wrong kernel in the diagnosis (probe.h) */
 };
 
 #define RESULT_REASON_MAX 1024
 #define RESULT_WHERE_MAX 256
+#define RESULT_DIAG_MAX 2048
+#define RESULT_EXPLAINED_MAX 256
 
 struct case_result {
     struct case_desc d;
     verdict_t verdict;
     char reason[RESULT_REASON_MAX]; /* why, for anything but PASSED */
     char where[RESULT_WHERE_MAX];   /* FAILED: "adapter wrong" / "kernel wrong" and why */
+    /* FAILED: what (the catalogued faults that reproduce it) and the error's
+     * shape, in words (diagnose.h); "" otherwise. */
+    char diagnosis[RESULT_DIAG_MAX];
+    /* FAILED: names of the faults that reproduce it, space separated, "a+b"
+     * for faults that do so together; "" when none. */
+    char explained_by[RESULT_EXPLAINED_MAX];
+    /* The descriptor's fault= cannot change this case (verdict SKIPPED). */
+    int fault_not_applicable;
     struct metrics met;
     int have_metrics;
     char *log; /* build log on ERROR (malloc'd) */

@@ -4,18 +4,8 @@
 # Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 set -u
 BIN=${1:-build/gptq-harness}
-TMP=$(mktemp -d)
-export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "e2e ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "e2e FAIL: $1"; }
-check() { # check NAME COND...
-    name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+CHECK_TAG=e2e
+. tests/checklib.sh
 
 # 1. The reference adapter passes a representative set (every format, both
 #    zero-point kinds, act-order, g=-1, both dtypes and data modes, bias, tails).

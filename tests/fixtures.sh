@@ -8,18 +8,8 @@
 set -u
 BIN=${1:-build/gptq-harness}
 MK=${2:-build/mkckpt}
-TMP=$(mktemp -d)
-export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "fixtures ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "fixtures FAIL: $1"; }
-check() { # check NAME COND...
-    name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+CHECK_TAG=fixtures
+. tests/checklib.sh
 count() { ls "$1" 2>/dev/null | grep -c '\.safetensors\.gz$'; }
 
 # 1. --save-failures writes a fixture for each failure only; replay reruns them.

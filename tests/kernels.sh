@@ -5,11 +5,8 @@
 # Usage: sh tests/kernels.sh build/gptq-harness
 set -u
 BIN=${1:-build/gptq-harness}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
-pass=0
-fail=0
+CHECK_TAG=kernels
+. tests/checklib.sh
 for k in kernels/*.cl; do
     for batch in fixtures/sweeps/smoke.batch fixtures/sweeps/kernel-edges.batch; do
         out=$("$BIN" run -q --kernel "$k" --batch "$batch" 2>/dev/null)

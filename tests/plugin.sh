@@ -8,18 +8,8 @@
 set -u
 BIN=${1:-build/gptq-harness}
 DIR=${2:-build/plugins}
-TMP=$(mktemp -d)
-export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "plugin ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "plugin FAIL: $1"; }
-check() { # check NAME COND...
-    name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+CHECK_TAG=plugin
+. tests/checklib.sh
 TWO='m=3 n=16 k=64 g=32'
 TWO2='fmt=ct zp=asym m=1 n=8 k=64 g=32'
 

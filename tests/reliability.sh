@@ -6,22 +6,8 @@
 set -u
 BIN=${1:-build/gptq-harness}
 PLUGINS=${2:-build/plugins}
-TMP=$(mktemp -d)
-export GPTQ_HARNESS_REPORTS="$TMP/reports" # run directories go there, not into reports/
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "reliability ok:   $name"
-    else
-        fail=$((fail + 1))
-        echo "reliability FAIL: $name"
-    fi
-}
+CHECK_TAG=reliability
+. tests/checklib.sh
 verdicts() { grep -Eo '^(PASSED|FAILED|MISTRUSTED|SKIPPED|ERROR)' "$1" | tr '\n' ' '; }
 
 # A hang (only the m=2 case spins): ERROR by the watchdog, the cases around it pass.

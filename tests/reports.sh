@@ -9,17 +9,8 @@ set -u
 BIN=$(cd "$(dirname "${1:-build/gptq-harness}")" && pwd)/$(basename "${1:-build/gptq-harness}")
 SWEEP=tests/reports.batch
 XSD=tests/junit.xsd
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "reports ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "reports FAIL: $1"; }
-check() { # check NAME COND...
-    name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
+CHECK_TAG=reports
+. tests/checklib.sh
 lines() { n=$(grep -c . "$1" 2>/dev/null); echo "${n:-0}"; }
 # results.jsonl without the timings (the only thing shards may change)
 untimed() { sed 's/"time":{[^}]*}//' "$1"; }
@@ -152,9 +143,9 @@ check "no gnuplot: report.html still well-formed" xmllint --noout "$TMP/nogp/rep
 
 # 5. The default run directory and reports/latest.
 mkdir -p "$TMP/cwd"
-(cd "$TMP/cwd" && "$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32' >/dev/null 2>&1)
+(cd "$TMP/cwd" && env -u GPTQ_HARNESS_REPORTS "$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32' >/dev/null 2>&1)
 first=$(readlink "$TMP/cwd/reports/latest")
-(cd "$TMP/cwd" && "$BIN" run -q 'fmt=awq m=3 n=16 k=64 g=32' >/dev/null 2>&1)
+(cd "$TMP/cwd" && env -u GPTQ_HARNESS_REPORTS "$BIN" run -q 'fmt=awq m=3 n=16 k=64 g=32' >/dev/null 2>&1)
 second=$(readlink "$TMP/cwd/reports/latest")
 check "default: reports/<UTC time>/ with results.jsonl" sh -c "echo '$first' | grep -Eq '^[0-9]{8}-[0-9]{6}(-[0-9]+)?$' && [ -s '$TMP/cwd/reports/$first/results.jsonl' ]"
 check "default: reports/latest moves to the newest run" sh -c "[ '$first' != '$second' ] && grep -q 'fmt=awq' '$TMP/cwd/reports/latest/results.jsonl'"

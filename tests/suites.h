@@ -27,7 +27,10 @@
     X(shard)                                                                                       \
     X(baseline)                                                                                    \
     X(errmap)                                                                                      \
-    X(report)
+    X(report)                                                                                      \
+    X(faults)                                                                                      \
+    X(diagnose)                                                                                    \
+    X(mutant)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

@@ -1,0 +1,78 @@
+/* cpu_kernel.c - the host kernel of the suites (see cpu_kernel.h). */
+#include "cpu_kernel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The contract computed on t, or with the perm inverted (the same as
+ * applying the permutation to the weights' side). Returns 0 or -1. */
+static int reference_of(const struct abi_tensors *t, enum cpu_kernel_bug bug, double *y) {
+    if (bug != CPU_PERM_WRONG_SIDE || !t->perm) return abi_reference(t, y);
+    struct abi_tensors inv;
+    if (abi_tensors_copy(&inv, t) != 0) return -1;
+    for (int64_t k = 0; k < t->K; k++)
+        inv.perm[t->perm[k]] = (int32_t)k;
+    int rc = abi_reference(&inv, y);
+    abi_tensors_free(&inv);
+    return rc;
+}
+
+/* Row 7 of every word decoded as a signed nibble: computed directly. */
+static void run_row7(const struct abi_tensors *t, double *y) {
+    for (int64_t m = 0; m < t->M; m++)
+        for (int64_t n = 0; n < t->N; n++) {
+            double acc = 0;
+            for (int64_t k = 0; k < t->K; k++) {
+                const int64_t g = k / t->group_size;
+                int q = (int)((t->b[n * (t->K / 8) + k / 8] >> (4 * (k % 8))) & 0xFu);
+                if (k % 8 == 7 && q >= 8) q -= 16;
+                const int z = t->zp ? (int)((t->zp[g * (t->N / 8) + n / 8] >> (4 * (n % 8))) & 0xFu)
+                                    : t->zp_scalar;
+                const double s = dt_to_double(t->dt, t->scale[g * t->N + n]);
+                const int64_t src = t->perm ? t->perm[k] : k;
+                acc += dt_to_double(t->dt, t->a[m * t->K + src]) * (double)(q - z) * s;
+            }
+            y[m * t->N + n] = acc + (t->bias ? dt_to_double(t->dt, t->bias[n]) : 0.0);
+        }
+}
+
+static void cpu_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+                    struct bk_result *res) {
+    struct cpu_kernel *k = self;
+    k->runs++;
+    memset(res, 0, sizeof *res);
+    const int64_t mn = t->M * t->N;
+    double *y = (int64_t)total > mn ? malloc((size_t)mn * sizeof *y) : NULL;
+    if (!y) {
+        res->status = BK_ERROR;
+        return;
+    }
+    if (k->bug == CPU_ROW7_WRONG)
+        run_row7(t, y);
+    else if (reference_of(t, k->bug, y) != 0)
+        res->status = BK_ERROR;
+    const int64_t last_tile = t->N / 16 * 16;
+    for (int64_t i = 0; res->status == BK_OK && i < mn; i++)
+        if (k->bug != CPU_LAST_TILE_UNWRITTEN || i % t->N < last_tile)
+            out[i] = dt_from_double(t->dt, y[i]);
+    if (k->bug == CPU_GUARD_WRITE) out[mn] = 0;
+    free(y);
+}
+
+struct kernel_backend cpu_kernel_backend(struct cpu_kernel *k) {
+    struct kernel_backend kb = {.self = k, .run = cpu_run};
+    return kb;
+}
+
+int cpu_run_line(const char *line, enum cpu_kernel_bug bug, int diagnose, struct case_result *r) {
+    struct case_desc d;
+    char err[512];
+    memset(r, 0, sizeof *r);
+    if (desc_parse(line, &d, err, sizeof err) != 0) return -1;
+    struct cpu_kernel k = {.bug = bug, .runs = 0};
+    struct kernel_backend kb = cpu_kernel_backend(&k);
+    struct run_settings s = {
+        .threads = 1, .max_bytes = 0, .safety = 0, .no_diagnosis = !diagnose, .no_probe = 0};
+    run_case(&d, &s, &kb, r, NULL, NULL);
+    return 0;
+}

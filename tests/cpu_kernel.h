@@ -1,0 +1,30 @@
+/* cpu_kernel.h - a kernel under test that runs on the host, for the suites
+ * that need a device output without OpenCL: the contract computed exactly
+ * (abi_reference rounded to the output dtype), or with one deliberate kernel
+ * bug, so the diagnosis can be tested against known faults. */
+#ifndef GH_TEST_CPU_KERNEL_H
+#define GH_TEST_CPU_KERNEL_H
+
+#include "../harness/runner.h"
+
+enum cpu_kernel_bug {
+    CPU_RIGHT = 0,           /* what the contract says */
+    CPU_LAST_TILE_UNWRITTEN, /* columns past the last full 16-wide tile left alone */
+    CPU_PERM_WRONG_SIDE,     /* sum_k a[k] * w[perm[k]] */
+    CPU_GUARD_WRITE,         /* right, and writes one element past the output */
+    CPU_ROW7_WRONG           /* weight rows 8j+7 read as q - 16 when q >= 8 */
+};
+
+struct cpu_kernel {
+    enum cpu_kernel_bug bug;
+    int runs; /* how many times run was called */
+};
+
+/* A kernel_backend running k. */
+struct kernel_backend cpu_kernel_backend(struct cpu_kernel *k);
+
+/* Parses line, runs it end to end on the CPU kernel; r must be freed with
+ * case_result_free. Returns 0, or -1 when the descriptor does not parse. */
+int cpu_run_line(const char *line, enum cpu_kernel_bug bug, int diagnose, struct case_result *r);
+
+#endif

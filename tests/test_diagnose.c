@@ -1,0 +1,139 @@
+/* test_diagnose.c - the diagnosis of FAILED cases: index-set and output
+ * shapes in words, where (adapter or kernel), what (single faults, pairs and
+ * triples, e.g. vllm-xpu's double and triple bugs) and the weights' shape,
+ * on the host kernel of cpu_kernel.h with known kernel bugs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../harness/errshape.h"
+#include "cpu_kernel.h"
+#include "suites.h"
+
+static void set_eq(const unsigned char *in, int64_t n, const char *want) {
+    char buf[256];
+    shape_set(in, n, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, want);
+    if (strcmp(buf, want) != 0) fprintf(stderr, "\n  shape_set: '%s', want '%s'\n", buf, want);
+}
+
+static void test_sets(void) {
+    unsigned char v[64];
+    memset(v, 0, sizeof v);
+    set_eq(v, 40, "none");
+    memset(v, 1, 40);
+    set_eq(v, 40, "all 40");
+    memset(v, 0, sizeof v);
+    memset(v + 32, 1, 8);
+    set_eq(v, 40, "32..39");
+    v[3] = 1;
+    set_eq(v, 40, "3, 32..39");
+    memset(v, 0, sizeof v);
+    for (int i = 31; i < 64; i += 8)
+        v[i] = 1;
+    set_eq(v, 64, "31, 39, ..., 63 (every 8)");
+    memset(v, 0, sizeof v);
+    for (int i = 0; i < 40; i++)
+        v[i] = i % 8 == 1 || i % 8 == 2 || i % 8 == 5;
+    set_eq(v, 40, "with index % 8 in {1,2,5}");
+    memset(v, 0, sizeof v);
+    v[1] = v[4] = v[9] = v[10] = v[30] = 1;
+    set_eq(v, 40, "5 of 40 (first 1, 4, 9, 10, ...)");
+    char small[6];
+    memset(v, 1, 40);
+    shape_set(v, 40, small, sizeof small); /* cut, still terminated */
+    CU_ASSERT_EQUAL(strlen(small), sizeof small - 1);
+}
+
+/* Runs line on the host kernel with bug; the diagnosis must contain every
+ * string of want (NULL-terminated). */
+static void diag_has(const char *line, enum cpu_kernel_bug bug, const char *const *want) {
+    struct case_result r;
+    CU_ASSERT_FATAL(cpu_run_line(line, bug, 1, &r) == 0);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    for (const char *const *w = want; *w; w++) {
+        const int in_where = strstr(r.where, *w) != NULL;
+        const int in_diag = strstr(r.diagnosis, *w) != NULL;
+        CU_ASSERT(in_where || in_diag);
+        if (!in_where && !in_diag)
+            fprintf(stderr, "\n  %s (bug %d): no '%s' in\n  where: %s\n  diagnosis: %s\n", line,
+                    (int)bug, *w, r.where, r.diagnosis);
+    }
+    case_result_free(&r);
+}
+
+static void test_adapter_shapes(void) {
+    const char *zero[] = {"adapter wrong", "weights: 3072/3072 wrong",
+                          "constant over the group's 32 rows (a zero-point error)", NULL};
+    diag_has("fmt=ct zp=asym g=32 m=3 n=24 k=128 fault=zero-plus-one", CPU_RIGHT, zero);
+    const char *scale[] = {"proportional to q - z (a scale error)", NULL};
+    diag_has("fmt=gptq-v2 g=32 m=3 n=24 k=128 fault=scales-transposed", CPU_RIGHT, scale);
+    const char *boundary[] = {"rows k 31, 63, ..., 127 (every 32)",
+                              "1 wrong row in each wrong group", NULL};
+    diag_has("fmt=gptq-v2 zp=asym g=32 m=3 n=24 k=128 fault=group-boundary-next-row", CPU_RIGHT,
+             boundary);
+    const char *awq[] = {"columns n with index % 8 in {1,2,3,4,5,6}", NULL};
+    diag_has("fmt=awq zp=asym g=32 m=3 n=24 k=128 fault=awq-interleave-ignored", CPU_RIGHT, awq);
+    const char *bias[] = {"one constant per column", "weights: all 3072 right", NULL};
+    diag_has("fmt=ct bias=1 data=real g=32 m=5 n=24 k=128 fault=bias-dropped", CPU_RIGHT, bias);
+    const char *contract[] = {"explained by fault group-size-unnormalised", "kernel not run", NULL};
+    diag_has("fmt=gptq-v1 g=-1 m=3 n=24 k=128 fault=group-size-unnormalised", CPU_RIGHT, contract);
+}
+
+static void test_adapter_combinations(void) {
+    struct case_result r;
+    /* vllm-xpu on asymmetric gptq-v1: zeros transposed and the v1 offset left in */
+    CU_ASSERT_FATAL(cpu_run_line("fmt=gptq-v1 adapter=vllm-xpu zp=asym g=32 m=3 n=24 k=128",
+                                 CPU_RIGHT, 1, &r) == 0);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    CU_ASSERT_STRING_EQUAL(r.explained_by, "zeros-transposed+zero-minus-one");
+    case_result_free(&r);
+    /* ... with act-order as well: the kernel is not run; three faults together */
+    CU_ASSERT_FATAL(
+        cpu_run_line("fmt=gptq-v1 adapter=vllm-xpu zp=asym gidx=act g=32 m=3 n=24 k=128", CPU_RIGHT,
+                     1, &r) == 0);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    CU_ASSERT_STRING_EQUAL(r.explained_by, "zeros-transposed+zero-minus-one+gidx-as-perm");
+    case_result_free(&r);
+    /* vllm-xpu on AWQ: taken as GPTQ */
+    CU_ASSERT_FATAL(
+        cpu_run_line("fmt=awq adapter=vllm-xpu g=32 m=3 n=24 k=128", CPU_RIGHT, 1, &r) == 0);
+    CU_ASSERT_STRING_EQUAL(r.explained_by, "awq-as-gptq");
+    case_result_free(&r);
+    /* no_diagnosis: where only */
+    CU_ASSERT_FATAL(cpu_run_line("fmt=ct zp=asym g=32 m=3 n=24 k=128 fault=zero-plus-one",
+                                 CPU_RIGHT, 0, &r) == 0);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.where, "adapter wrong"));
+    CU_ASSERT_STRING_EQUAL(r.diagnosis, "");
+    CU_ASSERT_STRING_EQUAL(r.explained_by, "");
+    case_result_free(&r);
+}
+
+static void test_kernel_shapes(void) {
+    const char *tile[] = {"kernel wrong",
+                          "no catalogued fault",
+                          "rows m all 3 x columns n 32..39",
+                          "24 never written",
+                          "kernel's weights (one-hot probe, kernel row order): 1024/5120 wrong, "
+                          "rows k all 128 x columns n 32..39",
+                          NULL};
+    diag_has("fmt=ct g=32 m=3 n=40 k=128", CPU_LAST_TILE_UNWRITTEN, tile);
+    const char *row7[] = {"kernel wrong",
+                          "scattered within rows k with index % 8 in {7}, columns n all 24;", NULL};
+    diag_has("fmt=gptq-v1 g=32 m=3 n=24 k=128", CPU_ROW7_WRONG, row7);
+    const char *perm[] = {"kernel wrong", "explained by fault perm-inverse", NULL};
+    diag_has("fmt=ct gidx=act g=32 m=3 n=24 k=128", CPU_PERM_WRONG_SIDE, perm);
+    const char *guard[] = {"wrote 1 element(s) past the end of the output",
+                           "1 guard element(s) after the output overwritten",
+                           "the kernel decodes the weights right", NULL};
+    diag_has("fmt=ct g=32 m=3 n=24 k=128", CPU_GUARD_WRITE, guard);
+}
+
+int register_diagnose_suite(void) {
+    GH_ADD_SUITE(s, "diagnose");
+    GH_ADD_TEST(s, test_sets);
+    GH_ADD_TEST(s, test_adapter_shapes);
+    GH_ADD_TEST(s, test_adapter_combinations);
+    GH_ADD_TEST(s, test_kernel_shapes);
+    return 0;
+}
