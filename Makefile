@@ -31,7 +31,8 @@ SWEEP    ?= fixtures/sweeps/smoke.batch
 # Native kernel plugins (harness/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
 PLUGIN_DIR    := $(BUILD)/plugins
-PLUGIN_CFLAGS := $(OPT) -g -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread \
+PLUGIN_OPT    ?= $(OPT)
+PLUGIN_CFLAGS := $(PLUGIN_OPT) -g -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread \
                  -fPIC -fvisibility=hidden -Iharness
 PLUGIN_LDFLAGS := -shared -Wl,-z,defs
 CPU_PLUGIN    := $(PLUGIN_DIR)/libw4a16_cpu.so
@@ -137,7 +138,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
-	    build-asan/gptq-harness build-asan/test-suite
+	    PLUGIN_OPT=-O1 build-asan/gptq-harness build-asan/test-suite plugins
 	$(SAN_ENV) ./build-asan/test-suite
 	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
 
