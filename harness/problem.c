@@ -225,3 +225,19 @@ void problem_free(struct problem *p) {
     free(p->bias);
     memset(p, 0, sizeof *p);
 }
+
+struct ref_input problem_ref_input(const struct problem *p, int threads) {
+    struct ref_input ri = {.dt = p->d.dt,
+                           .M = p->M,
+                           .N = p->N,
+                           .K = p->K,
+                           .G = p->G,
+                           .x = p->x,
+                           .q = p->q,
+                           .z = p->z,
+                           .s = p->s,
+                           .g_idx = p->g_idx,
+                           .bias = p->bias,
+                           .threads = threads};
+    return ri;
+}

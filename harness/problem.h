@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "../reference/refgemm.h"
 #include "desc.h"
 
 struct problem {
@@ -34,6 +35,9 @@ int64_t problem_bytes(const struct case_desc *d);
  * message (allocation failure). */
 int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen);
 void problem_free(struct problem *p);
+
+/* The reference's input for p (threads: <= 0 for all CPUs). */
+struct ref_input problem_ref_input(const struct problem *p, int threads);
 
 /* Group of input row k. */
 static inline int32_t problem_group(const struct problem *p, int64_t k) { return p->g_idx[k]; }
