@@ -20,6 +20,11 @@ MAIN_OBJ := $(BUILD)/obj/harness/main.o
 
 BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
+# The benchmark against OpenBLAS (make bench): the only thing linked with it.
+BENCHBIN := $(BUILD)/bench-ref
+BENCH_OBJ := $(BUILD)/obj/bench/bench_ref.o
+BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
 .PHONY: all run test check deps bench format clean
@@ -44,9 +49,18 @@ test: deps
 
 check: test
 
+# The reference side by side with OpenBLAS dgemm (installs libopenblas-dev when
+# missing). If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set, it runs a second
+# time without them, so both figures are seen. BENCH_ARGS: e.g. --repeat 15,
+# --threads 1, or descriptors of other shapes.
+BENCH_ARGS ?=
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) bench
+	@pkg-config --exists openblas 2>/dev/null || sh scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory $(BENCHBIN)
+	./$(BENCHBIN) $(BENCH_ARGS)
+	@if [ -n "$${OPENBLAS_CORETYPE-}$${OPENBLAS_L2_SIZE-}" ]; then \
+	    echo "again without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE:"; \
+	    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./$(BENCHBIN) $(BENCH_ARGS); fi
 
 $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
@@ -54,14 +68,19 @@ $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
+$(BENCHBIN): $(BENCH_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(BLAS_LIBS) $(LDLIBS)
+
+$(BENCH_OBJ): PKG_CFLAGS += $(BLAS_CFLAGS)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 format:
-	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch]
+	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] bench/*.[ch]
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

@@ -110,7 +110,7 @@ int cmd_bench(int argc, char **argv) {
             fprintf(stderr, "bench: %s\n", err);
             return 1;
         }
-        int rc = refbench_run(&b, repeat, NULL, NULL, &t);
+        int rc = refbench_run(&b, repeat, NULL, NULL, &t, NULL);
         if (rc == 0)
             printf("%6d %12.1f %12.1f %12.2f %16.1f\n", ms[c], t.dequant * 1e3, t.gemm * 1e3,
                    refbench_gflops(&b, t.gemm), t.gemm_absdot * 1e3);

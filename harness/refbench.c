@@ -39,6 +39,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Sorts v; its median. */
 static double median(double *v, int n) {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -53,17 +54,15 @@ static int one_repeat(struct refbench *b, refbench_step extra, void *ctx, double
     double t2 = now_seconds();
     rc |= ref_gemm(&b->ri, b->y, b->absdot);
     double t3 = now_seconds();
-    if (extra) rc |= extra(ctx, b);
-    double t4 = now_seconds();
     t[0] = t1 - t0;
     t[1] = t2 - t1;
     t[2] = t3 - t2;
-    t[3] = extra ? t4 - t3 : 0;
-    return rc ? -1 : 0;
+    t[3] = extra ? extra(ctx, b) : 0;
+    return rc || t[3] < 0 ? -1 : 0;
 }
 
 int refbench_run(struct refbench *b, int repeat, refbench_step extra, void *ctx,
-                 struct refbench_times *t) {
+                 struct refbench_times *med, struct refbench_times *best) {
     if (repeat < 1 || repeat > REFBENCH_MAX_REPEAT) return -1;
     double *v = malloc((size_t)repeat * 4 * sizeof *v), warm[4];
     if (!v || one_repeat(b, extra, ctx, warm) != 0) {
@@ -77,11 +76,14 @@ int refbench_run(struct refbench *b, int repeat, refbench_step extra, void *ctx,
         for (int s = 0; s < 4; s++)
             v[s * repeat + r] = one[s];
     }
+    double m[4], lo[4];
+    for (int s = 0; s < 4; s++) {
+        m[s] = median(v + s * repeat, repeat);
+        lo[s] = v[s * repeat];
+    }
     if (rc == 0) {
-        t->dequant = median(v, repeat);
-        t->gemm = median(v + repeat, repeat);
-        t->gemm_absdot = median(v + 2 * repeat, repeat);
-        t->extra = median(v + 3 * repeat, repeat);
+        *med = (struct refbench_times){m[0], m[1], m[2], m[3]};
+        if (best) *best = (struct refbench_times){lo[0], lo[1], lo[2], lo[3]};
     }
     free(v);
     return rc;

@@ -21,13 +21,14 @@ struct refbench {
     double *w;          /* [K][N]: W dequantized by ref_dequant */
 };
 
-/* Medians in seconds (extra: 0 when there is no extra step). */
+/* Seconds per step (extra: 0 when there is no extra step). */
 struct refbench_times {
     double dequant, gemm, gemm_absdot, extra;
 };
 
-/* The caller's extra step; returns 0, or -1 on failure. */
-typedef int (*refbench_step)(void *ctx, const struct refbench *b);
+/* The caller's extra step: times itself (it may do untimed work after) and
+ * returns its seconds, or a negative value on failure. */
+typedef double (*refbench_step)(void *ctx, const struct refbench *b);
 
 /* Generates the case of descriptor line and allocates the buffers. threads:
  * the reference's (<= 0: online CPUs). Returns 0, or -1 with a message. */
@@ -35,10 +36,11 @@ int refbench_open(const char *line, int threads, struct refbench *b, char *err, 
 void refbench_close(struct refbench *b);
 
 /* Runs 1 + repeat repeats (repeat <= REFBENCH_MAX_REPEAT); extra may be
- * NULL. Returns 0, or -1 when a step failed. */
+ * NULL. Gives the medians and (best, when not NULL) the minima over the
+ * counted repeats. Returns 0, or -1 when a step failed. */
 #define REFBENCH_MAX_REPEAT 1000
 int refbench_run(struct refbench *b, int repeat, refbench_step extra, void *ctx,
-                 struct refbench_times *t);
+                 struct refbench_times *med, struct refbench_times *best);
 
 /* 2 M N K / seconds / 1e9. */
 double refbench_gflops(const struct refbench *b, double seconds);
