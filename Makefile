@@ -26,6 +26,11 @@ GIT_STAMP  := $(BUILD)/git-commit
 BIN      := $(BUILD)/gptq-harness
 TESTBIN  := $(BUILD)/test-suite
 MKCKPT   := $(BUILD)/mkckpt
+# The benchmark against OpenBLAS (make bench): the only thing linked with it.
+BENCHBIN := $(BUILD)/bench-ref
+BENCH_OBJ := $(BUILD)/obj/bench/bench_ref.o
+BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 
 # Native kernel plugins (harness/w4a16.h): independent shared libraries that
@@ -85,9 +90,18 @@ seeds: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
 
+# The reference side by side with OpenBLAS dgemm (installs libopenblas-dev when
+# missing). If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set, it runs a second
+# time without them, so both figures are seen. BENCH_ARGS: e.g. --repeat 15,
+# --threads 1, or descriptors of other shapes.
+BENCH_ARGS ?=
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) bench
+	@pkg-config --exists openblas 2>/dev/null || sh scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory $(BENCHBIN)
+	./$(BENCHBIN) $(BENCH_ARGS)
+	@if [ -n "$${OPENBLAS_CORETYPE-}$${OPENBLAS_L2_SIZE-}" ]; then \
+	    echo "again without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE:"; \
+	    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./$(BENCHBIN) $(BENCH_ARGS); fi
 
 $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
@@ -127,6 +141,10 @@ $(BUILD)/obj/harness/runenv.o: $(GIT_STAMP)
 $(GIT_STAMP): FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+$(BENCHBIN): $(BENCH_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(BLAS_LIBS) $(LDLIBS)
+
+$(BENCH_OBJ): PKG_CFLAGS += $(BLAS_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -170,9 +188,10 @@ fuzz:
 format:
 	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
 	    plugins/common/*.h tests/plugins/*.c \
-	    plugins/cuda/*.cu
+	    plugins/cuda/*.cu \
+	    bench/*.[ch]
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj/tests/tools/mkckpt.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/obj/tests/tools/mkckpt.d $(BENCH_OBJ:.o=.d)

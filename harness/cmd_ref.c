@@ -9,7 +9,7 @@
 #include "../reference/refgemm.h"
 #include "commands.h"
 #include "problem.h"
-#include "runner.h"
+#include "refbench.h"
 
 static int parse_threads(int argc, char **argv, int *threads, int *repeat) {
     static const struct option longs[] = {{"threads", required_argument, 0, 't'},
@@ -30,13 +30,6 @@ static int parse_threads(int argc, char **argv, int *threads, int *repeat) {
         }
     }
     return 0;
-}
-
-static struct ref_input ref_input_of(const struct problem *p, int threads) {
-    struct ref_input ri = {.dt = p->d.dt, .M = p->M, .N = p->N, .K = p->K, .G = p->G,
-                           .x = p->x, .q = p->q, .z = p->z, .s = p->s, .g_idx = p->g_idx,
-                           .bias = p->bias, .threads = threads};
-    return ri;
 }
 
 /* FNV-1a over the rounded output bits. */
@@ -70,7 +63,7 @@ int cmd_ref(int argc, char **argv) {
     int64_t total = p.M * p.N;
     double *y = malloc((size_t)total * sizeof *y);
     uint16_t *out = malloc((size_t)total * sizeof *out);
-    struct ref_input ri = ref_input_of(&p, threads);
+    struct ref_input ri = problem_ref_input(&p, threads);
     if (!y || !out || ref_gemm(&ri, y, NULL) != 0) {
         fprintf(stderr, "gptq-harness ref: out of memory\n");
         free(y);
@@ -98,60 +91,34 @@ int cmd_ref(int argc, char **argv) {
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
+/* Reference throughput at decode and prefill-like m, n = k = 4096 (the
+ * side-by-side comparison with OpenBLAS is `make bench`, bench/bench_ref.c). */
 int cmd_bench(int argc, char **argv) {
     int threads = 0, repeat = 3;
     if (parse_threads(argc, argv, &threads, &repeat) != 0) return 2;
     static const int ms[] = {1, 16, 64};
-    printf("reference dequant-GEMM (double accumulation), n = k = 4096, g=128, %d thread(s), "
-           "median of %d\n",
-           threads > 0 ? threads : ref_default_threads(), repeat);
-    printf("%6s %12s %12s %12s\n", "m", "dequant_ms", "total_ms", "GFLOP/s");
+    printf("reference dequant-GEMM (double accumulation, %s build), n = k = 4096, g=128, "
+           "%d thread(s), median of %d\n",
+           ref_isa_name(REF_ISA_AUTO), threads > 0 ? threads : ref_default_threads(), repeat);
+    printf("%6s %12s %12s %12s %16s\n", "m", "dequant_ms", "gemm_ms", "GFLOP/s", "gemm+absdot_ms");
     for (size_t c = 0; c < sizeof ms / sizeof ms[0]; c++) {
         char line[128], err[256];
         snprintf(line, sizeof line, "m=%d n=4096 k=4096 g=128 zp=asym data=real", ms[c]);
-        struct case_desc d;
-        struct problem p;
-        if (desc_parse(line, &d, err, sizeof err) != 0 ||
-            problem_generate(&d, &p, err, sizeof err) != 0) {
+        struct refbench b;
+        struct refbench_times t;
+        if (refbench_open(line, threads, &b, err, sizeof err) != 0) {
             fprintf(stderr, "bench: %s\n", err);
             return 1;
         }
-        struct ref_input ri = ref_input_of(&p, threads);
-        double *y = malloc((size_t)(p.M * p.N) * sizeof *y);
-        float *w = malloc((size_t)(p.K * p.N) * sizeof *w);
-        double tdq[1000], tall[1000];
-        int ok = y && w;
-        for (int r = 0; ok && r < repeat; r++) {
-            double t0 = now_seconds();
-            ok = ref_dequant(&ri, w) == 0;
-            double t1 = now_seconds();
-            ok = ok && ref_gemm(&ri, y, NULL) == 0;
-            tdq[r] = t1 - t0;
-            tall[r] = now_seconds() - t1;
-        }
-        if (!ok) {
+        int rc = refbench_run(&b, repeat, NULL, NULL, &t, NULL);
+        if (rc == 0)
+            printf("%6d %12.1f %12.1f %12.2f %16.1f\n", ms[c], t.dequant * 1e3, t.gemm * 1e3,
+                   refbench_gflops(&b, t.gemm), t.gemm_absdot * 1e3);
+        refbench_close(&b);
+        if (rc != 0) {
             fprintf(stderr, "bench: out of memory\n");
-            free(y);
-            free(w);
-            problem_free(&p);
             return 1;
         }
-        double dq = median(tdq, repeat), all = median(tall, repeat);
-        printf("%6d %12.1f %12.1f %12.2f\n", ms[c], dq * 1e3, all * 1e3,
-               2.0 * p.M * p.N * p.K / all / 1e9);
-        free(y);
-        free(w);
-        problem_free(&p);
     }
     return 0;
 }

@@ -41,7 +41,7 @@ int64_t problem_bytes(const struct case_desc *d) {
     int64_t M = d->m, N = d->n, K = d->k;
     int64_t mk = sat_mul(M, K), kn = sat_mul(K, N), mn = sat_mul(M, N);
     int64_t total = sat_mul(mk, 2);             /* x */
-    total = sat_add(total, sat_mul(kn, 9));     /* q, dequantized float W, packed + ABI copies */
+    total = sat_add(total, sat_mul(kn, 9));     /* q + real-mode latent W (double), or copies */
     total = sat_add(total, sat_mul(mn, 8 * 4)); /* y_ref, absdot, y_abi (double), out */
     total = sat_add(total, sat_mul(K, 16));
     total = sat_add(total, sat_mul(N, 16));
@@ -228,4 +228,20 @@ void problem_free(struct problem *p) {
     free(p->g_idx);
     free(p->bias);
     memset(p, 0, sizeof *p);
+}
+
+struct ref_input problem_ref_input(const struct problem *p, int threads) {
+    struct ref_input ri = {.dt = p->d.dt,
+                           .M = p->M,
+                           .N = p->N,
+                           .K = p->K,
+                           .G = p->G,
+                           .x = p->x,
+                           .q = p->q,
+                           .z = p->z,
+                           .s = p->s,
+                           .g_idx = p->g_idx,
+                           .bias = p->bias,
+                           .threads = threads};
+    return ri;
 }

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "../reference/refgemm.h"
 #include "desc.h"
 
 struct problem {
@@ -38,6 +39,8 @@ void problem_free(struct problem *p);
 /* Zeroes p and sets its descriptor and shape (d, M, N, K, gs, G) from d;
  * no tensors. For problems built from other sources (problem_load.h). */
 void problem_shape(const struct case_desc *d, struct problem *p);
+/* The reference's input for p (threads: <= 0 for all CPUs). */
+struct ref_input problem_ref_input(const struct problem *p, int threads);
 
 /* Group of input row k. */
 static inline int32_t problem_group(const struct problem *p, int64_t k) { return p->g_idx[k]; }

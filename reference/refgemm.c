@@ -1,9 +1,32 @@
 /* refgemm.c - the double-precision reference (see refgemm.h).
  *
- * Work is split over threads by column blocks: each thread owns a disjoint
- * range of output columns and computes every sum in the same k order, so the
- * bits do not depend on the thread count. Within a column block the loop runs
- * k-block by k-block so the block of W stays in cache across all rows m. */
+ * A blocked GEMM in the GotoBLAS style, with the dequantization fused into
+ * the packing of W, so that W never exists as a whole:
+ *
+ *   - X is converted to double once and packed in mr-row micro-panels,
+ *     xp[M/mr][K][mr] (zero-padded rows); |X| likewise when absdot is wanted.
+ *   - Threads own disjoint ranges of output columns (whole NR-column panels).
+ *     For each block of NC columns and KC rows a thread dequantizes
+ *     W[KC][NC] into a packed double buffer of NR-column micro-panels
+ *     (pack_block in refgemm_kern.h), then updates every mr x NR tile of Y in
+ *     place with the micro-kernel (tile_kernel):
+ *         c[i][j] = c[i][j] + x[i][k] * w[k][j]    for k = k0, k0 + 1, ...
+ *
+ * Summation order: the tile is loaded from Y, updated in k order and stored,
+ * so each y[m][n] is ((0 + x0*w0) + x1*w1) + ... + x_{K-1}*w_{K-1}, then
+ * + bias: exactly the order of ref_gemm_naive, whatever the blocking, the
+ * thread split or the instruction set. Every product x*w is exact in double
+ * (x has at most 11 significant bits, w = (q - z) * s at most 15), so only
+ * the sums round, and a fused multiply-add would give the same bits too.
+ *
+ * The per-thread work (micro-kernel, packing, block loops) is written once
+ * with GCC/clang vector extensions in refgemm_kern.h and built per
+ * instruction set (refgemm_generic.c; on x86-64 also refgemm_avx2.c and
+ * refgemm_avx512.c), each with vectors of its register width and a tile that
+ * fits its registers; the best one the CPU runs is picked at run time with
+ * __builtin_cpu_supports. All builds give the same bits (the tests compare).
+ * This file: the interface, the dispatch, the threads, the packing of X, and
+ * the naive loop that the tests hold the blocked one to. */
 #include "refgemm.h"
 
 #include <math.h>
@@ -12,138 +35,190 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NB 256 /* columns per block */
-#define KB 128 /* rows of W per block */
+#include "refgemm_impl.h"
 
 int ref_default_threads(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (n > 256 ? 256 : (int)n);
 }
 
-struct job {
-    const struct ref_input *in;
-    const float *w;
-    double *y, *absdot;
-    float *wout;          /* dequant job: output W */
-    int64_t c0, c1;       /* column range (blocks of NB) */
-    const double *xd;     /* X as double [M][K] */
-};
+/* ---- the parts of a job that need no vectors ------------------------------ */
 
-static void dequant_cols(const struct ref_input *in, float *w, int64_t n0, int64_t n1) {
-    for (int64_t k = 0; k < in->K; k++) {
-        int64_t g = in->g_idx[k];
-        const uint8_t *q = in->q + k * in->N;
-        const uint8_t *z = in->z + g * in->N;
-        const uint16_t *s = in->s + g * in->N;
-        float *row = w + k * in->N;
+void ref_scales_to_double(const struct gemm *g, int64_t n0, int64_t n1) {
+    const struct ref_input *in = g->in;
+    for (int64_t gi = 0; gi < in->G; gi++)
         for (int64_t n = n0; n < n1; n++)
-            row[n] = (float)(((double)q[n] - (double)z[n]) * dt_to_double(in->dt, s[n]));
+            g->sd[gi * in->N + n] = dt_to_double(in->dt, in->s[gi * in->N + n]);
+}
+
+void ref_clear_cols(const struct gemm *g, int64_t n0, int64_t n1) {
+    const struct ref_input *in = g->in;
+    size_t bytes = (size_t)(n1 - n0) * sizeof(double);
+    for (int64_t m = 0; m < in->M; m++) {
+        memset(g->y + m * in->N + n0, 0, bytes);
+        if (g->absdot) memset(g->absdot + m * in->N + n0, 0, bytes);
     }
 }
 
-static void gemm_cols(const struct job *j, int64_t n0, int64_t n1) {
-    const struct ref_input *in = j->in;
-    int64_t N = in->N, K = in->K, M = in->M;
-    for (int64_t m = 0; m < M; m++) {
-        memset(j->y + m * N + n0, 0, (size_t)(n1 - n0) * sizeof(double));
-        if (j->absdot) memset(j->absdot + m * N + n0, 0, (size_t)(n1 - n0) * sizeof(double));
-    }
-    for (int64_t k0 = 0; k0 < K; k0 += KB) {
-        int64_t k1 = k0 + KB < K ? k0 + KB : K;
-        for (int64_t m = 0; m < M; m++) {
-            double *yr = j->y + m * N;
-            const double *xr = j->xd + m * K;
-            for (int64_t k = k0; k < k1; k++) {
-                double xv = xr[k];
-                const float *wr = j->w + k * N;
-                for (int64_t n = n0; n < n1; n++) yr[n] += xv * (double)wr[n];
-            }
-            if (!j->absdot) continue;
-            double *ar = j->absdot + m * N;
-            for (int64_t k = k0; k < k1; k++) {
-                double xv = fabs(xr[k]);
-                const float *wr = j->w + k * N;
-                for (int64_t n = n0; n < n1; n++) ar[n] += xv * fabs((double)wr[n]);
-            }
-        }
-    }
-    if (!in->bias) return;
-    for (int64_t m = 0; m < M; m++)
+void ref_add_bias(const struct gemm *g, int64_t n0, int64_t n1) {
+    const struct ref_input *in = g->in;
+    for (int64_t m = 0; m < in->M; m++)
         for (int64_t n = n0; n < n1; n++) {
             double b = dt_to_double(in->dt, in->bias[n]);
-            j->y[m * N + n] += b;
-            if (j->absdot) j->absdot[m * N + n] += fabs(b);
+            g->y[m * in->N + n] += b;
+            if (g->absdot) g->absdot[m * in->N + n] += fabs(b);
         }
 }
 
-static void *job_run(void *arg) {
-    struct job *j = arg;
-    for (int64_t c = j->c0; c < j->c1; c++) {
-        int64_t n0 = c * NB, n1 = n0 + NB < j->in->N ? n0 + NB : j->in->N;
-        if (j->wout)
-            dequant_cols(j->in, j->wout, n0, n1);
-        else
-            gemm_cols(j, n0, n1);
-    }
+/* ---- dispatch ------------------------------------------------------------- */
+
+/* Best first; the last one runs anywhere. */
+static const struct ref_build *const BUILDS[] = {
+#if REF_X86
+    &ref_build_avx512,
+    &ref_build_avx2,
+#endif
+    &ref_build_generic,
+};
+
+static int build_usable(const struct ref_build *b) {
+#if REF_X86
+    if (b->isa == REF_ISA_AVX512) return __builtin_cpu_supports("avx512f");
+    if (b->isa == REF_ISA_AVX2) return __builtin_cpu_supports("avx2");
+#endif
+    return b->isa == REF_ISA_GENERIC;
+}
+
+static const struct ref_build *build_for(enum ref_isa isa) {
+    for (size_t i = 0; i < sizeof BUILDS / sizeof BUILDS[0]; i++)
+        if ((isa == REF_ISA_AUTO || isa == BUILDS[i]->isa) && build_usable(BUILDS[i]))
+            return BUILDS[i];
     return NULL;
 }
 
-/* Runs job_run over column blocks on up to in->threads threads. A thread
- * that cannot be created has its share run inline: same bits either way. */
-static int run_jobs(const struct ref_input *in, struct job proto) {
-    int64_t blocks = (in->N + NB - 1) / NB;
+const char *ref_isa_name(enum ref_isa isa) {
+    const struct ref_build *b = build_for(isa);
+    return b ? b->name : NULL;
+}
+
+/* ---- threads -------------------------------------------------------------- */
+
+static void *job_thread(void *arg) {
+    const struct job *j = arg;
+    j->run(j);
+    return NULL;
+}
+
+static double *alloc_doubles(int64_t n) {
+    size_t bytes = ((size_t)(n > 0 ? n : 1) * sizeof(double) + 63) / 64 * 64;
+    return aligned_alloc(64, bytes);
+}
+
+/* Runs b's job over the columns, split in whole NR-column panels over up to
+ * in->threads threads; with packing, each job gets its own buffer for a
+ * packed block. A thread that cannot be created has its share run inline:
+ * the same bits. */
+static int run_jobs(const struct gemm *g, const struct ref_build *b, int packing) {
+    const struct ref_input *in = g->in;
+    int64_t panels = (in->N + NR - 1) / NR;
     int t = in->threads > 0 ? in->threads : ref_default_threads();
-    if (t > blocks) t = (int)blocks;
+    if (t > panels) t = (int)panels;
     if (t < 1) t = 1;
     struct job *jobs = calloc((size_t)t, sizeof *jobs);
     pthread_t *tid = calloc((size_t)t, sizeof *tid);
     char *live = calloc((size_t)t, 1);
+    int64_t wpn = NC / NR * ref_panel_stride(KC);
+    double *wp = packing ? alloc_doubles(t * wpn) : NULL;
     int rc = 0;
-    if (!jobs || !tid || !live) {
+    if (!jobs || !tid || !live || (packing && !wp)) {
         rc = -1;
         goto out;
     }
     for (int i = 0; i < t; i++) {
-        jobs[i] = proto;
-        jobs[i].c0 = blocks * i / t;
-        jobs[i].c1 = blocks * (i + 1) / t;
-        if (i > 0 && pthread_create(&tid[i], NULL, job_run, &jobs[i]) == 0) live[i] = 1;
+        jobs[i] = (struct job){.g = g, .run = b->run, .wp = wp ? wp + i * wpn : NULL};
+        jobs[i].n0 = ref_min(panels * i / t * NR, in->N);
+        jobs[i].n1 = ref_min(panels * (i + 1) / t * NR, in->N);
+        if (i > 0 && pthread_create(&tid[i], NULL, job_thread, &jobs[i]) == 0) live[i] = 1;
     }
     for (int i = 0; i < t; i++)
-        if (!live[i]) job_run(&jobs[i]);
+        if (!live[i]) b->run(&jobs[i]);
     for (int i = 1; i < t; i++)
         if (live[i] && pthread_join(tid[i], NULL) != 0) rc = -1;
 out:
     free(jobs);
     free(tid);
     free(live);
+    free(wp);
     return rc;
 }
 
-int ref_dequant(const struct ref_input *in, float *w) {
-    struct job proto = {.in = in, .wout = w};
-    return run_jobs(in, proto);
+/* xp (and xa = |X|, when not NULL) = X as double in mr-row micro-panels
+ * [M/mr][K][mr], rows past M zero. */
+static void pack_x(const struct ref_input *in, int mr, double *xp, double *xa) {
+    int64_t tiles = (in->M + mr - 1) / mr;
+    for (int64_t t = 0; t < tiles; t++)
+        for (int64_t k = 0; k < in->K; k++)
+            for (int64_t i = 0; i < mr; i++) {
+                int64_t m = t * mr + i, o = (t * in->K + k) * mr + i;
+                xp[o] = m < in->M ? dt_to_double(in->dt, in->x[m * in->K + k]) : 0.0;
+                if (xa) xa[o] = fabs(xp[o]);
+            }
 }
 
 int ref_gemm(const struct ref_input *in, double *y, double *absdot) {
-    float *w = malloc((size_t)(in->K * in->N) * sizeof *w);
-    double *xd = malloc((size_t)(in->M * in->K) * sizeof *xd);
-    if (!w || !xd) {
-        free(w);
-        free(xd);
-        return -1;
+    const struct ref_build *b = build_for(in->isa);
+    if (!b) return -1;
+    int64_t xn = (in->M + b->mr - 1) / b->mr * b->mr * in->K;
+    double *xp = alloc_doubles(xn), *xa = absdot ? alloc_doubles(xn) : NULL;
+    double *sd = alloc_doubles(in->G * in->N);
+    int rc = -1;
+    if (xp && sd && (xa || !absdot)) {
+        pack_x(in, b->mr, xp, xa);
+        struct gemm g = {.in = in, .xp = xp, .xa = xa, .sd = sd, .y = y, .absdot = absdot};
+        rc = run_jobs(&g, b, 1);
     }
-    for (int64_t i = 0; i < in->M * in->K; i++) xd[i] = dt_to_double(in->dt, in->x[i]);
-    int rc = ref_dequant(in, w);
-    if (rc == 0) {
-        struct job proto = {.in = in, .w = w, .y = y, .absdot = absdot, .xd = xd};
-        rc = run_jobs(in, proto);
-    }
-    free(w);
-    free(xd);
+    free(xp);
+    free(xa);
+    free(sd);
     return rc;
 }
 
+int ref_dequant(const struct ref_input *in, double *w) {
+    const struct ref_build *b = build_for(in->isa);
+    double *sd = b ? alloc_doubles(in->G * in->N) : NULL;
+    if (!sd) return -1;
+    struct gemm g = {.in = in, .sd = sd, .w = w};
+    int rc = run_jobs(&g, b, 0);
+    free(sd);
+    return rc;
+}
+
+/* The definition, one element at a time, summed in k order. */
+int ref_gemm_naive(const struct ref_input *in, double *y, double *absdot) {
+    int64_t N = in->N, K = in->K;
+    for (int64_t m = 0; m < in->M; m++)
+        for (int64_t n = 0; n < N; n++) {
+            double acc = 0, aacc = 0;
+            for (int64_t k = 0; k < K; k++) {
+                int64_t g = in->g_idx[k];
+                double w = ((double)in->q[k * N + n] - (double)in->z[g * N + n]) *
+                           dt_to_double(in->dt, in->s[g * N + n]);
+                double x = dt_to_double(in->dt, in->x[m * K + k]);
+                acc += x * w;
+                aacc += fabs(x) * fabs(w);
+            }
+            if (in->bias) {
+                double b = dt_to_double(in->dt, in->bias[n]);
+                acc += b;
+                aacc += fabs(b);
+            }
+            y[m * N + n] = acc;
+            if (absdot) absdot[m * N + n] = aacc;
+        }
+    return 0;
+}
+
 void ref_round(dtype_t dt, const double *y, uint16_t *out, int64_t n) {
-    for (int64_t i = 0; i < n; i++) out[i] = dt_from_double(dt, y[i]);
+    for (int64_t i = 0; i < n; i++)
+        out[i] = dt_from_double(dt, y[i]);
 }

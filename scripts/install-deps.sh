@@ -2,15 +2,18 @@
 # Installs the Debian packages gptq-harness needs (DESIGN §9).
 #   sh scripts/install-deps.sh           what `make run` and `make test` need
 #   sh scripts/install-deps.sh --fuzz    also clang's libFuzzer runtime (`make fuzz`)
+#   sh scripts/install-deps.sh --bench   also OpenBLAS, for the benchmark (`make bench`)
 # Run as root; when not root, prints the exact command to run and exits 1.
+
 set -eu
 PKGS="build-essential pkg-config ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo \
 libcunit1-dev zlib1g-dev gnuplot-nox libcjson-dev libxml2-utils python3-numpy"
 for arg in "$@"; do
     case "$arg" in
     --fuzz) PKGS="$PKGS clang libclang-rt-dev" ;;
+    --bench) PKGS="$PKGS libopenblas-dev" ;;
     *)
-        echo "install-deps: unknown option '$arg' (known: --fuzz)" >&2
+        echo "install-deps: unknown option '$arg' (known: --fuzz, --bench)" >&2
         exit 2
         ;;
     esac

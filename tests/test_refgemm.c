@@ -1,7 +1,8 @@
 /* test_refgemm.c - the double reference against a deliberately different
  * computation: unpack the *packed* checkpoint tensors of each format and
- * compute in long double with a naive triple loop; plus thread-count
- * independence and a hand-computed case. */
+ * compute in long double with a naive triple loop; the blocked ref_gemm
+ * against ref_gemm_naive bit for bit (every build, awkward shapes); plus
+ * thread-count independence and a hand-computed case. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +13,6 @@
 #include "../harness/problem.h"
 #include "../reference/refgemm.h"
 #include "suites.h"
-
-static struct ref_input input_of(const struct problem *p, int threads) {
-    struct ref_input ri = {.dt = p->d.dt, .M = p->M, .N = p->N, .K = p->K, .G = p->G,
-                           .x = p->x, .q = p->q, .z = p->z, .s = p->s, .g_idx = p->g_idx,
-                           .bias = p->bias, .threads = threads};
-    return ri;
-}
 
 /* y from the packed tensors, long double, naive m-n-k loop. */
 static int naive_from_packed(const struct problem *p, long double *y) {
@@ -84,7 +78,7 @@ static void test_against_naive(void) {
                         double *y = malloc((size_t)(m * n) * sizeof *y);
                         double *ad = malloc((size_t)(m * n) * sizeof *ad);
                         long double *yl = malloc((size_t)(m * n) * sizeof *yl);
-                        struct ref_input ri = input_of(&p, 2);
+                        struct ref_input ri = problem_ref_input(&p, 2);
                         CU_ASSERT_FATAL(y && ad && yl && ref_gemm(&ri, y, ad) == 0);
                         CU_ASSERT_FATAL(naive_from_packed(&p, yl) == 0);
                         for (int64_t i = 0; i < m * n; i++) {
@@ -117,7 +111,8 @@ static void test_threads(void) {
     size_t sz = (size_t)(p.M * p.N) * sizeof(double);
     double *y1 = malloc(sz), *y2 = malloc(sz), *y7 = malloc(sz), *a1 = malloc(sz), *a7 = malloc(sz);
     CU_ASSERT_FATAL(y1 && y2 && y7 && a1 && a7);
-    struct ref_input r1 = input_of(&p, 1), r2 = input_of(&p, 2), r7 = input_of(&p, 7);
+    struct ref_input r1 = problem_ref_input(&p, 1), r2 = problem_ref_input(&p, 2),
+                     r7 = problem_ref_input(&p, 7);
     CU_ASSERT(ref_gemm(&r1, y1, a1) == 0);
     CU_ASSERT(ref_gemm(&r2, y2, NULL) == 0);
     CU_ASSERT(ref_gemm(&r7, y7, a7) == 0);
@@ -161,10 +156,138 @@ static void test_hand(void) {
     CU_ASSERT_EQUAL(out[0], double_to_f16(31.0));
 }
 
+/* A random logical problem of any shape (N need not be a multiple of 8 here):
+ * real-valued x and scales, random g_idx, optional bias. */
+struct raw {
+    uint16_t *x, *s, *bias;
+    uint8_t *q, *z;
+    int32_t *g_idx;
+    struct ref_input in;
+};
+
+static int raw_make(struct raw *r, int64_t M, int64_t N, int64_t K, int64_t G, int bias,
+                    uint64_t seed) {
+    memset(r, 0, sizeof *r);
+    r->x = malloc((size_t)(M * K) * sizeof *r->x);
+    r->s = malloc((size_t)(G * N) * sizeof *r->s);
+    r->bias = bias ? malloc((size_t)N * sizeof *r->bias) : NULL;
+    r->q = malloc((size_t)(K * N));
+    r->z = malloc((size_t)(G * N));
+    r->g_idx = malloc((size_t)K * sizeof *r->g_idx);
+    if (!r->x || !r->s || (bias && !r->bias) || !r->q || !r->z || !r->g_idx) return -1;
+    for (int64_t i = 0; i < M * K; i++)
+        r->x[i] = double_to_f16(prng_normal(seed, RT_X, (uint64_t)i));
+    for (int64_t i = 0; i < G * N; i++) {
+        r->s[i] = double_to_f16(0.01 + prng_unit(seed, RT_S, (uint64_t)i));
+        r->z[i] = (uint8_t)prng_range(seed, RT_Z, (uint64_t)i, 0, 15);
+    }
+    for (int64_t i = 0; i < K * N; i++)
+        r->q[i] = (uint8_t)prng_range(seed, RT_Q, (uint64_t)i, 0, 15);
+    for (int64_t k = 0; k < K; k++)
+        r->g_idx[k] = (int32_t)prng_range(seed, RT_PERM, (uint64_t)k, 0, G - 1);
+    for (int64_t n = 0; bias && n < N; n++)
+        r->bias[n] = double_to_f16(prng_normal(seed, RT_BIAS, (uint64_t)n));
+    r->in = (struct ref_input){.dt = DT_F16,
+                               .M = M,
+                               .N = N,
+                               .K = K,
+                               .G = G,
+                               .x = r->x,
+                               .q = r->q,
+                               .z = r->z,
+                               .s = r->s,
+                               .g_idx = r->g_idx,
+                               .bias = r->bias};
+    return 0;
+}
+
+static void raw_free(struct raw *r) {
+    free(r->x);
+    free(r->s);
+    free(r->bias);
+    free(r->q);
+    free(r->z);
+    free(r->g_idx);
+}
+
+/* The blocked ref_gemm equals the naive loop bit for bit (same summation
+ * order), y and absdot, in every build this CPU runs and for 1..3 threads, on
+ * shapes that are awkward for the blocking: M not a multiple of the tile rows
+ * (and above one row block), N not a multiple of the tile columns (and above
+ * one column block), K not a multiple of the row block. */
+static void test_blocked_equals_naive(void) {
+    static const int64_t shapes[][4] = {/* M, N, K, G */
+                                        {1, 8, 8, 1},      {7, 13, 300, 3}, {5, 264, 640, 5},
+                                        {133, 24, 264, 2}, {2, 3, 1, 1},    {4, 520, 257, 1}};
+    static const enum ref_isa isas[] = {REF_ISA_AUTO, REF_ISA_GENERIC, REF_ISA_AVX2,
+                                        REF_ISA_AVX512};
+    int builds = 0;
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+        int64_t M = shapes[c][0], N = shapes[c][1], K = shapes[c][2], G = shapes[c][3];
+        struct raw r;
+        CU_ASSERT_FATAL(raw_make(&r, M, N, K, G, (int)(c & 1), 100 + c) == 0);
+        size_t sz = (size_t)(M * N) * sizeof(double);
+        double *y0 = malloc(sz), *a0 = malloc(sz), *y = malloc(sz), *a = malloc(sz);
+        CU_ASSERT_FATAL(y0 && a0 && y && a);
+        CU_ASSERT(ref_gemm_naive(&r.in, y0, a0) == 0);
+        for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+            if (!ref_isa_name(isas[i])) continue;
+            for (int t = 1; t <= 3; t++) {
+                r.in.isa = isas[i];
+                r.in.threads = t;
+                memset(y, 0xff, sz);
+                memset(a, 0xff, sz);
+                CU_ASSERT(ref_gemm(&r.in, y, a) == 0);
+                CU_ASSERT(memcmp(y, y0, sz) == 0);
+                CU_ASSERT(memcmp(a, a0, sz) == 0);
+                builds++;
+            }
+        }
+        free(y0);
+        free(a0);
+        free(y);
+        free(a);
+        raw_free(&r);
+    }
+    CU_ASSERT(builds >= 6 * 2 * 3); /* at least AUTO and GENERIC everywhere */
+}
+
+/* ref_dequant: W[k][n] = (q - z) * s, exactly, on an awkward N. */
+static void test_dequant(void) {
+    struct raw r;
+    CU_ASSERT_FATAL(raw_make(&r, 1, 21, 40, 4, 0, 7) == 0);
+    double *w = malloc(21 * 40 * sizeof *w);
+    CU_ASSERT_FATAL(w != NULL);
+    r.in.threads = 2;
+    CU_ASSERT(ref_dequant(&r.in, w) == 0);
+    for (int64_t k = 0; k < 40; k++)
+        for (int64_t n = 0; n < 21; n++) {
+            int64_t g = r.g_idx[k];
+            double want =
+                ((double)r.q[k * 21 + n] - r.z[g * 21 + n]) * f16_to_double(r.s[g * 21 + n]);
+            CU_ASSERT(w[k * 21 + n] == want);
+        }
+    free(w);
+    raw_free(&r);
+}
+
+/* An isa this machine lacks is refused, not silently replaced. */
+static void test_isa_names(void) {
+    CU_ASSERT_STRING_EQUAL(ref_isa_name(REF_ISA_GENERIC), "generic");
+    CU_ASSERT_PTR_NOT_NULL(ref_isa_name(REF_ISA_AUTO));
+#if !defined(__x86_64__)
+    CU_ASSERT_PTR_NULL(ref_isa_name(REF_ISA_AVX2));
+    CU_ASSERT_PTR_NULL(ref_isa_name(REF_ISA_AVX512));
+#endif
+}
+
 int register_refgemm_suite(void) {
     GH_ADD_SUITE(s, "refgemm");
     GH_ADD_TEST(s, test_hand);
     GH_ADD_TEST(s, test_threads);
     GH_ADD_TEST(s, test_against_naive);
+    GH_ADD_TEST(s, test_blocked_equals_naive);
+    GH_ADD_TEST(s, test_dequant);
+    GH_ADD_TEST(s, test_isa_names);
     return 0;
 }

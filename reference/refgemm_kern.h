@@ -1,0 +1,220 @@
+/* refgemm_kern.h - one build of the blocked GEMM's per-thread work (the
+ * design is in refgemm.c): the micro-kernel, the dequantizing packing of W and
+ * the loops over blocks. Included once by each build file, which defines
+ *   KERN_BUILD   the struct ref_build to define (e.g. ref_build_avx2)
+ *   KERN_ISA     its enum ref_isa;  KERN_LABEL  its name
+ *   KERN_ATTR    the target attribute of its job function (or nothing)
+ *   KERN_VEC     doubles per vector register (8: AVX-512, 4: AVX2, 2: SSE2, NEON)
+ *   KERN_MR      rows of a Y tile, 4 or 8: the tile's MR x NR accumulators
+ *                must fit in the registers
+ * Everything here is static and always inlined into the job function, so it
+ * is compiled for KERN_ATTR's instruction set. The vector types have the
+ * register width: wider ones are split by compilers through memory. */
+#include <string.h>
+
+#include "refgemm_impl.h"
+
+#define MR KERN_MR
+#define NV (NR / KERN_VEC) /* vectors per tile row */
+#define INLINE static inline __attribute__((always_inline))
+/* Fully unrolls a loop with a constant trip count (tile rows, vectors per
+ * row), so that the accumulators live in registers. */
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 8")
+#endif
+
+typedef double vd __attribute__((vector_size(KERN_VEC * sizeof(double))));
+typedef int64_t vi __attribute__((vector_size(KERN_VEC * sizeof(double))));
+typedef uint64_t vu __attribute__((vector_size(KERN_VEC * sizeof(double))));
+
+_Static_assert(NR % KERN_VEC == 0, "a tile row is whole vectors");
+_Static_assert(NR == 8, "bytes_biased reads NR bytes as one uint64_t");
+_Static_assert(MR == 4 || MR == 8, "tile_rows has a case for each row count 1..MR");
+_Static_assert(MC % MR == 0 && NC % NR == 0, "blocks are whole tiles");
+
+/* ---- the micro-kernel ---------------------------------------------------- */
+
+/* c[i][0..NR) += x[k][i] * w[k][0..NR) for rows i < mr, k = 0 .. kc-1 in
+ * order. x: an MR-row micro-panel [kc][MR]; w: an NR-column one [kc][NR]; c:
+ * rows ldc apart. absw: use |w| (x is then |X|), for absdot. */
+INLINE void tile_kernel(int mr, int absw, int64_t kc, const double *x, const double *w, double *c,
+                        int64_t ldc) {
+    const vi nosign = (vi){0} + INT64_MAX;
+    vd acc[MR][NV];
+    UNROLL
+    for (int i = 0; i < mr; i++) {
+        UNROLL
+        for (int v = 0; v < NV; v++)
+            memcpy(&acc[i][v], c + i * ldc + v * KERN_VEC, sizeof(vd));
+    }
+    for (int64_t k = 0; k < kc; k++) {
+        vd wk[NV];
+        UNROLL
+        for (int v = 0; v < NV; v++) {
+            memcpy(&wk[v], w + k * NR + v * KERN_VEC, sizeof(vd));
+            if (absw) wk[v] = (vd)((vi)wk[v] & nosign);
+        }
+        UNROLL
+        for (int i = 0; i < mr; i++) {
+            UNROLL
+            for (int v = 0; v < NV; v++) {
+                vd p = wk[v] * x[k * MR + i];
+                acc[i][v] += p;
+            }
+        }
+    }
+    UNROLL
+    for (int i = 0; i < mr; i++) {
+        UNROLL
+        for (int v = 0; v < NV; v++)
+            memcpy(c + i * ldc + v * KERN_VEC, &acc[i][v], sizeof(vd));
+    }
+}
+
+/* tile_kernel with the row count a constant, so its loops unroll. */
+INLINE void tile_rows(int mr, int absw, int64_t kc, const double *x, const double *w, double *c,
+                      int64_t ldc) {
+#define TILE_ROWS(r)                                                                               \
+    case r:                                                                                        \
+        tile_kernel(r, absw, kc, x, w, c, ldc);                                                    \
+        return
+    switch (mr) {
+        TILE_ROWS(1);
+        TILE_ROWS(2);
+        TILE_ROWS(3);
+        TILE_ROWS(4);
+#if MR > 4
+        TILE_ROWS(5);
+        TILE_ROWS(6);
+        TILE_ROWS(7);
+        TILE_ROWS(8);
+#endif
+    }
+#undef TILE_ROWS
+}
+
+/* Updates an mr x nr tile of c; a tile narrower than NR (N not a multiple of
+ * NR) goes through a padded copy. */
+INLINE void tile_update(int mr, int nr, int absw, int64_t kc, const double *x, const double *w,
+                        double *c, int64_t ldc) {
+    if (nr == NR) {
+        tile_rows(mr, absw, kc, x, w, c, ldc);
+        return;
+    }
+    double t[MR * NR] = {0};
+    for (int i = 0; i < mr; i++)
+        memcpy(t + i * NR, c + i * ldc, (size_t)nr * sizeof *t);
+    tile_rows(mr, absw, kc, x, w, t, NR);
+    for (int i = 0; i < mr; i++)
+        memcpy(c + i * ldc, t + i * NR, (size_t)nr * sizeof *t);
+}
+
+/* ---- dequantization and packing ----------------------------------------- */
+
+/* The NR bytes at p as doubles 2^52 + byte: each byte is placed in the low
+ * mantissa bits of 2^52 (a broadcast, a shift and an or; GCC 12 turns
+ * __builtin_convertvector from bytes into scalar code). The difference of two
+ * such doubles is the difference of the bytes, exactly. */
+INLINE void bytes_biased(const uint8_t *p, vd out[NV]) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    static const uint64_t shifts[NR] = {56, 48, 40, 32, 24, 16, 8, 0};
+#else
+    static const uint64_t shifts[NR] = {0, 8, 16, 24, 32, 40, 48, 56};
+#endif
+    uint64_t b;
+    memcpy(&b, p, sizeof b);
+    UNROLL
+    for (int v = 0; v < NV; v++) {
+        vu sh;
+        memcpy(&sh, shifts + v * KERN_VEC, sizeof sh);
+        vu lanes = ((vu){0} + b) >> sh & 0xFF;
+        out[v] = (vd)(lanes | 0x4330000000000000); /* the bits of 2^52 */
+    }
+}
+
+/* Row k of W, columns [n0, n0 + n), exactly ((q - z) * s): the NR-column
+ * chunk c goes to out + c * stride (a partial last chunk: its n % NR values). */
+INLINE void dequant_row(const struct gemm *g, int64_t k, int64_t n0, int64_t n, double *out,
+                        int64_t stride) {
+    const struct ref_input *in = g->in;
+    int64_t gk = in->g_idx[k];
+    const uint8_t *q = in->q + k * in->N + n0, *z = in->z + gk * in->N + n0;
+    const double *s = g->sd + gk * in->N + n0;
+    int64_t j = 0;
+    for (; j + NR <= n; j += NR, out += stride) {
+        vd qv[NV], zv[NV];
+        bytes_biased(q + j, qv);
+        bytes_biased(z + j, zv);
+        UNROLL
+        for (int v = 0; v < NV; v++) {
+            vd sv;
+            memcpy(&sv, s + j + v * KERN_VEC, sizeof sv);
+            vd wv = (qv[v] - zv[v]) * sv;
+            memcpy(out + v * KERN_VEC, &wv, sizeof wv);
+        }
+    }
+    for (int64_t t = 0; j + t < n; t++)
+        out[t] = ((double)q[j + t] - (double)z[j + t]) * s[j + t];
+}
+
+/* wp = W[pc, pc + kc) x [n0, n0 + nc) as NR-column micro-panels: row k of
+ * panel c at wp + c * ref_panel_stride(kc) + k * NR; a partial last panel
+ * padded with zeros. */
+INLINE void pack_block(const struct gemm *g, double *wp, int64_t pc, int64_t kc, int64_t n0,
+                       int64_t nc) {
+    int64_t ps = ref_panel_stride(kc), tail = nc % NR;
+    for (int64_t k = 0; k < kc; k++) {
+        ref_prefetch_q(g, pc + k + QPF, n0, nc);
+        dequant_row(g, pc + k, n0, nc, wp + k * NR, ps);
+        if (tail) memset(wp + nc / NR * ps + k * NR + tail, 0, (size_t)(NR - tail) * sizeof *wp);
+    }
+}
+
+/* ---- one job: a range of columns ----------------------------------------- */
+
+/* Y (and absdot) += X[:, pc .. pc + kc) * wp, wp the packed block of columns
+ * [n0, n0 + nc). A W micro-panel stays in L1 across the rows of Y. */
+INLINE void block_update(const struct gemm *g, const double *wp, int64_t pc, int64_t kc, int64_t n0,
+                         int64_t nc) {
+    const struct ref_input *in = g->in;
+    for (int64_t i0 = 0; i0 < in->M; i0 += MC) {
+        int64_t i1 = ref_min(i0 + MC, in->M);
+        for (int64_t j = 0; j < nc; j += NR) {
+            const double *w = wp + j / NR * ref_panel_stride(kc);
+            int nr = (int)ref_min(NR, nc - j);
+            for (int64_t m = i0; m < i1; m += MR) {
+                int mr = (int)ref_min(MR, i1 - m);
+                int64_t xo = (m / MR * in->K + pc) * MR, yo = m * in->N + n0 + j;
+                tile_update(mr, nr, 0, kc, g->xp + xo, w, g->y + yo, in->N);
+                if (g->absdot) tile_update(mr, nr, 1, kc, g->xa + xo, w, g->absdot + yo, in->N);
+            }
+        }
+    }
+}
+
+/* ref_gemm's job: Y = X W (+ bias) on columns [n0, n1), block by block; or
+ * ref_dequant's: those columns of W. */
+static KERN_ATTR void job_run(const struct job *j) {
+    const struct gemm *g = j->g;
+    const struct ref_input *in = g->in;
+    ref_scales_to_double(g, j->n0, j->n1);
+    if (g->w) {
+        for (int64_t k = 0; k < in->K; k++)
+            dequant_row(g, k, j->n0, j->n1 - j->n0, g->w + k * in->N + j->n0, NR);
+        return;
+    }
+    ref_clear_cols(g, j->n0, j->n1);
+    for (int64_t n0 = j->n0; n0 < j->n1; n0 += NC) {
+        int64_t nc = ref_min(NC, j->n1 - n0);
+        for (int64_t pc = 0; pc < in->K; pc += KC) {
+            int64_t kc = ref_min(KC, in->K - pc);
+            pack_block(g, j->wp, pc, kc, n0, nc);
+            block_update(g, j->wp, pc, kc, n0, nc);
+        }
+    }
+    if (in->bias) ref_add_bias(g, j->n0, j->n1);
+}
+
+const struct ref_build KERN_BUILD = {KERN_ISA, KERN_LABEL, KERN_MR, job_run};
