@@ -309,7 +309,7 @@ static void add_group_set(struct strbuf *b, int64_t G, int64_t gs, const struct 
     free(gbad);
 }
 
-static enum pair_kind classify_pair(const double *w_eff, const float *w, const struct problem *p,
+static enum pair_kind classify_pair(const double *w_eff, const double *w, const struct problem *p,
                                     const int64_t *rows, int64_t nrows, int64_t g, int64_t n) {
     const int64_t N = p->N;
     const double d0 = w_eff[rows[0] * N + n] - (double)w[rows[0] * N + n];
@@ -338,7 +338,7 @@ static enum pair_kind classify_pair(const double *w_eff, const float *w, const s
 
 /* How the wrong (group, column) errors look: constant over the group's rows
  * (a zero point), proportional to q - z (a scale), or neither. */
-static void add_classes(struct strbuf *b, const double *w_eff, const float *w,
+static void add_classes(struct strbuf *b, const double *w_eff, const double *w,
                         const struct problem *p, const struct mask2 *m,
                         const struct group_rows *gr) {
     int64_t kinds[3] = {0, 0, 0};
@@ -387,7 +387,7 @@ static int add_weight_mask(struct strbuf *b, const char *label, int64_t G, int64
 int shape_weights(const double *w_eff, const struct problem *p, char *buf, size_t len) {
     struct strbuf b;
     sb_init(&b, buf, len);
-    float *w = malloc((size_t)(p->K * p->N) * sizeof *w);
+    double *w = malloc((size_t)(p->K * p->N) * sizeof *w);
     struct ref_input ri = {.dt = p->d.dt,
                            .M = p->M,
                            .N = p->N,

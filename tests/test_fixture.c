@@ -49,8 +49,7 @@ static void gcase_make(struct gcase *g, const char *line) {
     g->y = malloc((size_t)mn * sizeof *g->y);
     g->ydev = malloc((size_t)mn * sizeof *g->ydev);
     CU_ASSERT_FATAL(g->y && g->ydev);
-    struct ref_input ri = {g->d.dt, g->p.M, g->p.N, g->p.K,     g->p.G,    g->p.x,
-                           g->p.q,  g->p.z, g->p.s, g->p.g_idx, g->p.bias, 1};
+    struct ref_input ri = problem_ref_input(&g->p, 1);
     CU_ASSERT_EQUAL_FATAL(ref_gemm(&ri, g->y, NULL), 0);
     ref_round(g->d.dt, g->y, g->ydev, mn);
     g->ydev[0] ^= 1; /* a recorded device output that is not the reference */
@@ -266,8 +265,8 @@ static void test_run_input(void) {
     CU_ASSERT_FATAL(x2 && y2);
     for (int64_t i = 0; i < mk; i++)
         x2[i] = dt_from_double(g.d.dt, (double)((i % 7) - 3));
-    struct ref_input ri = {g.d.dt, g.p.M, g.p.N, g.p.K,     g.p.G,    x2,
-                           g.p.q,  g.p.z, g.p.s, g.p.g_idx, g.p.bias, 1};
+    struct ref_input ri = problem_ref_input(&g.p, 1);
+    ri.x = x2;
     CU_ASSERT_EQUAL_FATAL(ref_gemm(&ri, y2, NULL), 0);
     CU_ASSERT_EQUAL_FATAL(write_gcase(&g, path, x2, y2), 0);
     CU_ASSERT_EQUAL(run_fixture(path, NULL, 0, NULL), V_PASSED);

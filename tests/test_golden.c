@@ -42,8 +42,7 @@ static void check_reference(const char *path, const struct fixture *fx) {
     double *y = malloc((size_t)mn * sizeof *y);
     CU_ASSERT_FATAL(y != NULL);
     for (int threads = 1; threads <= 3; threads += 2) {
-        struct ref_input ri = {p.d.dt, p.M, p.N, p.K,     p.G,    p.x,
-                               p.q,    p.z, p.s, p.g_idx, p.bias, threads};
+        struct ref_input ri = problem_ref_input(&p, threads);
         CU_ASSERT_EQUAL_FATAL(ref_gemm(&ri, y, NULL), 0);
         int same = memcmp(y, fx->yref, (size_t)mn * sizeof *y) == 0;
         if (!same) fprintf(stderr, "\n  %s: y_ref not reproduced bit for bit\n", path);
