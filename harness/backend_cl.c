@@ -439,9 +439,19 @@ static int prog_index(const struct abi_tensors *t) {
     return (t->dt == DT_BF16 ? 1 : 0) | (t->zp ? 2 : 0) | (t->perm ? 4 : 0) | (t->bias ? 8 : 0);
 }
 
-static void prog_options(int idx, char *buf, size_t len) {
-    snprintf(buf, len, "-DW4_BF16=%d -DW4_HAS_ZP=%d -DW4_HAS_PERM=%d -DW4_HAS_BIAS=%d", idx & 1,
-             (idx >> 1) & 1, (idx >> 2) & 1, (idx >> 3) & 1);
+/* The ABI's -D options, and -I the kernel file's directory so that a kernel
+ * may #include files next to it (left out when the directory's name holds
+ * characters a build-option string cannot carry safely). */
+static void prog_options(const struct cl_backend *b, int idx, char *buf, size_t len) {
+    int n = snprintf(buf, len, "-DW4_BF16=%d -DW4_HAS_ZP=%d -DW4_HAS_PERM=%d -DW4_HAS_BIAS=%d",
+                     idx & 1, (idx >> 1) & 1, (idx >> 2) & 1, (idx >> 3) & 1);
+    const char *slash = strrchr(b->kernel_path, '/');
+    size_t dlen = slash ? (size_t)(slash - b->kernel_path) : 1;
+    const char *dir = slash ? b->kernel_path : ".";
+    if (slash && dlen == 0) dlen = 1; /* "/k.cl": the root */
+    for (size_t i = 0; i < dlen; i++)
+        if (isspace((unsigned char)dir[i]) || dir[i] == '"' || dir[i] == '\\') return;
+    if (n > 0 && (size_t)n < len) snprintf(buf + n, len - (size_t)n, " -I%.*s", (int)dlen, dir);
 }
 
 /* The device's build log (malloc'd; when it cannot be had, a line saying
@@ -537,8 +547,8 @@ struct clb_prog *clb_get_prog(struct cl_backend *b, const struct abi_tensors *t,
     const int idx = prog_index(t);
     struct clb_prog *p = &b->progs[idx];
     if (p->state == PROG_UNBUILT) {
-        char opts[128];
-        prog_options(idx, opts, sizeof opts);
+        char opts[4400];
+        prog_options(b, idx, opts, sizeof opts);
         const double t0 = clb_now_ms();
         prog_build(b, p, opts);
         res->build_ms = clb_now_ms() - t0;

@@ -2,24 +2,8 @@
  * different work-groups, added with an atomic compare-exchange in whatever
  * order they arrive: right within tolerance, but the bits depend on the
  * schedule (for the --repeat bitwise test, real data). */
-#ifndef W4_BF16
-#define W4_BF16 0
-#endif
-static float ld(__global const ushort *p, size_t i) {
-#if W4_BF16
-    return as_float((uint)p[i] << 16);
-#else
-    return vload_half(i, (__global const half *)p);
-#endif
-}
-static void st(__global ushort *p, size_t i, float v) {
-#if W4_BF16
-    const uint bits = as_uint(v);
-    p[i] = (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-#else
-    vstore_half_rte(v, i, (__global half *)p);
-#endif
-}
+#include "w4_test_common.h"
+
 /* Adds v to the f16/bf16 element i with a compare-exchange loop on the
  * 32-bit word holding it; the poison (a NaN) counts as "empty". */
 static void add_to(__global ushort *out, size_t i, float v) {
@@ -49,28 +33,6 @@ static void add_to(__global ushort *out, size_t i, float v) {
     }
 }
 
-static float half_sum(__global const ushort *a, __global const uint *b, __global const ushort *scale,
-                      __global const uint *zp, __global const int *perm, int m, int n, int N, int K,
-                      int group_size, int zp_scalar, int k0, int k1) {
-    float acc = 0.0f;
-    for (int k = k0; k < k1; k++) {
-        const int g = k / group_size;
-#if W4_HAS_PERM
-        const float x = ld(a, (size_t)m * K + perm[k]);
-#else
-        const float x = ld(a, (size_t)m * K + k);
-#endif
-        const int q = (b[(size_t)n * (K / 8) + k / 8] >> (4 * (k % 8))) & 15;
-#if W4_HAS_ZP
-        const int z = (zp[(size_t)g * (N / 8) + n / 8] >> (4 * (n % 8))) & 15;
-#else
-        const int z = zp_scalar;
-#endif
-        acc += x * ((float)(q - z) * ld(scale, (size_t)g * N + n));
-    }
-    return acc;
-}
-
 /* Work-group = 8 columns. Work-item (n, m) adds the first half of K of its
  * own column and the second half of column (n + N/2) % N (a work-group far
  * away, likely on another compute unit or thread), so every output gets two
@@ -82,13 +44,13 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int n = get_global_id(0), m = get_global_id(1);
     if (n >= N || m >= M) return;
     const int h = K / 2 - (K / 2) % 8;
-    float own = half_sum(a, b, scale, zp, perm, m, n, N, K, group_size, zp_scalar, 0, h);
+    float own = part_sum(a, b, scale, zp, perm, m, n, N, K, group_size, zp_scalar, 0, h);
 #if W4_HAS_BIAS
     own += ld(bias, n);
 #endif
     add_to(out, (size_t)m * N + n, own);
     const int o = (n + N / 2) % N;
     if (N % 16 == 0)
-        add_to(out, (size_t)m * N + o, half_sum(a, b, scale, zp, perm, m, o, N, K, group_size,
+        add_to(out, (size_t)m * N + o, part_sum(a, b, scale, zp, perm, m, o, N, K, group_size,
                                                 zp_scalar, h, K));
 }
