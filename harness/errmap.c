@@ -41,6 +41,7 @@ struct errgrid *errgrid_new(int rows, int cols, int64_t M, int64_t N) {
     }
     g->rows = rows;
     g->cols = cols;
+    g->space = ERRGRID_OUTPUT;
     g->M = M;
     g->N = N;
     return g;
@@ -81,6 +82,32 @@ struct errgrid *errmap_grid(const struct compare_input *in) {
             double e = fabs(dt_to_double(in->dt, in->got[base + n]) - expected(in, base + n)) / rms;
             float ef = e > FLT_MAX ? FLT_MAX : (float)e;
             if (ef > *cell) *cell = ef;
+        }
+    }
+    return g;
+}
+
+struct errgrid *errmap_weight_grid(const double *w_eff, const double *w_true,
+                                   const int32_t *g_idx, int64_t K, int64_t N, int64_t G) {
+    double sum2 = 0;
+    int differs = 0;
+    for (int64_t i = 0; i < K * N; i++) {
+        sum2 += w_true[i] * w_true[i];
+        if (w_eff[i] != w_true[i]) differs = 1;
+    }
+    if (!differs || G <= 0) return NULL;
+    const double rms = sum2 > 0 ? sqrt(sum2 / (double)(K * N)) : 1.0;
+    const int rows = G < ERRGRID_MAX_ROWS ? (int)G : ERRGRID_MAX_ROWS;
+    const int cols = N < ERRGRID_MAX_COLS ? (int)N : ERRGRID_MAX_COLS;
+    struct errgrid *g = errgrid_new(rows, cols, G, N);
+    if (!g) return NULL;
+    g->space = ERRGRID_WEIGHTS;
+    for (int64_t k = 0; k < K; k++) {
+        const int64_t r = (int64_t)g_idx[k] * rows / G;
+        for (int64_t n = 0; n < N; n++) {
+            const double e = fabs(w_eff[k * N + n] - w_true[k * N + n]) / rms;
+            float *cell = &g->cells[r * cols + n * cols / N];
+            if (isnan(e) || e > *cell) *cell = (float)e;
         }
     }
     return g;

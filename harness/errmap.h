@@ -33,9 +33,13 @@
 #define ERRGRID_MAX_ROWS 64
 #define ERRGRID_MAX_COLS 256
 
+enum { ERRGRID_OUTPUT = 0, ERRGRID_WEIGHTS = 1 };
+
 struct errgrid {
     int rows, cols;
-    int64_t M, N; /* the output's shape */
+    int space;    /* ERRGRID_OUTPUT: over the output [M][N];
+                     ERRGRID_WEIGHTS: over the weights' (group, column), M = G groups */
+    int64_t M, N; /* the shape the grid covers */
     float *cells; /* [rows][cols] */
 };
 
@@ -45,6 +49,19 @@ double errmap_norm(const struct compare_input *in);
 
 /* The error grid of a case; NULL when out of memory or M*N == 0. */
 struct errgrid *errmap_grid(const struct compare_input *in);
+
+/* The error grid over the weights the kernel was handed, for a case whose
+ * adapter is wrong: w_eff (the ABI tensors dequantized as the contract says,
+ * in logical row order) against w_true (the logical weights), both [K][N].
+ * Rows are the K groups (g_idx[k]), in at most ERRGRID_MAX_ROWS cells,
+ * columns in at most ERRGRID_MAX_COLS; a cell holds the largest
+ * |w_eff - w_true| / rms(w_true) of its elements (0 where the weights are
+ * right). This is where a layout shows its pattern: a transposed zero-point
+ * tensor leaves a regular lattice of right (group, 8-column) blocks, a
+ * group-boundary bug one row of cells per group, a wrong nibble order a
+ * period of 8 columns. NULL when out of memory or when nothing differs. */
+struct errgrid *errmap_weight_grid(const double *w_eff, const double *w_true,
+                                   const int32_t *g_idx, int64_t K, int64_t N, int64_t G);
 
 /* An empty grid of the given size (cells zeroed); NULL when the size is out
  * of range or memory is short. */

@@ -175,9 +175,11 @@ static char *vars_heat(const char *data, const struct case_record *r, double cbm
     snprintf(t2, sizeof t2, "%s", r->desc + cut + (cut < len_d));
     fputs("datafile = ", m);
     gp_str(m, data);
-    fprintf(m, "; rows = %d; cols = %d; M = %lld; N = %lld; cbmin = %g; cbmax = %g; title1 = ",
+    fprintf(m,
+            "; rows = %d; cols = %d; M = %lld; N = %lld; cbmin = %g; cbmax = %g; weights = %d; "
+            "title1 = ",
             r->grid->rows, r->grid->cols, (long long)r->grid->M, (long long)r->grid->N, cbmin,
-            cbmax);
+            cbmax, r->grid->space == ERRGRID_WEIGHTS);
     gp_str(m, t1);
     fputs("; title2 = ", m);
     gp_str(m, t2);

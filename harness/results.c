@@ -129,6 +129,7 @@ static int add_grid(cJSON *root, const struct errgrid *g) {
         cJSON_Delete(cells);
         return -1;
     }
+    add_str(o, "space", g->space == ERRGRID_WEIGHTS ? "weights" : "output");
     return 0;
 }
 
@@ -304,15 +305,27 @@ static int parse_env(struct jr *j, const cJSON *root, struct run_env *e) {
 static int parse_grid(struct jr *j, const cJSON *o, struct case_record *r) {
     int64_t rows, cols, M, N;
     j->ctx = "grid";
+    const cJSON *sp = item(o, "space");
+    int space = ERRGRID_OUTPUT;
+    if (sp && !cJSON_IsNull(sp)) {
+        if (!cJSON_IsString(sp) ||
+            (strcmp(sp->valuestring, "output") && strcmp(sp->valuestring, "weights")))
+            return bad_field(j, "space", "want \"output\" or \"weights\"");
+        space = !strcmp(sp->valuestring, "weights") ? ERRGRID_WEIGHTS : ERRGRID_OUTPUT;
+    }
+    /* an output grid covers [m][n]; a weight grid [groups][n], groups <= k */
+    const int64_t mlo = space == ERRGRID_WEIGHTS ? 1 : r->d.m;
+    const int64_t mhi = space == ERRGRID_WEIGHTS ? r->d.k : r->d.m;
     if (get_int(j, o, "rows", 1, 1, ERRGRID_MAX_ROWS, &rows) ||
         get_int(j, o, "cols", 1, 1, ERRGRID_MAX_COLS, &cols) ||
-        get_int(j, o, "m", 1, r->d.m, r->d.m, &M) || get_int(j, o, "n", 1, r->d.n, r->d.n, &N))
+        get_int(j, o, "m", 1, mlo, mhi, &M) || get_int(j, o, "n", 1, r->d.n, r->d.n, &N))
         return -1;
     const cJSON *cells = item(o, "cells");
     if (!cJSON_IsArray(cells) || cJSON_GetArraySize(cells) != rows * cols)
         return bad_field(j, "cells", "want an array of rows*cols numbers");
     r->grid = errgrid_new((int)rows, (int)cols, M, N);
     if (!r->grid) return bad_field(j, "cells", "rows/cols larger than m/n (or out of memory)");
+    r->grid->space = space;
     size_t i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, cells) {

@@ -1,6 +1,10 @@
 /* runout.c - a run's results stream and its final outputs (see runout.h). */
 #include "runout.h"
 
+#include "abi.h"
+
+#include "../reference/refgemm.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +58,29 @@ fail:
     return NULL;
 }
 
+/* Weights larger than this (K*N) get the output grid only: the weight grid
+ * needs two double copies of W. */
+#define WEIGHT_GRID_MAX ((int64_t)16 << 20)
+
+/* The weight-space grid when the kernel was handed weights that differ from
+ * the checkpoint's (an adapter or a planted fault is wrong), else NULL. */
+static struct errgrid *weight_grid(const struct case_work *w) {
+    const struct problem *p = &w->p;
+    char err[256];
+    if (!w->abi.b || p->K * p->N > WEIGHT_GRID_MAX || abi_check(&w->abi, err, sizeof err) != 0 ||
+        w->abi.K != p->K || w->abi.N != p->N)
+        return NULL;
+    double *eff = malloc((size_t)(p->K * p->N) * sizeof *eff);
+    double *tru = malloc((size_t)(p->K * p->N) * sizeof *tru);
+    struct errgrid *g = NULL;
+    struct ref_input ri = problem_ref_input(p, 0);
+    if (eff && tru && abi_dequant_logical(&w->abi, eff) == 0 && ref_dequant(&ri, tru) == 0)
+        g = errmap_weight_grid(eff, tru, p->g_idx, p->K, p->N, p->G);
+    free(eff);
+    free(tru);
+    return g;
+}
+
 void runout_hook(void *ctx, const struct case_result *r, const struct case_work *w) {
     struct runout *o = ctx;
     errgrid_free(o->pend.grid);
@@ -70,7 +97,10 @@ void runout_hook(void *ctx, const struct case_result *r, const struct case_work 
     o->pend.valid = 1;
     o->pend.d = r->d;
     o->pend.err_norm = errmap_norm(&ci);
-    if (r->verdict == V_FAILED || r->verdict == V_MISTRUSTED) o->pend.grid = errmap_grid(&ci);
+    if (r->verdict == V_FAILED || r->verdict == V_MISTRUSTED) {
+        o->pend.grid = weight_grid(w);
+        if (!o->pend.grid) o->pend.grid = errmap_grid(&ci);
+    }
 }
 
 static void write_failed(struct runout *o, const char *msg) {

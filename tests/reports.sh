@@ -23,7 +23,9 @@ check "run: one results.jsonl line per case (144)" [ "$(lines "$TMP/full/results
 check "run: every line names index, sweep, desc, verdict, device, kernel hash, git" \
     sh -c "! grep -v '\"index\":[0-9]*,\"sweep\":{\"cases\":144,.*\"desc\":\"fmt=.*\"verdict\":\"[A-Z]*\".*\"device\":{\"name\".*\"fnv1a64\":\"[0-9a-f]\\{16\\}\".*\"git\":' '$TMP/full/results.jsonl'"
 check "run: non-finite metrics are strings (sqnr_db \"inf\")" grep -q '"sqnr_db":"inf"' "$TMP/full/results.jsonl"
-check "run: failing cases with an output carry an error grid" grep -q '"verdict":"FAILED".*"grid":{"rows":5,"cols":40' "$TMP/full/results.jsonl"
+check "run: failing cases with an output carry an error grid" grep -q '"verdict":"FAILED".*"grid":{"rows":[0-9]*,"cols":40' "$TMP/full/results.jsonl"
+check "run: an adapter's failure carries the grid over the weights it handed over" \
+    grep -q '"verdict":"FAILED".*adapter=vllm-xpu.*"grid":{.*"space":"weights"}' "$TMP/full/results.jsonl"
 check "JUnit: well-formed (xmllint)" xmllint --noout "$TMP/full.xml"
 check "JUnit: valid against tests/junit.xsd" xmllint --noout --schema $XSD "$TMP/full.xml" 2>/dev/null
 failed=$(sed -n 's/^tests: 144 passed: [0-9]* failed: \([0-9]*\) .*/\1/p' "$TMP/full.out")

@@ -116,10 +116,37 @@ static void test_progress(void) {
     fclose(f);
 }
 
+/* The weight-space grid: rows are the K groups (through g_idx), a cell is 0
+ * exactly where the kernel's weights are right, and nothing differing gives
+ * no grid. */
+static void test_weight_grid(void) {
+    enum { K = 64, N = 16, G = 4 };
+    static double tru[K * N], eff[K * N];
+    int32_t g_idx[K];
+    for (int k = 0; k < K; k++) g_idx[k] = (k * 7) % G; /* act-order-like ids */
+    for (int i = 0; i < K * N; i++) tru[i] = eff[i] = ((i * 37) % 11) - 5.0;
+    CU_ASSERT_PTR_NULL(errmap_weight_grid(eff, tru, g_idx, K, N, G));
+    /* wrong: every row of group 2 in columns 8..15 (an 8-column block) */
+    for (int k = 0; k < K; k++)
+        for (int n = 8; n < 16; n++)
+            if (g_idx[k] == 2) eff[k * N + n] += 1.0;
+    struct errgrid *g = errmap_weight_grid(eff, tru, g_idx, K, N, G);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(g->space, ERRGRID_WEIGHTS);
+    CU_ASSERT_EQUAL(g->rows, G);
+    CU_ASSERT_EQUAL(g->cols, N);
+    CU_ASSERT_EQUAL(g->M, G);
+    for (int r = 0; r < G; r++)
+        for (int c = 0; c < N; c++)
+            CU_ASSERT_EQUAL(g->cells[r * N + c] > 0, r == 2 && c >= 8);
+    errgrid_free(g);
+}
+
 int register_errmap_suite(void) {
     GH_ADD_SUITE(s, "errmap");
     GH_ADD_TEST(s, test_norm);
     GH_ADD_TEST(s, test_grid_column);
+    GH_ADD_TEST(s, test_weight_grid);
     GH_ADD_TEST(s, test_progress);
     return 0;
 }
