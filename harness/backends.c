@@ -48,6 +48,8 @@ int kut_open(const char *kernel, const char *device_sel, struct kernel_under_tes
     if (!k->cl) return -1;
     snprintf(k->device, sizeof k->device, "%s (%s, driver %s)", clb_device_name(k->cl),
              clb_platform_name(k->cl), clb_driver_version(k->cl));
+    snprintf(k->platform, sizeof k->platform, "%s", clb_platform_name(k->cl));
+    snprintf(k->driver, sizeof k->driver, "%s", clb_driver_version(k->cl));
     k->kb.self = k->cl;
     k->kb.run = cl_run;
     return 0;
@@ -64,7 +66,9 @@ static int iso_open(void *arg, struct kernel_backend *kb, char *info, size_t inf
     struct kut_isolated *iso = arg;
     if (kut_open(iso->kernel, iso->device_sel, &iso->inner, err, errlen) != 0) return -1;
     *kb = iso->inner.kb;
-    snprintf(info, infolen, "%s", iso->inner.device);
+    /* device, platform and driver, tab-separated (split by the parent) */
+    snprintf(info, infolen, "%.300s\t%.60s\t%.30s", iso->inner.device, iso->inner.platform,
+             iso->inner.driver);
     return 0;
 }
 
@@ -90,6 +94,16 @@ int kut_open_isolated(const char *kernel, const char *device_sel, double timeout
         free(k->iso);
         k->iso = NULL;
         return -1;
+    }
+    char *tab = strchr(k->device, '\t');
+    if (tab) {
+        *tab++ = 0;
+        char *tab2 = strchr(tab, '\t');
+        if (tab2) {
+            *tab2++ = 0;
+            snprintf(k->driver, sizeof k->driver, "%s", tab2);
+        }
+        snprintf(k->platform, sizeof k->platform, "%s", tab);
     }
     k->kb.self = k->worker;
     k->kb.run = worker_run;

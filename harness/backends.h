@@ -20,6 +20,7 @@ struct kernel_under_test {
     struct worker *worker;    /* isolated: the backend lives in a worker process */
     struct kut_isolated *iso;
     char device[1024]; /* one line: device, platform, driver / plugin name */
+    char platform[256], driver[128]; /* OpenCL: the platform and driver ("" for plugins) */
 };
 
 #define KUT_DEFAULT_TIMEOUT 300.0 /* seconds a kernel may run before it counts as hung */

@@ -231,7 +231,9 @@ int cmd_run(const char *prog, int argc, char **argv) {
     repro_prefix(&o, prog, prefix, sizeof prefix);
     struct runout_cfg rc = {
         .out = o.out, .sweep = {(int64_t)o.cases.n, sweep_hash(&o.cases)}, .repro_prefix = prefix};
-    run_env_fill(&rc.env, have_kut ? kut.device : "unavailable", NULL, NULL, kernel);
+    run_env_fill(&rc.env, have_kut ? kut.device : "unavailable",
+                 have_kut && kut.platform[0] ? kut.platform : NULL,
+                 have_kut && kut.driver[0] ? kut.driver : NULL, kernel);
     struct runout *ro = runout_open(&rc, err, sizeof err);
     if (!ro) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
