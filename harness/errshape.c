@@ -388,18 +388,7 @@ int shape_weights(const double *w_eff, const struct problem *p, char *buf, size_
     struct strbuf b;
     sb_init(&b, buf, len);
     double *w = malloc((size_t)(p->K * p->N) * sizeof *w);
-    struct ref_input ri = {.dt = p->d.dt,
-                           .M = p->M,
-                           .N = p->N,
-                           .K = p->K,
-                           .G = p->G,
-                           .x = p->x,
-                           .q = p->q,
-                           .z = p->z,
-                           .s = p->s,
-                           .g_idx = p->g_idx,
-                           .bias = p->bias,
-                           .threads = 1};
+    struct ref_input ri = problem_ref_input(p, 1);
     struct mask2 m;
     struct group_rows gr = {NULL, NULL};
     int rc = -1;

@@ -45,9 +45,7 @@ static int stage_reference(struct case_work *w, const struct run_settings *s, st
     int64_t total = p->M * p->N;
     w->yref = malloc((size_t)total * sizeof *w->yref);
     if (p->d.data == DATA_REAL) w->absdot = malloc((size_t)total * sizeof *w->absdot);
-    struct ref_input ri = {.dt = p->d.dt, .M = p->M, .N = p->N, .K = p->K, .G = p->G,
-                           .x = p->x, .q = p->q, .z = p->z, .s = p->s, .g_idx = p->g_idx,
-                           .bias = p->bias, .threads = s->threads};
+    struct ref_input ri = problem_ref_input(p, s->threads);
     if (!w->yref || (p->d.data == DATA_REAL && !w->absdot) ||
         ref_gemm(&ri, w->yref, w->absdot) != 0) {
         set_verdict(r, V_ERROR, "out of memory in the reference");

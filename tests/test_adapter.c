@@ -29,9 +29,7 @@ static int adapter_vs_logical(const char *line) {
     int rc = -1;
     double *y = malloc((size_t)(p.M * p.N) * sizeof *y);
     double *ya = malloc((size_t)(p.M * p.N) * sizeof *ya);
-    struct ref_input ri = {.dt = d.dt, .M = p.M, .N = p.N, .K = p.K, .G = p.G, .x = p.x,
-                           .q = p.q, .z = p.z, .s = p.s, .g_idx = p.g_idx, .bias = p.bias,
-                           .threads = 1};
+    struct ref_input ri = problem_ref_input(&p, 1);
     struct adapter_input ai = {.d = &d, .ckpt = &ts, .x = p.x, .bias = p.bias};
     if (!y || !ya || ref_gemm(&ri, y, NULL) != 0 || format_pack(&p, &ts, err, sizeof err) != 0)
         goto out;
