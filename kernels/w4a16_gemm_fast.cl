@@ -133,17 +133,16 @@ static float w4_lane_tile(__global const uint *bcol, int t, int k0, int kn,
  * instruction: as_float(0x4B000000 | q) is 2^23 + q exactly, and subtracting
  * 2^23 + z leaves q - z exactly. */
 
-/* One chunk of a round: its weights, and scale and 2^23 + zero of its group
- * (all 0 when the chunk is past the end). Plain scalars and vectors only, so
- * everything stays in registers. */
-static void w4_fetch1(uint4 *w, float *s, float *zb, __global const uint4 *b4, int ci, int chunks,
-                      int k0, __global const ushort *scale, __global const uint *zp, int N, int n,
-                      int group_size, int zp_scalar) {
-    const int live = ci < chunks;
-    const int g = live ? (k0 + 32 * ci) / group_size : 0;
-    *w = live ? b4[ci] : (uint4)(0u);
-    *s = live ? w4_scale(scale, g, N, n) : 0.0f;
-    *zb = 8388608.0f + (live ? w4_zero(zp, g, N, n, zp_scalar) : 0.0f);
+/* One chunk's 128-bit word, or zeros past the end. */
+static void w4_fetchw(uint4 *w, __global const uint4 *b4, int ci, int chunks) {
+    *w = ci < chunks ? b4[ci] : (uint4)(0u);
+}
+
+/* Where chunk ci of the tile (rows k0 + 32ci ..) finds its group's scale and
+ * zero point in the staged ss / zz of work-group column col (g0: the tile's
+ * first group). */
+static int w4_sz_at(int ci, int k0, int g0, int group_size, int col) {
+    return ((k0 + 32 * ci) / group_size - g0) * LX + col;
 }
 
 #define W4_NIB(w, i) (as_float((((w) >> (4 * (i))) & 15u) | 0x4B000000u))
@@ -171,38 +170,51 @@ static float w4_chunk_fma(uint4 w, float s, float zb, __local const float4 *x4) 
 }
 
 /* Lane t's sum over the chunks t, t+32, ... of one column in this tile, in
- * rounds of four 128-bit loads in flight together; the first round (w0..w3,
- * s0..s3, z0..z3) was fetched by the caller before the activations were
- * staged. (Fetching the next round during the current one doubled the
- * registers and halved the occupancy: slower on the H100.) */
-static float w4_fast_column(uint4 w0, uint4 w1, uint4 w2, uint4 w3, float s0, float s1, float s2,
-                            float s3, float z0, float z1, float z2, float z3,
-                            __global const uint4 *b4, int t, int chunks, int k0,
-                            __local const float *xs, __global const ushort *scale,
-                            __global const uint *zp, int N, int n, int group_size,
-                            int zp_scalar) {
+ * rounds of four 128-bit loads in flight together; scales and zero points
+ * come from the staged ss / zz. (Measured on the H100: loading each chunk's
+ * scale and zero point from global memory next to its weights, or fetching
+ * the next round while computing the current one, was slower.) */
+static float w4_fast_column(__global const uint4 *b4, int t, int chunks, int k0, int g0,
+                            int group_size, int col, __local const float *xs,
+                            __local const float *ss, __local const float *zz) {
     float acc = 0.0f;
     for (int c = t; c < chunks; c += 4 * LANES) {
-        if (c > t) { /* later rounds: fetch now (the first came with the call) */
-            w4_fetch1(&w0, &s0, &z0, b4, c, chunks, k0, scale, zp, N, n, group_size, zp_scalar);
-            w4_fetch1(&w1, &s1, &z1, b4, c + LANES, chunks, k0, scale, zp, N, n, group_size,
-                      zp_scalar);
-            w4_fetch1(&w2, &s2, &z2, b4, c + 2 * LANES, chunks, k0, scale, zp, N, n, group_size,
-                      zp_scalar);
-            w4_fetch1(&w3, &s3, &z3, b4, c + 3 * LANES, chunks, k0, scale, zp, N, n, group_size,
-                      zp_scalar);
+        uint4 w0, w1, w2, w3;
+        w4_fetchw(&w0, b4, c, chunks);
+        w4_fetchw(&w1, b4, c + LANES, chunks);
+        w4_fetchw(&w2, b4, c + 2 * LANES, chunks);
+        w4_fetchw(&w3, b4, c + 3 * LANES, chunks);
+        int at = w4_sz_at(c, k0, g0, group_size, col);
+        acc += w4_chunk_fma(w0, ss[at], zz[at], (__local const float4 *)(xs + XS_AT(32 * c)));
+        if (c + LANES < chunks) {
+            at = w4_sz_at(c + LANES, k0, g0, group_size, col);
+            acc += w4_chunk_fma(w1, ss[at], zz[at],
+                                (__local const float4 *)(xs + XS_AT(32 * (c + LANES))));
         }
-        acc += w4_chunk_fma(w0, s0, z0, (__local const float4 *)(xs + XS_AT(32 * c)));
-        if (c + LANES < chunks)
-            acc += w4_chunk_fma(w1, s1, z1, (__local const float4 *)(xs + XS_AT(32 * (c + LANES))));
-        if (c + 2 * LANES < chunks)
-            acc += w4_chunk_fma(w2, s2, z2,
+        if (c + 2 * LANES < chunks) {
+            at = w4_sz_at(c + 2 * LANES, k0, g0, group_size, col);
+            acc += w4_chunk_fma(w2, ss[at], zz[at],
                                 (__local const float4 *)(xs + XS_AT(32 * (c + 2 * LANES))));
-        if (c + 3 * LANES < chunks)
-            acc += w4_chunk_fma(w3, s3, z3,
+        }
+        if (c + 3 * LANES < chunks) {
+            at = w4_sz_at(c + 3 * LANES, k0, g0, group_size, col);
+            acc += w4_chunk_fma(w3, ss[at], zz[at],
                                 (__local const float4 *)(xs + XS_AT(32 * (c + 3 * LANES))));
+        }
     }
     return acc;
+}
+
+/* Stages the scale and 2^23 + zero point of groups g0 .. g0+ng-1 of the
+ * work-group's columns into ss / zz ([group][column]; all work-items). */
+static void w4_stage_sz(__local float *ss, __local float *zz, __global const ushort *scale,
+                        __global const uint *zp, int N, int n0, int g0, int ng, int zp_scalar,
+                        int l) {
+    for (int i = l; i < ng * LX; i += LX * LY) {
+        const int g = g0 + i / LX, n = min(n0 + i % LX, N - 1); /* past N: never read */
+        ss[i] = w4_scale(scale, g, N, n);
+        zz[i] = 8388608.0f + w4_zero(zp, g, N, n, zp_scalar);
+    }
 }
 
 /* Stages A'[row][k0 .. k0+kn) as float into xs at XS_AT (all work-items):
@@ -253,6 +265,8 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     __local float4 xs4[XS_AT(XT) / 4]; /* float4: 16-byte aligned */
     __local float *xs = (__local float *)xs4;
     __local float part[TEAMS][TCOLS][LANES];
+    __local float ss[(XT / 32 + 1) * LX]; /* fast path: staged scales */
+    __local float zz[(XT / 32 + 1) * LX]; /* and 2^23 + zero points */
     __local float res[LY][LX];
     const int x = (int)get_local_id(0), y = (int)get_local_id(1);
     const int n0 = (int)get_group_id(0) * LX, m0 = (int)get_group_id(1) * LY;
@@ -267,27 +281,18 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
         for (int c = 0; c < TCOLS; c++) acc[c] = 0.0f;
         for (int k0 = 0; k0 < K; k0 += XT) {
             const int kn = min(XT, K - k0);
-            /* fast path: one column per team; its first round of weights is
-             * loaded before the activations are staged */
+            /* fast path: one column per team */
             const int n1 = n0 + team;
             const int chunks = (fast && n1 < N) ? kn / 32 : 0;
             __global const uint4 *b4 =
                 (__global const uint4 *)(b + (size_t)min(n1, N - 1) * (size_t)(K / 8)) + k0 / 32;
-            uint4 w0, w1, w2, w3;
-            float s0, s1, s2, s3, z0, z1, z2, z3;
-            w4_fetch1(&w0, &s0, &z0, b4, t, chunks, k0, scale, zp, N, n1, group_size, zp_scalar);
-            w4_fetch1(&w1, &s1, &z1, b4, t + LANES, chunks, k0, scale, zp, N, n1, group_size,
-                      zp_scalar);
-            w4_fetch1(&w2, &s2, &z2, b4, t + 2 * LANES, chunks, k0, scale, zp, N, n1, group_size,
-                      zp_scalar);
-            w4_fetch1(&w3, &s3, &z3, b4, t + 3 * LANES, chunks, k0, scale, zp, N, n1, group_size,
-                      zp_scalar);
             barrier(CLK_LOCAL_MEM_FENCE);
             w4_stage(xs, a, perm, row, k0, kn, l);
+            const int g0 = k0 / group_size, ng = (k0 + kn - 1) / group_size - g0 + 1;
+            if (fast) w4_stage_sz(ss, zz, scale, zp, N, n0, g0, ng, zp_scalar, l);
             barrier(CLK_LOCAL_MEM_FENCE);
             if (fast) {
-                acc[0] += w4_fast_column(w0, w1, w2, w3, s0, s1, s2, s3, z0, z1, z2, z3, b4, t,
-                                         chunks, k0, xs, scale, zp, N, n1, group_size, zp_scalar);
+                acc[0] += w4_fast_column(b4, t, chunks, k0, g0, group_size, team, xs, ss, zz);
             } else {
                 for (int c = 0; c < TCOLS; c++) {
                     const int n = n0 + team * TCOLS + c;
