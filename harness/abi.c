@@ -1,9 +1,9 @@
 /* abi.c - kernel-ABI tensors: contract checks and the ABI-level reference
  * (see abi.h and DESIGN.md §4). */
 #include "abi.h"
+#include "errmsg.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,83 +20,77 @@ void abi_tensors_free(struct abi_tensors *t) {
 }
 
 /* Writes a message to err (if any) and returns -1. */
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* The kernel takes M, N, K and group_size as int. */
 static int check_dims(const struct abi_tensors *t, char *err, size_t errlen) {
     if (t->dt != DT_F16 && t->dt != DT_BF16)
-        return fail(err, errlen, "dtype=%d: the kernel contract needs f16 or bf16", (int)t->dt);
+        return errmsg(err, errlen, "dtype=%d: the kernel contract needs f16 or bf16", (int)t->dt);
     const struct {
         const char *name;
         int64_t v;
     } dims[] = {{"M", t->M}, {"N", t->N}, {"K", t->K}};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
         if (dims[i].v <= 0 || dims[i].v > INT32_MAX)
-            return fail(err, errlen, "%s=%lld: the kernel contract needs 1 <= %s <= %d",
-                        dims[i].name, (long long)dims[i].v, dims[i].name, (int)INT32_MAX);
+            return errmsg(err, errlen, "%s=%lld: the kernel contract needs 1 <= %s <= %d",
+                          dims[i].name, (long long)dims[i].v, dims[i].name, (int)INT32_MAX);
     if (t->N % 8 != 0)
-        return fail(err, errlen, "N=%lld: the kernel contract needs N %% 8 == 0", (long long)t->N);
+        return errmsg(err, errlen, "N=%lld: the kernel contract needs N %% 8 == 0",
+                      (long long)t->N);
     if (t->K % 8 != 0)
-        return fail(err, errlen, "K=%lld: the kernel contract needs K %% 8 == 0", (long long)t->K);
+        return errmsg(err, errlen, "K=%lld: the kernel contract needs K %% 8 == 0",
+                      (long long)t->K);
     if (t->group_size <= 0 || t->group_size > t->K || t->K % t->group_size != 0)
-        return fail(err, errlen,
-                    "group_size=%lld: the kernel contract needs a positive group size dividing "
-                    "K=%lld",
-                    (long long)t->group_size, (long long)t->K);
+        return errmsg(err, errlen,
+                      "group_size=%lld: the kernel contract needs a positive group size dividing "
+                      "K=%lld",
+                      (long long)t->group_size, (long long)t->K);
     return 0;
 }
 
 static int check_sizes(const struct abi_tensors *t, char *err, size_t errlen) {
     const int64_t G = t->K / t->group_size;
-    if (!t->a) return fail(err, errlen, "a is NULL: the kernel contract needs a [M][K]");
-    if (!t->b) return fail(err, errlen, "b is NULL: the kernel contract needs b [N][K/8]");
+    if (!t->a) return errmsg(err, errlen, "a is NULL: the kernel contract needs a [M][K]");
+    if (!t->b) return errmsg(err, errlen, "b is NULL: the kernel contract needs b [N][K/8]");
     if (t->b_words != t->N * t->K / 8)
-        return fail(err, errlen, "b_words=%lld: the kernel contract needs N*K/8 = %lld words",
-                    (long long)t->b_words, (long long)(t->N * t->K / 8));
-    if (!t->scale) return fail(err, errlen, "scale is NULL: the kernel contract needs [G][N]");
+        return errmsg(err, errlen, "b_words=%lld: the kernel contract needs N*K/8 = %lld words",
+                      (long long)t->b_words, (long long)(t->N * t->K / 8));
+    if (!t->scale) return errmsg(err, errlen, "scale is NULL: the kernel contract needs [G][N]");
     if (t->scale_elems != G * t->N)
-        return fail(err, errlen,
-                    "scale_elems=%lld: the kernel contract needs (K/group_size)*N = %lld*%lld "
-                    "= %lld",
-                    (long long)t->scale_elems, (long long)G, (long long)t->N,
-                    (long long)(G * t->N));
+        return errmsg(err, errlen,
+                      "scale_elems=%lld: the kernel contract needs (K/group_size)*N = %lld*%lld "
+                      "= %lld",
+                      (long long)t->scale_elems, (long long)G, (long long)t->N,
+                      (long long)(G * t->N));
     if (t->zp && t->zp_words != G * t->N / 8)
-        return fail(err, errlen,
-                    "zp_words=%lld: the kernel contract needs G*N/8 = %lld*%lld/8 = %lld words",
-                    (long long)t->zp_words, (long long)G, (long long)t->N,
-                    (long long)(G * t->N / 8));
+        return errmsg(err, errlen,
+                      "zp_words=%lld: the kernel contract needs G*N/8 = %lld*%lld/8 = %lld words",
+                      (long long)t->zp_words, (long long)G, (long long)t->N,
+                      (long long)(G * t->N / 8));
     if (!t->zp && (t->zp_scalar < 0 || t->zp_scalar > 15))
-        return fail(err, errlen, "zp_scalar=%d: a zero point must be a 4-bit value 0..15",
-                    (int)t->zp_scalar);
+        return errmsg(err, errlen, "zp_scalar=%d: a zero point must be a 4-bit value 0..15",
+                      (int)t->zp_scalar);
     return 0;
 }
 
 static int check_perm(const struct abi_tensors *t, char *err, size_t errlen) {
     if (!t->perm) return 0;
     unsigned char *seen = calloc((size_t)t->K, 1);
-    if (!seen) return fail(err, errlen, "out of memory checking perm (K=%lld)", (long long)t->K);
+    if (!seen) return errmsg(err, errlen, "out of memory checking perm (K=%lld)", (long long)t->K);
     int rc = 0;
     for (int64_t k = 0; k < t->K; k++) {
         const int32_t p = t->perm[k];
         if (p < 0 || p >= t->K) {
-            rc = fail(err, errlen,
-                      "perm[%lld]=%d: perm must be a permutation of 0..K-1 (K=%lld); out of range",
-                      (long long)k, (int)p, (long long)t->K);
+            rc =
+                errmsg(err, errlen,
+                       "perm[%lld]=%d: perm must be a permutation of 0..K-1 (K=%lld); out of range",
+                       (long long)k, (int)p, (long long)t->K);
             break;
         }
         if (seen[p]) {
-            rc = fail(err, errlen,
-                      "perm[%lld]=%d: perm must be a permutation of 0..K-1 (K=%lld); duplicate "
-                      "index (looks like group ids rather than a permutation?)",
-                      (long long)k, (int)p, (long long)t->K);
+            rc = errmsg(err, errlen,
+                        "perm[%lld]=%d: perm must be a permutation of 0..K-1 (K=%lld); duplicate "
+                        "index (looks like group ids rather than a permutation?)",
+                        (long long)k, (int)p, (long long)t->K);
             break;
         }
         seen[p] = 1;
@@ -107,7 +101,7 @@ static int check_perm(const struct abi_tensors *t, char *err, size_t errlen) {
 
 int abi_check(const struct abi_tensors *t, char *err, size_t errlen) {
     if (err && errlen) err[0] = '\0';
-    if (!t) return fail(err, errlen, "no ABI tensors (NULL)");
+    if (!t) return errmsg(err, errlen, "no ABI tensors (NULL)");
     if (check_dims(t, err, errlen) != 0) return -1;
     if (check_sizes(t, err, errlen) != 0) return -1;
     return check_perm(t, err, errlen);

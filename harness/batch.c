@@ -5,9 +5,9 @@
  * count is checked (overflow-safe) before any case is made. Every expanded
  * line is no longer than its source line, so it fits a fixed buffer. */
 #include "batch.h"
+#include "errmsg.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +18,6 @@
 
 /* Room for messages built here before they are copied out with a prefix. */
 #define MSG_MAX 512
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static int is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -47,12 +34,12 @@ void case_list_free(struct case_list *l) {
 
 static int list_push(struct case_list *l, const struct case_desc *d, char *err, size_t errlen) {
     if (l->n >= BATCH_MAX_CASES)
-        return fail(err, errlen, "more than %d cases in the batch", BATCH_MAX_CASES);
+        return errmsg(err, errlen, "more than %d cases in the batch", BATCH_MAX_CASES);
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         if (cap > BATCH_MAX_CASES) cap = BATCH_MAX_CASES;
         struct case_desc *v = realloc(l->v, cap * sizeof(*v));
-        if (!v) return fail(err, errlen, "out of memory for %zu cases", cap);
+        if (!v) return errmsg(err, errlen, "out of memory for %zu cases", cap);
         l->v = v;
         l->cap = cap;
     }
@@ -95,9 +82,9 @@ static int split_token(const char *p, size_t len, struct list_token *t, char *er
     if (t->count == 1) return 0;
     for (const char *e = t->val; e <= end; e += element_len(e, end) + 1) {
         if (element_len(e, end) == 0)
-            return fail(err, errlen, "%.*s: empty element in the comma list for %.*s",
-                        (int)(len > 80 ? 80 : len), p,
-                        (int)(t->head_len - 1 > 40 ? 40 : t->head_len - 1), p);
+            return errmsg(err, errlen, "%.*s: empty element in the comma list for %.*s",
+                          (int)(len > 80 ? 80 : len), p,
+                          (int)(t->head_len - 1 > 40 ? 40 : t->head_len - 1), p);
     }
     return 0;
 }
@@ -114,8 +101,8 @@ static int tokenize(const char *line, struct list_token *toks, char *err, size_t
         while (*p && !is_space(*p))
             p++;
         if (n == BATCH_MAX_TOKENS)
-            return fail(err, errlen, "more than %d tokens on one line (there are 14 keys)",
-                        BATCH_MAX_TOKENS);
+            return errmsg(err, errlen, "more than %d tokens on one line (there are 14 keys)",
+                          BATCH_MAX_TOKENS);
         if (split_token(start, (size_t)(p - start), &toks[n], err, errlen) != 0) return -1;
         n++;
     }
@@ -170,19 +157,19 @@ static void render(const struct list_token *toks, int n, char *buf) {
  * error, and so is a list line none of whose combinations is valid. A bad value
  * (unknown name, out of range, n % 8 != 0, ...) is an error either way. */
 int batch_expand_line(const char *line, struct case_list *l, char *err, size_t errlen) {
-    if (!line || !l) return fail(err, errlen, "no line or list (NULL)");
+    if (!line || !l) return errmsg(err, errlen, "no line or list (NULL)");
     size_t line_len = strnlen(line, BATCH_MAX_LINE + 1);
     if (line_len > BATCH_MAX_LINE)
-        return fail(err, errlen, "line longer than %d characters", BATCH_MAX_LINE);
+        return errmsg(err, errlen, "line longer than %d characters", BATCH_MAX_LINE);
     struct list_token toks[BATCH_MAX_TOKENS];
     int n = tokenize(line, toks, err, errlen);
     if (n < 0) return -1;
-    if (n == 0) return fail(err, errlen, "empty descriptor");
+    if (n == 0) return errmsg(err, errlen, "empty descriptor");
     size_t room = l->n < BATCH_MAX_CASES ? BATCH_MAX_CASES - l->n : 0;
     size_t total = combinations(toks, n, room);
     if (total == 0)
-        return fail(err, errlen, "line expands to more cases than the batch may hold (%d)",
-                    BATCH_MAX_CASES);
+        return errmsg(err, errlen, "line expands to more cases than the batch may hold (%d)",
+                      BATCH_MAX_CASES);
     int lists = 0;
     for (int i = 0; i < n; i++)
         lists |= toks[i].count > 1;
@@ -197,7 +184,7 @@ int batch_expand_line(const char *line, struct case_list *l, char *err, size_t e
         if (desc_validate(&d, first_invalid[0] ? NULL : first_invalid, sizeof(first_invalid)) !=
             0) {
             if (!lists) {
-                fail(err, errlen, "%s", first_invalid);
+                errmsg(err, errlen, "%s", first_invalid);
                 goto undo;
             }
             continue;
@@ -206,8 +193,8 @@ int batch_expand_line(const char *line, struct case_list *l, char *err, size_t e
     } while (advance(toks, n));
 
     if (l->n == n0) {
-        fail(err, errlen, "none of the %zu combinations of the line is valid (first: %s)", total,
-             first_invalid);
+        errmsg(err, errlen, "none of the %zu combinations of the line is valid (first: %s)", total,
+               first_invalid);
         return -1;
     }
     return 0;
@@ -227,7 +214,7 @@ struct line_src {
 #define LINE_BUF (BATCH_MAX_LINE + 2) /* the line, its '\n' and the NUL */
 
 static int too_long(char *msg, size_t msglen) {
-    return fail(msg, msglen, "line longer than %d characters", BATCH_MAX_LINE);
+    return errmsg(msg, msglen, "line longer than %d characters", BATCH_MAX_LINE);
 }
 
 /* fgets into buf (LINE_BUF bytes), without the newline. The buffer is
@@ -236,13 +223,13 @@ static int too_long(char *msg, size_t msglen) {
 static int next_file_line(FILE *f, char *buf, char *msg, size_t msglen) {
     memset(buf, 'x', LINE_BUF);
     if (!fgets(buf, LINE_BUF, f)) {
-        if (ferror(f)) return fail(msg, msglen, "read error: %s", strerror(errno));
+        if (ferror(f)) return errmsg(msg, msglen, "read error: %s", strerror(errno));
         return 0;
     }
     size_t len = LINE_BUF - 1;
     while (buf[len] != '\0')
         len--;
-    if (strlen(buf) != len) return fail(msg, msglen, "line contains a NUL byte");
+    if (strlen(buf) != len) return errmsg(msg, msglen, "line contains a NUL byte");
     if (len > 0 && buf[len - 1] == '\n')
         buf[--len] = '\0';
     else if (len > BATCH_MAX_LINE)
@@ -291,15 +278,15 @@ static int read_lines(struct line_src *src, const char *name, struct case_list *
         if (r == 0) return 0;
         if (r < 0 || process_line(buf, l, msg, sizeof(msg)) != 0) {
             l->n = n0;
-            return fail(err, errlen, "%s:%zu: %s", name, lineno, msg);
+            return errmsg(err, errlen, "%s:%zu: %s", name, lineno, msg);
         }
     }
 }
 
 int batch_read_file(const char *path, struct case_list *l, char *err, size_t errlen) {
-    if (!path || !l) return fail(err, errlen, "no path or list (NULL)");
+    if (!path || !l) return errmsg(err, errlen, "no path or list (NULL)");
     FILE *f = fopen(path, "r");
-    if (!f) return fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return errmsg(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     struct line_src src = {f, NULL};
     int rc = read_lines(&src, path, l, err, errlen);
     fclose(f);
@@ -308,7 +295,7 @@ int batch_read_file(const char *path, struct case_list *l, char *err, size_t err
 
 int batch_read_string(const char *text, const char *name, struct case_list *l, char *err,
                       size_t errlen) {
-    if (!text || !l) return fail(err, errlen, "no text or list (NULL)");
+    if (!text || !l) return errmsg(err, errlen, "no text or list (NULL)");
     struct line_src src = {NULL, text};
     return read_lines(&src, name ? name : "<string>", l, err, errlen);
 }

@@ -8,6 +8,7 @@
  *
  * The parser never allocates: tokens are (pointer, length) spans of the line. */
 #include "desc.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -115,19 +116,6 @@ static void quote(struct span s, char out[QUOTE_MAX + 4]) {
     out[n] = '\0';
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* ---- defaults ------------------------------------------------------------- */
 
 void desc_default(struct case_desc *d) {
@@ -199,7 +187,7 @@ static int parse_enum(enum key key, struct span val, const char *const *names, s
                                  names[i]);
     char q[QUOTE_MAX + 4];
     quote(val, q);
-    return fail(err, errlen, "bad value '%s' for %s (expected %s)", q, KEY_NAMES[key], expected);
+    return errmsg(err, errlen, "bad value '%s' for %s (expected %s)", q, KEY_NAMES[key], expected);
 }
 
 static int parse_dim(enum key key, struct span val, int64_t *out, char *err, size_t errlen) {
@@ -207,8 +195,8 @@ static int parse_dim(enum key key, struct span val, int64_t *out, char *err, siz
     if (parse_i64(val, &v) != 0 || v < 1 || v > DESC_DIM_MAX) {
         char q[QUOTE_MAX + 4];
         quote(val, q);
-        return fail(err, errlen, "%s=%s: %s must be an integer in 1..%d", KEY_NAMES[key], q,
-                    KEY_NAMES[key], DESC_DIM_MAX);
+        return errmsg(err, errlen, "%s=%s: %s must be an integer in 1..%d", KEY_NAMES[key], q,
+                      KEY_NAMES[key], DESC_DIM_MAX);
     }
     *out = v;
     return 0;
@@ -223,8 +211,8 @@ static int parse_g(struct span val, int64_t *out, char *err, size_t errlen) {
     if (parse_i64(val, &v) != 0 || !group_size_ok(v)) {
         char q[QUOTE_MAX + 4];
         quote(val, q);
-        return fail(err, errlen, "g=%s: g must be -1 or a positive multiple of 8 (at most %d)", q,
-                    DESC_DIM_MAX);
+        return errmsg(err, errlen, "g=%s: g must be -1 or a positive multiple of 8 (at most %d)", q,
+                      DESC_DIM_MAX);
     }
     *out = v;
     return 0;
@@ -234,7 +222,7 @@ static int parse_seed(struct span val, uint64_t *out, char *err, size_t errlen) 
     if (parse_u64(val, out) != 0) {
         char q[QUOTE_MAX + 4];
         quote(val, q);
-        return fail(err, errlen, "seed=%s: seed must be an unsigned 64-bit integer", q);
+        return errmsg(err, errlen, "seed=%s: seed must be an unsigned 64-bit integer", q);
     }
     return 0;
 }
@@ -256,7 +244,7 @@ static int parse_fault(struct span val, char out[DESC_FAULT_MAX], char *err, siz
     if (!ok) {
         char q[QUOTE_MAX + 4];
         quote(val, q);
-        return fail(err, errlen, "fault=%s: " FAULT_RULE, q);
+        return errmsg(err, errlen, "fault=%s: " FAULT_RULE, q);
     }
     memcpy(out, val.p, val.len);
     out[val.len] = '\0';
@@ -314,7 +302,7 @@ static int parse_value(enum key key, struct span val, struct case_desc *d, char 
     case KEY_FAULT:
         return parse_fault(val, d->fault, err, errlen);
     case KEY_COUNT:
-        return fail(err, errlen, "internal error: bad key index");
+        return errmsg(err, errlen, "internal error: bad key index");
     }
     return rc;
 }
@@ -332,16 +320,16 @@ static int parse_token(struct span tok, struct case_desc *d, unsigned *seen, cha
     const char *eq = memchr(tok.p, '=', tok.len);
     if (!eq || eq == tok.p) {
         quote(tok, q);
-        return fail(err, errlen, "token '%s' is not key=value", q);
+        return errmsg(err, errlen, "token '%s' is not key=value", q);
     }
     struct span key = {tok.p, (size_t)(eq - tok.p)};
     struct span val = {eq + 1, tok.len - key.len - 1};
     int k = find_key(key);
     if (k < 0) {
         quote(key, q);
-        return fail(err, errlen, "unknown key '%s' (keys: " KEY_LIST ")", q);
+        return errmsg(err, errlen, "unknown key '%s' (keys: " KEY_LIST ")", q);
     }
-    if (*seen & (1u << k)) return fail(err, errlen, "key '%s' given twice", KEY_NAMES[k]);
+    if (*seen & (1u << k)) return errmsg(err, errlen, "key '%s' given twice", KEY_NAMES[k]);
     *seen |= 1u << k;
     return parse_value((enum key)k, val, d, err, errlen);
 }
@@ -351,32 +339,32 @@ static int parse_token(struct span tok, struct case_desc *d, unsigned *seen, cha
 /* Rules on one field at a time (ranges, enumerations, n % 8, k % 8, the form
  * of g, the fault name). */
 static int validate_fields(const struct case_desc *d, char *err, size_t errlen) {
-    if ((unsigned)d->fmt >= COUNT(FMT_NAMES)) return fail(err, errlen, "fmt: invalid value");
+    if ((unsigned)d->fmt >= COUNT(FMT_NAMES)) return errmsg(err, errlen, "fmt: invalid value");
     if ((unsigned)d->adapter >= COUNT(ADAPTER_NAMES))
-        return fail(err, errlen, "adapter: invalid value");
-    if ((unsigned)d->zp >= COUNT(ZP_NAMES)) return fail(err, errlen, "zp: invalid value");
-    if ((unsigned)d->gidx >= COUNT(GIDX_NAMES)) return fail(err, errlen, "gidx: invalid value");
-    if ((unsigned)d->dt >= COUNT(DT_NAMES)) return fail(err, errlen, "dt: invalid value");
-    if ((unsigned)d->data >= COUNT(DATA_NAMES)) return fail(err, errlen, "data: invalid value");
+        return errmsg(err, errlen, "adapter: invalid value");
+    if ((unsigned)d->zp >= COUNT(ZP_NAMES)) return errmsg(err, errlen, "zp: invalid value");
+    if ((unsigned)d->gidx >= COUNT(GIDX_NAMES)) return errmsg(err, errlen, "gidx: invalid value");
+    if ((unsigned)d->dt >= COUNT(DT_NAMES)) return errmsg(err, errlen, "dt: invalid value");
+    if ((unsigned)d->data >= COUNT(DATA_NAMES)) return errmsg(err, errlen, "data: invalid value");
     if ((unsigned)d->zproute >= COUNT(ZPROUTE_NAMES))
-        return fail(err, errlen, "zproute: invalid value");
+        return errmsg(err, errlen, "zproute: invalid value");
     if (d->bias != 0 && d->bias != 1)
-        return fail(err, errlen, "bias=%d: bias must be 0 or 1", d->bias);
+        return errmsg(err, errlen, "bias=%d: bias must be 0 or 1", d->bias);
     const int64_t dims[3] = {d->m, d->n, d->k};
     for (int i = 0; i < 3; i++) {
         if (dims[i] < 1 || dims[i] > DESC_DIM_MAX)
-            return fail(err, errlen, "%s=%" PRId64 ": %s must be an integer in 1..%d",
-                        KEY_NAMES[KEY_M + i], dims[i], KEY_NAMES[KEY_M + i], DESC_DIM_MAX);
+            return errmsg(err, errlen, "%s=%" PRId64 ": %s must be an integer in 1..%d",
+                          KEY_NAMES[KEY_M + i], dims[i], KEY_NAMES[KEY_M + i], DESC_DIM_MAX);
     }
-    if (d->n % 8 != 0) return fail(err, errlen, "n=%" PRId64 ": n must be a multiple of 8", d->n);
-    if (d->k % 8 != 0) return fail(err, errlen, "k=%" PRId64 ": k must be a multiple of 8", d->k);
+    if (d->n % 8 != 0) return errmsg(err, errlen, "n=%" PRId64 ": n must be a multiple of 8", d->n);
+    if (d->k % 8 != 0) return errmsg(err, errlen, "k=%" PRId64 ": k must be a multiple of 8", d->k);
     if (!group_size_ok(d->g))
-        return fail(err, errlen, "g=%" PRId64 ": g must be -1 or a positive multiple of 8", d->g);
+        return errmsg(err, errlen, "g=%" PRId64 ": g must be -1 or a positive multiple of 8", d->g);
     size_t flen = strnlen(d->fault, DESC_FAULT_MAX);
     int fault_ok = flen < DESC_FAULT_MAX && strcmp(d->fault, "none") != 0;
     for (size_t i = 0; fault_ok && i < flen; i++)
         fault_ok = fault_char_ok(d->fault[i]);
-    if (!fault_ok) return fail(err, errlen, "fault: " FAULT_RULE " (stored as \"\" for none)");
+    if (!fault_ok) return errmsg(err, errlen, "fault: " FAULT_RULE " (stored as \"\" for none)");
     return 0;
 }
 
@@ -384,22 +372,22 @@ static int validate_fields(const struct case_desc *d, char *err, size_t errlen) 
  * it elsewhere would make two descriptors that print the same line. */
 static int validate_combination(const struct case_desc *d, char *err, size_t errlen) {
     if (d->g != -1 && d->k % d->g != 0)
-        return fail(err, errlen,
-                    "k=%" PRId64 " g=%" PRId64 ": k must be a multiple of the group size", d->k,
-                    d->g);
+        return errmsg(err, errlen,
+                      "k=%" PRId64 " g=%" PRId64 ": k must be a multiple of the group size", d->k,
+                      d->g);
     if (d->gidx == GIDX_ACT && d->g == -1)
-        return fail(err, errlen, "gidx=act needs a group size (g=-1 has a single group)");
+        return errmsg(err, errlen, "gidx=act needs a group size (g=-1 has a single group)");
     if (d->fmt == FMT_AWQ && d->gidx != GIDX_NONE)
-        return fail(err, errlen, "fmt=awq stores no g_idx: use gidx=none (not gidx=%s)",
-                    gidx_name(d->gidx));
+        return errmsg(err, errlen, "fmt=awq stores no g_idx: use gidx=none (not gidx=%s)",
+                      gidx_name(d->gidx));
     if (d->adapter != ADAPTER_VLLM_XPU && d->zproute != ZPROUTE_AUTO)
-        return fail(err, errlen, "zproute=%s applies only to adapter=vllm-xpu (adapter=%s)",
-                    zproute_name(d->zproute), adapter_name(d->adapter));
+        return errmsg(err, errlen, "zproute=%s applies only to adapter=vllm-xpu (adapter=%s)",
+                      zproute_name(d->zproute), adapter_name(d->adapter));
     return 0;
 }
 
 int desc_validate(const struct case_desc *d, char *err, size_t errlen) {
-    if (!d) return fail(err, errlen, "no descriptor (NULL)");
+    if (!d) return errmsg(err, errlen, "no descriptor (NULL)");
     if (validate_fields(d, err, errlen) != 0) return -1;
     return validate_combination(d, err, errlen);
 }
@@ -407,7 +395,7 @@ int desc_validate(const struct case_desc *d, char *err, size_t errlen) {
 /* ---- parsing a line ------------------------------------------------------- */
 
 int desc_parse_fields(const char *line, struct case_desc *d, char *err, size_t errlen) {
-    if (!line || !d) return fail(err, errlen, "no descriptor (NULL)");
+    if (!line || !d) return errmsg(err, errlen, "no descriptor (NULL)");
     struct case_desc t;
     desc_default(&t);
     unsigned seen = 0;
@@ -424,7 +412,7 @@ int desc_parse_fields(const char *line, struct case_desc *d, char *err, size_t e
         if (parse_token(tok, &t, &seen, err, errlen) != 0) return -1;
         tokens++;
     }
-    if (tokens == 0) return fail(err, errlen, "empty descriptor");
+    if (tokens == 0) return errmsg(err, errlen, "empty descriptor");
     if (validate_fields(&t, err, errlen) != 0) return -1;
     *d = t;
     return 0;
