@@ -77,6 +77,7 @@ test: deps
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
+	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)
 
 check: test
 

@@ -38,8 +38,16 @@ void clb_close(struct cl_backend *b);
 
 /* ---- performance (backend_cl_perf.c) ---------------------------------- */
 
+#define CLB_STREAM_PER 50 /* launches per back-to-back batch */
+
 struct clb_perf {
-    double median_ms, min_ms, max_ms; /* kernel time from profiling events */
+    double median_ms, min_ms, max_ms; /* kernel time from profiling events, one launch at a time */
+    double stream_ms;    /* per launch when launches follow each other: median over batches of
+                            (last launch's end - first launch's start) / launches */
+    int stream_launches; /* launches timed back to back */
+    double read_ms, read_stream_ms; /* a read-only kernel over `bytes`, the same two ways; 0: not
+                                       measured (read_err says why) */
+    char read_err[160];
     int sets;                         /* input sets rotated (caches cannot flatter) */
     int repeats;
     double bytes; /* minimal traffic of one launch: every input read once, out written once */
@@ -49,17 +57,23 @@ struct clb_perf {
 struct clb_peaks {
     double copy_gbs;   /* device buffer copy, bytes read + written per second / 1e9 */
     double fma_gflops; /* FMA-bound kernel */
+    double floor_ms;        /* an empty launch (one work-group), one at a time: median */
+    double floor_stream_ms; /* the same, per launch, launched back to back */
 };
 
-/* Times t's kernel: `repeats` launches after a warm-up of one launch per set,
+/* Times t's kernel: `repeats` launches one at a time after a warm-up of one
+ * launch per set, then max(3, repeats / 50) batches of 50 launches back to back,
  * rotating over enough copies of the inputs that their total exceeds the
- * device caches (512 MiB, within memory limits). t must pass abi_check.
+ * device caches (512 MiB, within memory limits); then a read-only kernel
+ * over the same number of bytes, the same two ways (the ceiling at this
+ * size). t must pass abi_check.
  * Returns 0, or -1 with a message. */
 int clb_time(struct cl_backend *b, const struct abi_tensors *t, int repeats, struct clb_perf *r,
              char *err, size_t errlen);
 
 /* Measures the device's memory bandwidth (a large buffer copy) and float
- * FMA throughput (an FMA-bound kernel), median of 5 runs each. */
+ * FMA throughput (an FMA-bound kernel), median of 5 runs each, and the time
+ * the profiling events give an empty launch. */
 int clb_measure_peaks(struct cl_backend *b, struct clb_peaks *pk, char *err, size_t errlen);
 
 #endif

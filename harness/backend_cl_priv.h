@@ -69,4 +69,54 @@ double clb_event_ms(cl_event ev);
 int clb_wait_kernel(struct cl_backend *b, cl_event ev, struct bk_result *res);
 void clb_release_buffers(struct run_bufs *rb, struct bk_result *res);
 
+/* ---- timing helpers (backend_cl_timing.c) ------------------------------ */
+
+#define CLB_MAX_SETS 64 /* input sets rotated over at most */
+
+double clb_median(double *v, int n);                                   /* sorts v */
+void clb_summarize(double *v, int n, double *med, double *lo, double *hi); /* sorts v */
+/* err = "what: CL_ERROR_NAME". */
+void clb_err(char *err, size_t len, const char *what, cl_int rc);
+/* How many copies of set_bytes to rotate over so that together they exceed
+ * the device caches (512 MiB; 2 to CLB_MAX_SETS, within half the memory). */
+int clb_sets_for(const struct cl_backend *b, double set_bytes);
+/* Back-to-back batches of CLB_STREAM_PER for `repeats` launches (>= 3). */
+int clb_stream_batches(int repeats);
+
+/* Enqueues launch number i (no wait); its event goes to *ev unless ev is
+ * NULL. 0, or -1 with a message. */
+typedef int (*clb_enqueue_fn)(void *ctx, int i, cl_event *ev, char *err, size_t errlen);
+
+/* Runs `batches` batches of `per` launches and drains the queue after each
+ * batch, checking the execution status. per == 1: one[j] = device time of
+ * launch j (ms), one at a time. per > 1: the launches of a batch are enqueued
+ * back to back and only the first and the last carry an event (an event per
+ * launch costs the host more than a short kernel takes); stream[j] = batch
+ * j's span from the first launch's start to the last one's end, divided by
+ * `per`. 0, or -1 with a message. */
+int clb_time_launches(struct cl_backend *b, clb_enqueue_fn fn, void *ctx, int batches, int per,
+                      double *one, double *stream, char *err, size_t errlen);
+
+/* A one-dimensional helper kernel; launch i sets argument 0 to
+ * bufs[i % nbufs] when nbufs > 0 (the other arguments are set once). */
+struct clb_simple {
+    cl_command_queue queue;
+    cl_program prog;
+    cl_kernel kernel;
+    size_t global, local; /* local 0: the runtime's choice */
+    const cl_mem *bufs;
+    int nbufs;
+};
+/* Builds kernel `name` from src; 0, or -1 with a message (nothing held). */
+int clb_build_simple(struct cl_backend *b, const char *src, const char *name,
+                     struct clb_simple *s, char *err, size_t errlen);
+void clb_release_simple(struct clb_simple *s);
+int clb_simple_enqueue(void *ctx, int i, cl_event *ev, char *err, size_t errlen); /* ctx: simple */
+
+/* backend_cl_peaks.c: times a read-only kernel over `bytes` (rotated over
+ * copies like the case's inputs), `repeats` launches one at a time and
+ * back to back: the most a kernel that must read that much can show. */
+int clb_measure_read(struct cl_backend *b, double bytes, int repeats, double *one_ms,
+                     double *stream_ms, char *err, size_t errlen);
+
 #endif

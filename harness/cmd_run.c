@@ -250,7 +250,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
             selected, sh.count ? " (shard " : "", shname, sh.count ? ")" : "");
     if (o.save_dir) saver_set_target(&sv, rc.env.device, kernel);
     struct perf_mode pm;
-    if (o.perf && have_kut) perf_mode_start(&pm, kut.cl, o.repeats, stdout);
+    if (o.perf && have_kut) perf_mode_start(&pm, kut.cl, o.repeats, stdout, runout_dir(ro));
     struct run_hooks hooks = {
         .ro = ro, .pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
     struct profile prof;
@@ -271,6 +271,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         tally_add(&t, r.verdict);
         profile_add(&prof, &r);
         runout_case(ro, (int64_t)i, &r);
+        if (o.perf && have_kut) perf_mode_record(&pm, (int64_t)i, &r.d);
         if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
             progress_clear(&pr);
             console_case(stdout, &r, prefix, o.verbose > 0);
@@ -294,6 +295,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         runout_mark_partial(ro, note);
     }
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
+    if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
     tally_print(stdout, &t);
     runout_free(ro);

@@ -157,3 +157,5 @@ void runout_free(struct runout *o) {
     errgrid_free(o->pend.grid);
     free(o);
 }
+
+const char *runout_dir(const struct runout *o) { return o->dir; }

@@ -46,6 +46,9 @@ void runout_mark_partial(struct runout *o, const char *note);
  * (outputs.h) given the verdicts' exit code. */
 int runout_finish(struct runout *o, int verdict_code, FILE *out);
 
+/* The run directory (reports/<timestamp>-<n> or --out). */
+const char *runout_dir(const struct runout *o);
+
 void runout_free(struct runout *o);
 
 #endif

@@ -1,0 +1,76 @@
+#!/bin/sh
+# perf.sh - `run --mode perf` on the default OpenCL device (PoCL in CI): the
+# console lines, perf.jsonl (peaks line, one line per case, the bytes of a
+# launch computed from the shapes), untimed cases, and refusals. Timings
+# themselves are not judged here (machines are noisy): only that they exist,
+# are positive and consistent. Usage: sh tests/perf.sh build/gptq-harness [build/plugins]
+set -u
+BIN=${1:-build/gptq-harness}
+CHECK_TAG=perf
+. tests/checklib.sh
+
+# m=1 n=256 k=1024 g=32 symmetric, f16: a 2048 + b 131072 + scales 16384
+# + out 512 bytes (the zero-point and perm dummies are not read) = 150016.
+# A zp=asym act-order case adds zeros 32*256/2 = 4096 and perm 4096: 158208.
+# The third case cannot run its fault (SKIPPED): not timed.
+"$BIN" run --mode perf --perf-runs 4 --out "$TMP/p1" \
+    'm=1 n=256 k=1024 g=32 zp=sym seed=3' \
+    'm=1 n=256 k=1024 g=32 zp=asym gidx=act seed=3' \
+    'm=2 n=64 k=64 g=32 zp=sym fault=zeros-transposed seed=1' >"$TMP/p1.out" 2>"$TMP/p1.err"
+rc=$?
+check "perf: exit 0 (passed and skipped cases)" [ "$rc" -eq 0 ]
+check "perf: peaks line with copy, fma and the empty launch" \
+    grep -Eq '^peaks: copy [0-9.]+ GB/s, fma [0-9.]+ GFLOP/s; empty launch [0-9.]+ us one at a time, [0-9.]+ us back to back' "$TMP/p1.out"
+check "perf: one-at-a-time line per timed case" \
+    [ "$(grep -Ec '^    perf: median [0-9.]+ us \(min [0-9.]+, max [0-9.]+; 4 runs over [0-9]+ input sets\) [0-9.]+ GB/s' "$TMP/p1.out")" -eq 2 ]
+check "perf: back-to-back line per timed case (3 batches of 50)" \
+    [ "$(grep -Ec '^    perf back to back: [0-9.]+ us per launch \(median of 3 batches of 50\)' "$TMP/p1.out")" -eq 2 ]
+check "perf: ceiling line per timed case" \
+    [ "$(grep -Ec '^    perf ceiling: a read-only kernel over the same 0[.]15(8)? MB takes [0-9.]+ us' "$TMP/p1.out")" -eq 2 ]
+check "perf: the skipped case says it was not timed" \
+    grep -q '^    perf: not timed: the kernel did not run' "$TMP/p1.out"
+check "perf: perf.jsonl is valid and complete" python3 - "$TMP/p1/perf.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 4, lines
+pk = lines[0]
+assert pk["kind"] == "peaks" and pk["copy_gbs"] > 0 and pk["fma_gflops"] > 0, pk
+assert pk["empty_launch_us"] > 0 and pk["empty_launch_back_to_back_us"] > 0, pk
+want = {0: 150016, 1: 158208}
+for c in lines[1:3]:
+    assert c["kind"] == "case" and c["timed"] is True, c
+    assert c["bytes"] == want[c["index"]], c
+    assert c["flops"] == 2 * 256 * 1024 and c["runs"] == 4, c
+    assert c["back_to_back_launches"] == 150 and c["input_sets"] >= 2, c
+    assert 0 < c["min_us"] <= c["median_us"] <= c["max_us"], c
+    assert abs(c["gbs"] - c["bytes"] / (c["median_us"] * 1e-6) / 1e9) < 1e-6 * c["gbs"], c
+    assert abs(c["copy_share"] - c["gbs"] / pk["copy_gbs"]) < 1e-9, c
+    assert c["back_to_back_us"] > 0 and c["read_only_us"] > 0, c
+    assert abs(c["read_only_share"] - c["read_only_us"] / c["median_us"]) < 1e-9, c
+    assert "m=1 n=256 k=1024 g=32" in c["descriptor"], c
+sk = lines[3]
+assert sk["index"] == 2 and sk["timed"] is False and "did not run" in sk["reason"], sk
+PY
+
+# A kernel that does not build: ERROR verdict, exit 1, the case not timed.
+"$BIN" run --mode perf --perf-runs 2 --out "$TMP/p2" --kernel tests/kernels/does_not_compile.cl \
+    'm=1 n=64 k=64 g=32 seed=1' >"$TMP/p2.out" 2>&1
+rc=$?
+check "perf: a kernel that does not build: exit 1" [ "$rc" -eq 1 ]
+check "perf: ... ERROR, not timed" sh -c "grep -q '^ERROR' '$TMP/p2.out' && grep -q '\"timed\":false' '$TMP/p2/perf.jsonl'"
+
+# Plugins time themselves: perf mode refuses them with a clear message.
+PLUGIN_DIR=${2:-build/plugins}
+"$BIN" run --mode perf --kernel "plugin:$PLUGIN_DIR/libw4a16_cpu.so" 'm=1 n=64 k=64 g=32' \
+    >"$TMP/p3.out" 2>&1
+rc=$?
+check "perf: a plugin kernel is refused, non-zero exit" [ "$rc" -ne 0 ]
+check "perf: ... saying why" grep -q 'mode perf times OpenCL kernels' "$TMP/p3.out"
+
+# --perf-runs must be a positive count.
+"$BIN" run --mode perf --perf-runs 0 'm=1 n=64 k=64 g=32' >"$TMP/p4.out" 2>&1
+rc=$?
+check "perf: --perf-runs 0 is a usage error (exit 2)" [ "$rc" -eq 2 ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
