@@ -9,6 +9,7 @@
 
 #include "errmsg.h"
 #include "fixture.h"
+#include "hash.h"
 
 /* mkdir -p. */
 static int make_dirs(const char *dir, char *err, size_t errlen) {
@@ -38,20 +39,12 @@ int saver_init(struct saver *s, const char *dir, int all, char *err, size_t errl
     return make_dirs(dir, err, errlen);
 }
 
-/* FNV-1a 64 of a file's bytes; "" when it cannot be read. */
+/* FNV-1a 64 of a file's bytes (hash.h, as results.jsonl records it); ""
+ * when it cannot be read. */
 static void hash_file(const char *path, char out[17]) {
+    uint64_t h;
     out[0] = '\0';
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) return;
-    uint64_t h = 1469598103934665603ull;
-    unsigned char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        for (size_t i = 0; i < n; i++)
-            h = (h ^ buf[i]) * 1099511628211ull;
-    int bad = ferror(f);
-    fclose(f);
-    if (!bad) snprintf(out, 17, "%016" PRIx64, h);
+    if (path && hash_file_fnv1a64(path, &h) == 0) hash_hex(h, out);
 }
 
 void saver_set_target(struct saver *s, const char *device, const char *kernel_path) {

@@ -287,6 +287,24 @@ static void test_run_input(void) {
     unlink(path);
 }
 
+/* The saver records the kernel source's FNV-1a 64, the same value
+ * results.jsonl records (FNV-1a 64 of "a" is af63dc4c8601ec8c). */
+static void test_saver_kernel_hash(void) {
+    char dir[256], path[300], err[512];
+    tu_tmp(dir, sizeof dir, "khash");
+    snprintf(path, sizeof path, "%s.cl", dir);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("a", f);
+    fclose(f);
+    struct saver sv;
+    CU_ASSERT_EQUAL_FATAL(saver_init(&sv, dir, 0, err, sizeof err), 0);
+    saver_set_target(&sv, "cpu", path);
+    CU_ASSERT_STRING_EQUAL(sv.kernel_hash, "af63dc4c8601ec8c");
+    unlink(path);
+    rmdir(dir);
+}
+
 /* The saver hook: failures only, or everything; the fixture replays. */
 static void test_saver(void) {
     char dir[256], err[512];
@@ -381,6 +399,7 @@ int register_fixture_suite(void) {
     GH_ADD_TEST(s, test_names);
     GH_ADD_TEST(s, test_problem_from_ckpt);
     GH_ADD_TEST(s, test_run_input);
+    GH_ADD_TEST(s, test_saver_kernel_hash);
     GH_ADD_TEST(s, test_saver);
     GH_ADD_TEST(s, test_mutated_fixture);
     return 0;
