@@ -499,7 +499,11 @@ static void prog_fail(struct clb_prog *p, const char *opts, const char *what, cl
         first_lines(log, head, sizeof head);
     else
         cl_msg(head, sizeof head, what, rc);
-    set_msg(p->reason, sizeof p->reason, "kernel build failed (options %s): %s", opts, head);
+    set_msg(p->reason, sizeof p->reason, "kernel build failed (options %s%s): %s", opts,
+            strstr(opts, " -I") ? ""
+                                : "; no -I for the kernel's directory: its name holds a space, "
+                                  "a quote or a backslash",
+            head);
     p->log = log;
     p->state = PROG_FAILED;
     if (p->kernel) release_check("clReleaseKernel", clReleaseKernel(p->kernel));

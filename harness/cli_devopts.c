@@ -1,4 +1,5 @@
 /* cli_devopts.c - see cli_devopts.h. */
+#include "escape.h"
 #include "cli_devopts.h"
 
 #include <stdio.h>
@@ -54,8 +55,11 @@ int dev_opts_parse(struct dev_opts *o, int c, const char *arg, const char *cmd) 
 
 void dev_opts_repro(const struct dev_opts *o, char *buf, size_t len) {
     size_t n = strlen(buf);
-    if (o->kernel && n < len) n += (size_t)snprintf(buf + n, len - n, " --kernel %s", o->kernel);
-    if (o->device && n < len) n += (size_t)snprintf(buf + n, len - n, " --device '%s'", o->device);
+    char w[4200];
+    if (o->kernel && n < len)
+        n += (size_t)snprintf(buf + n, len - n, " --kernel %s", shell_word(o->kernel, w, sizeof w));
+    if (o->device && n < len)
+        n += (size_t)snprintf(buf + n, len - n, " --device %s", shell_word(o->device, w, sizeof w));
     if (o->adapter >= 0 && n < len)
         snprintf(buf + n, len - n, " --adapter %s", adapter_name((adapter_t)o->adapter));
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "backend_cl.h"
 #include "cli_devopts.h"
 #include "commands.h"
@@ -87,8 +88,9 @@ static verdict_t replay_one(const char *path, const struct dev_opts *o, struct k
     struct replay_ctx ctx = {fx.ydev, -1};
     struct case_result r;
     run_input(&in, &o->s, kb, &r, replay_hook, &ctx);
-    char repro[2048];
-    snprintf(repro, sizeof repro, "%s '%s'", repro_prefix, path);
+    char repro[8192];
+    char w[4200];
+    snprintf(repro, sizeof repro, "%s %s", repro_prefix, shell_word(path, w, sizeof w));
     if (o->verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
         console_case_repro(stdout, &r, repro, o->verbose > 0);
     int changed = fx.verdict[0] && strcmp(fx.verdict, verdict_name(r.verdict)) != 0;
@@ -110,7 +112,7 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     struct dev_opts o;
     dev_opts_init(&o);
     if (parse_replay_opts(argc, argv, &o) != 0) return 2;
-    char kbuf[4200], err[1024], prefix[1024];
+    char kbuf[4200], err[1024], prefix[3072];
     const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     struct tally t;
     memset(&t, 0, sizeof t);
@@ -125,7 +127,8 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     }
     fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %d fixture(s)\n", clb_device_name(cl),
             clb_platform_name(cl), clb_driver_version(cl), kernel, nfiles);
-    snprintf(prefix, sizeof prefix, "%s replay", prog);
+    char wp[1024];
+    snprintf(prefix, sizeof prefix, "%s replay", shell_word(prog, wp, sizeof wp));
     dev_opts_repro(&o, prefix, sizeof prefix);
     struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
     for (int i = optind; i < argc; i++) {

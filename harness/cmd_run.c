@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "backend_cl.h"
 #include "backends.h"
 #include "batch.h"
@@ -156,9 +157,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
 }
 
 static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, size_t len) {
-    int n = snprintf(buf, len, "%s run", prog);
-    if (o->kernel) n += snprintf(buf + n, len - (size_t)n, " --kernel %s", o->kernel);
-    if (o->device && (size_t)n < len) snprintf(buf + n, len - (size_t)n, " --device '%s'", o->device);
+    char w[4200];
+    int n = snprintf(buf, len, "%s run", shell_word(prog, w, sizeof w));
+    if (o->kernel && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " --kernel %s", shell_word(o->kernel, w, sizeof w));
+    if (o->device && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " --device %s", shell_word(o->device, w, sizeof w));
 }
 
 /* The per-case hooks a run uses (each optional), called in turn. */
@@ -205,7 +209,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     o.s.max_bytes = DEFAULT_MAX_BYTES;
     o.case_timeout = KUT_DEFAULT_TIMEOUT;
     outputs_defaults(&o.out);
-    char kbuf[4200], err[1024], kut_err[1024], prefix[1024];
+    char kbuf[4200], err[1024], kut_err[1024], prefix[3072];
     struct shard sh = {0, 0};
     int bad = parse_run_opts(argc, argv, &o) != 0;
     if (!bad && o.shard && shard_parse(o.shard, NULL, NULL, &sh, err, sizeof err) != 0) {

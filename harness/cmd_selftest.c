@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "backend_cl.h"
 #include "batch.h"
 #include "commands.h"
@@ -302,7 +303,9 @@ static void mutant_row(const char *mpath, const char *dir, const struct case_lis
     }
     struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     char prefix[4600];
-    snprintf(prefix, sizeof prefix, "%s run --kernel %s", o->prog, kpath);
+    char wp[1024], wk[4200];
+    snprintf(prefix, sizeof prefix, "%s run --kernel %s", shell_word(o->prog, wp, sizeof wp),
+             shell_word(kpath, wk, sizeof wk));
     sweep(&kb, cases, NULL, &m, o, prefix, row);
     clb_close(cl);
     mutant_free(&m);

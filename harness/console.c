@@ -41,7 +41,7 @@ static void print_log(FILE *f, const char *log, int all) {
 }
 
 void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose) {
-    char desc[512], repro[2048];
+    char desc[512], repro[4096];
     desc_print(&r->d, desc, sizeof desc);
     snprintf(repro, sizeof repro, "%s '%s'", repro_prefix, desc);
     console_case_repro(f, r, repro, verbose);

@@ -111,3 +111,34 @@ void markup_escape_max(FILE *f, const char *s, size_t max) {
     escape_span(f, (const unsigned char *)s, cut);
     fputs("...", f);
 }
+
+const char *shell_word(const char *s, char *out, size_t len) {
+    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "_./:=+,@%-";
+    size_t n = 0;
+    if (len == 0) return out;
+    out[0] = '\0';
+    if (*s && strspn(s, safe) == strlen(s)) {
+        if (strlen(s) < len) memcpy(out, s, strlen(s) + 1);
+        return out;
+    }
+    const char *q = "'\\''";
+    if (n + 1 >= len) return out;
+    out[n++] = '\'';
+    for (const char *p = s; *p; p++) {
+        const size_t need = *p == '\'' ? strlen(q) : 1;
+        if (n + need + 2 > len) {
+            out[0] = '\0';
+            return out;
+        }
+        if (*p == '\'') {
+            memcpy(out + n, q, need);
+        } else {
+            out[n] = *p;
+        }
+        n += need;
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+    return out;
+}

@@ -7,7 +7,8 @@
  *   - markup_escape: for XML 1.0 and HTML text and attribute values: the five
  *     entities (&amp; &lt; &gt; &quot; &apos;), and every character XML 1.0
  *     forbids (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) and
- *     every invalid UTF-8 byte becomes '?'. */
+ *     every invalid UTF-8 byte becomes '?';
+ *   - shell_word: one word for a POSIX shell (the repro lines users paste). */
 #ifndef GH_ESCAPE_H
 #define GH_ESCAPE_H
 
@@ -27,5 +28,11 @@ void markup_escape(FILE *f, const char *s);
 /* Writes at most max bytes of s escaped (never splitting a UTF-8 sequence)
  * and "..." when it cut. */
 void markup_escape_max(FILE *f, const char *s, size_t max);
+
+/* s as one shell word into out: verbatim when it holds only characters no
+ * shell treats specially ([A-Za-z0-9_./:=+,@%-], not empty), else in single
+ * quotes with each ' written as '\''. Returns out; a result that does not
+ * fit becomes "" (callers' buffers are sized for paths). */
+const char *shell_word(const char *s, char *out, size_t len);
 
 #endif

@@ -74,6 +74,25 @@ check "unknown command: exit 2" [ $? -eq 2 ]
 "$BIN" run --batch /nonexistent.batch >/dev/null 2>&1
 check "missing batch file: exit 2" [ $? -eq 2 ]
 
+# 4b. Repro lines survive the shell: a kernel path with a space and a quote
+#     is quoted, and pasting the line reruns the same case (FAILED, exit 1).
+QK="$TMP/my k'ernel"
+mkdir -p "$QK" && cp kernels/w4a16_gemm.cl "$QK/x.cl"
+"$BIN" run --kernel "$QK/x.cl" 'fmt=ct m=2 n=16 k=64 g=32 zp=asym fault=zeros-transposed seed=4' \
+    >"$TMP/q1.out" 2>/dev/null
+line=$(sed -n 's/^    repro: //p' "$TMP/q1.out")
+check "repro: the kernel path is quoted" sh -c "printf '%s\n' \"\$1\" | grep -q \"^$BIN run --kernel '\"" sh "$line"
+sh -c "$line" >"$TMP/q2.out" 2>&1
+rc=$?
+check "repro: pasting it reruns the case (FAILED, exit 1)" \
+    sh -c "[ $rc -eq 1 ] && grep -q '^FAILED .*fault=zeros-transposed' '$TMP/q2.out'"
+# A kernel whose directory cannot go into the build options says so when
+# its #include then fails.
+mkdir -p "$TMP/inc dir" && printf '#include "helper_not_here.h"\n' >"$TMP/inc dir/k.cl"
+"$BIN" run -q --kernel "$TMP/inc dir/k.cl" 'm=1 n=8 k=64 g=32' >"$TMP/q3.out" 2>&1
+check "kernel dir with a space: the build error says -I was left out" \
+    grep -q "no -I for the kernel's directory" "$TMP/q3.out"
+
 # 5. ref is deterministic and independent of the thread count.
 D='fmt=gptq-v1 m=3 n=24 k=64 g=32 zp=asym gidx=act dt=f16 data=real seed=1'
 "$BIN" ref --threads 1 "$D" >"$TMP/r1"

@@ -85,6 +85,23 @@ static char *slurp(const char *path) {
     return buf;
 }
 
+/* Repro lines: a word no shell treats specially stays as it is, anything
+ * else is single-quoted with ' written as '\''. */
+static void test_shell_word(void) {
+    char out[64];
+    CU_ASSERT_STRING_EQUAL(shell_word("kernels/w4a16_gemm.cl", out, sizeof out),
+                           "kernels/w4a16_gemm.cl");
+    CU_ASSERT_STRING_EQUAL(shell_word("0:1", out, sizeof out), "0:1");
+    CU_ASSERT_STRING_EQUAL(shell_word("", out, sizeof out), "''");
+    CU_ASSERT_STRING_EQUAL(shell_word("my dir/k.cl", out, sizeof out), "'my dir/k.cl'");
+    CU_ASSERT_STRING_EQUAL(shell_word("a'b", out, sizeof out), "'a'\\''b'");
+    CU_ASSERT_STRING_EQUAL(shell_word("$(rm -rf x)", out, sizeof out), "'$(rm -rf x)'");
+    CU_ASSERT_STRING_EQUAL(shell_word("`x`;&|<>*?~#!\"", out, sizeof out), "'`x`;&|<>*?~#!\"'");
+    CU_ASSERT_STRING_EQUAL(shell_word("a b", out, 6), "'a b'"); /* exactly fits */
+    CU_ASSERT_STRING_EQUAL(shell_word("a b", out, 5), "");      /* does not fit */
+    CU_ASSERT_STRING_EQUAL(shell_word("abcd", out, 4), "");     /* nor verbatim */
+}
+
 static void test_junit_file(void) {
     struct record_list *l = calloc(1, sizeof *l);
     CU_ASSERT_FATAL(l != NULL);
@@ -133,6 +150,7 @@ int register_junit_suite(void) {
     GH_ADD_TEST(s, test_entities);
     GH_ADD_TEST(s, test_invalid_chars);
     GH_ADD_TEST(s, test_sanitize);
+    GH_ADD_TEST(s, test_shell_word);
     GH_ADD_TEST(s, test_junit_file);
     return 0;
 }
