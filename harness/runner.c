@@ -209,11 +209,49 @@ static int stage_fits(const struct case_desc *d, const struct run_settings *s,
     return -1;
 }
 
+/* First non-finite value (NaN or infinity) among n 16-bit values of dtype
+ * dt, or -1. */
+static int64_t first_nonfinite(const uint16_t *v, int64_t n, dtype_t dt) {
+    const uint16_t exp = dt == DT_BF16 ? 0x7F80u : 0x7C00u;
+    for (int64_t i = 0; v && i < n; i++)
+        if ((v[i] & exp) == exp) return i;
+    return -1;
+}
+
+/* A problem loaded from a file (fixture, checkpoint) may hold NaN or
+ * infinity in its activations, scales or bias: then neither the reference
+ * nor any kernel has a meaningful answer, and the case is an ERROR naming
+ * the input, not a kernel failure. */
+static int stage_finite(const struct problem *p, struct case_result *r) {
+    struct {
+        const char *name;
+        const uint16_t *v;
+        int64_t rows, cols;
+    } t[3] = {{"activations x", p->x, p->M, p->K},
+              {"scales", p->s, p->G, p->N},
+              {"bias", p->bias, 1, p->N}};
+    for (int i = 0; i < 3; i++) {
+        const int64_t at = first_nonfinite(t[i].v, t[i].rows * t[i].cols, p->d.dt);
+        if (at < 0) continue;
+        const double v = p->d.dt == DT_BF16 ? bf16_to_double(t[i].v[at]) : f16_to_double(t[i].v[at]);
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "the inputs hold a non-finite value: %s[%lld][%lld] = %s; no kernel result can "
+                 "be judged against it (a damaged checkpoint or fixture?)",
+                 t[i].name, (long long)(at / t[i].cols), (long long)(at % t[i].cols),
+                 isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        set_verdict(r, V_ERROR, msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* Everything after the problem exists: reference, adapter, device, compare. */
 static void run_work(struct case_work *w, const double *yref_expect, const struct run_settings *s,
                      struct kernel_backend *kb, struct case_result *r) {
     const struct case_desc *d = &w->p.d;
     double t = now_seconds();
+    if (stage_finite(&w->p, r) != 0) return;
     if (stage_reference(w, s, r) != 0) return;
     if (yref_expect && stage_expect(w, yref_expect, r) != 0) return;
     r->t_ref = now_seconds() - t;

@@ -287,6 +287,37 @@ static void test_run_input(void) {
     unlink(path);
 }
 
+/* A loaded problem holding NaN or infinity (a damaged checkpoint) is an
+ * ERROR naming the tensor and the place, not a kernel failure (no metrics:
+ * nothing was compared). */
+static void test_nonfinite_inputs(void) {
+    const char *what[3] = {"scales[1][3]", "activations x[0][5]", "bias[0][7]"};
+    const uint16_t bad[3] = {0x7E00, 0x7C00, 0xFC00}; /* nan, inf, -inf (f16) */
+    const char *shown[3] = {"= nan", "= inf", "= -inf"};
+    for (int i = 0; i < 3; i++) {
+        char err[512];
+        struct case_desc d;
+        CU_ASSERT_EQUAL_FATAL(
+            desc_parse("fmt=gptq-v1 m=2 n=16 k=64 g=32 zp=asym bias=1 seed=3", &d, err, sizeof err),
+            0);
+        struct case_input in;
+        memset(&in, 0, sizeof in);
+        CU_ASSERT_EQUAL_FATAL(problem_generate(&d, &in.p, err, sizeof err), 0);
+        if (i == 0) in.p.s[1 * 16 + 3] = bad[i];
+        if (i == 1) in.p.x[5] = bad[i];
+        if (i == 2) in.p.bias[7] = bad[i];
+        struct kernel_backend kb = cpu_backend(NULL);
+        struct run_settings s = {.threads = 1};
+        struct case_result r;
+        run_input(&in, &s, &kb, &r, NULL, NULL);
+        CU_ASSERT_EQUAL(r.verdict, V_ERROR);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, what[i]));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, shown[i]));
+        CU_ASSERT_EQUAL(r.have_metrics, 0);
+        case_result_free(&r);
+    }
+}
+
 /* The saver records the kernel source's FNV-1a 64, the same value
  * results.jsonl records (FNV-1a 64 of "a" is af63dc4c8601ec8c). */
 static void test_saver_kernel_hash(void) {
@@ -399,6 +430,7 @@ int register_fixture_suite(void) {
     GH_ADD_TEST(s, test_names);
     GH_ADD_TEST(s, test_problem_from_ckpt);
     GH_ADD_TEST(s, test_run_input);
+    GH_ADD_TEST(s, test_nonfinite_inputs);
     GH_ADD_TEST(s, test_saver_kernel_hash);
     GH_ADD_TEST(s, test_saver);
     GH_ADD_TEST(s, test_mutated_fixture);
