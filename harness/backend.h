@@ -7,7 +7,9 @@
 typedef enum {
     BK_OK = 0,
     BK_SKIP,  /* the case is beyond the device's limits (reason says which) */
-    BK_ERROR  /* the kernel did not build or run (reason, log) */
+    BK_ERROR, /* the kernel did not build or run (reason, log) */
+    BK_INTERRUPTED /* the run was asked to stop (SIGINT/SIGTERM) while the kernel ran: the
+                      kernel was abandoned, the case has no result */
 } bk_status_t;
 
 #define BK_REASON_MAX 512

@@ -272,6 +272,10 @@ int cmd_run(const char *prog, int argc, char **argv) {
             run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
         else
             no_device(&o.cases.v[i], kut_err, &r);
+        if (r.interrupted) { /* abandoned mid-kernel: no result, not recorded */
+            case_result_free(&r);
+            break;
+        }
         tally_add(&t, r.verdict);
         profile_add(&prof, &r);
         runout_case(ro, (int64_t)i, &r);
@@ -290,7 +294,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
-    const int sig = interrupt_requested();
+    /* a signal that came after the last case finished cuts nothing short */
+    const int sig = done < selected ? interrupt_requested() : 0;
     if (sig) {
         char note[128];
         snprintf(note, sizeof note, "interrupted by %s after %zu of %zu cases",

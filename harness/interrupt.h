@@ -1,5 +1,7 @@
 /* interrupt.h - SIGINT / SIGTERM during a sweep. The first signal asks the
- * run to stop after the case in progress: every finished case is already in
+ * run to stop: host-side work of the case in progress finishes, a kernel
+ * still running in the device worker is abandoned (worker.c polls this flag;
+ * the case is not recorded); every finished case is already in
  * results.jsonl, and the reports are written, marked partial. A second
  * signal ends the process at once (results.jsonl still holds every finished
  * case: it is flushed and synced line by line). */

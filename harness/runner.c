@@ -140,6 +140,7 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
         set_verdict(r, V_SKIPPED, br.reason);
         return -1;
     }
+    if (br.status == BK_INTERRUPTED) r->interrupted = 1;
     if (br.status != BK_OK) {
         set_verdict(r, V_ERROR, br.reason);
         return -1;

@@ -49,6 +49,10 @@ struct case_result {
     char explained_by[RESULT_EXPLAINED_MAX];
     /* The descriptor's fault= cannot change this case (verdict SKIPPED). */
     int fault_not_applicable;
+    /* The run was asked to stop while this case's kernel ran and the kernel
+     * was abandoned (verdict ERROR): the case has no result and is not
+     * recorded. */
+    int interrupted;
     struct metrics met;
     int have_metrics;
     char *log; /* build log on ERROR (malloc'd) */

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "interrupt.h"
+
 #define LOG_MAX (256 * 1024)
 #define INFO_MAX 512
 
@@ -290,14 +292,31 @@ static void header_of(struct shm_header *h, const struct abi_tensors *t, size_t 
     layout(h);
 }
 
-/* Waits for the reply byte; 1 got it, 0 timeout, -1 the child died. */
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Waits for the reply byte; 1 got it, 0 timeout, -1 the child died, 2 the
+ * run was asked to stop (interrupt.h) before the kernel finished. Polls in
+ * slices so that a SIGINT does not wait for a slow or hanging kernel. */
 static int wait_reply(struct worker *w) {
     struct pollfd p = {.fd = w->rep_r, .events = POLLIN};
-    int ms = w->timeout_s > 0 ? (int)(w->timeout_s * 1000) : -1;
+    const double t0 = now_s();
     for (;;) {
+        int ms = 200;
+        if (w->timeout_s > 0) {
+            const double left = w->timeout_s - (now_s() - t0);
+            if (left <= 0) return 0;
+            if (left * 1000 < ms) ms = (int)(left * 1000) + 1;
+        }
         int r = poll(&p, 1, ms);
-        if (r < 0 && errno == EINTR) continue;
-        if (r == 0) return 0;
+        if (r < 0 && errno == EINTR) r = 0;
+        if (r == 0) {
+            if (interrupt_requested()) return 2;
+            continue;
+        }
         char done;
         return (r > 0 && read_all(w->rep_r, &done, 1) == 0) ? 1 : -1;
     }
@@ -348,6 +367,11 @@ void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t o
         }
         /* a run-time device error may leave the context unusable */
         if (res->status == BK_ERROR && !res->log) reap(w, 1, NULL, 0);
+    } else if (got == 2) {
+        res->status = BK_INTERRUPTED;
+        snprintf(res->reason, sizeof res->reason,
+                 "interrupted while the kernel ran: the kernel was abandoned (worker killed)");
+        reap(w, 1, NULL, 0);
     } else {
         res->status = BK_ERROR;
         if (got == 0) {

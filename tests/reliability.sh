@@ -83,6 +83,27 @@ check "SIGINT: finished cases kept ($lines of 20)" [ "$lines" -ge 1 -a "$lines" 
 sleep 1
 check "SIGINT: no worker process left" sh -c "! pgrep -f '[r]un -q --out $TMP/part' >/dev/null"
 
+# SIGINT while a kernel hangs: the run does not wait for the watchdog (120 s
+# here); the hanging case is abandoned and not recorded, the finished one is.
+"$BIN" run --out "$TMP/hangint" --case-timeout 120 --kernel tests/kernels/hang.cl \
+    'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' 'm=3 n=8 k=64 g=32' >"$TMP/hangint.out" 2>&1 &
+pid=$!
+i=0 # wait until the first case (the hang kernel passes m=1) is recorded
+while [ $i -lt 600 ] && [ "$(cat "$TMP/hangint/results.jsonl" 2>/dev/null | wc -l)" -lt 1 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 1 # the second case's kernel is now hanging
+t0=$(date +%s)
+kill -INT $pid
+wait $pid
+rc=$?
+took=$(($(date +%s) - t0))
+check "SIGINT during a hanging kernel: stops in $took s, not at the 120 s watchdog" [ "$took" -lt 60 ]
+check "SIGINT during a hanging kernel: exit 1" [ $rc -eq 1 ]
+check "SIGINT during a hanging kernel: 1 of 3 cases recorded, partial" sh -c \
+    "[ \$(wc -l <'$TMP/hangint/results.jsonl') -eq 1 ] && grep -q 'interrupted by SIGINT after 1 of 3 cases' '$TMP/hangint.out'"
+
 # Bad values of the new options are usage errors.
 "$BIN" run --case-timeout -1 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
 check "--case-timeout -1: exit 2" [ $? -eq 2 ]
