@@ -512,6 +512,16 @@ static void prog_fail(struct clb_prog *p, const char *opts, const char *what, cl
     p->program = NULL;
 }
 
+/* The kernel built but does not fit the ABI (why: a sentence). */
+static void prog_reject(struct clb_prog *p, const char *why) {
+    set_msg(p->reason, sizeof p->reason, "kernel does not fit the ABI (DESIGN 4): %s", why);
+    p->state = PROG_FAILED;
+    release_check("clReleaseKernel", clReleaseKernel(p->kernel));
+    release_check("clReleaseProgram", clReleaseProgram(p->program));
+    p->kernel = NULL;
+    p->program = NULL;
+}
+
 static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opts) {
     cl_int rc;
     const char *src = b->source;
@@ -533,11 +543,34 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
                   build_log(p->program, b->device));
         return;
     }
+    cl_uint nargs = 0;
+    rc = clGetKernelInfo(p->kernel, CL_KERNEL_NUM_ARGS, sizeof nargs, &nargs, NULL);
+    if (rc != CL_SUCCESS) {
+        prog_fail(p, opts, "clGetKernelInfo(CL_KERNEL_NUM_ARGS)", rc, NULL);
+        return;
+    }
+    char why[BK_REASON_MAX];
+    if (nargs != 12) {
+        snprintf(why, sizeof why,
+                 CLB_KERNEL_NAME " declares %u argument(s); the ABI passes 12: a, b, scale, zp, "
+                                 "perm, bias, out, M, N, K, group_size, zp_scalar",
+                 nargs);
+        prog_reject(p, why);
+        return;
+    }
     size_t wg[3] = {0, 0, 0};
     rc = clGetKernelWorkGroupInfo(p->kernel, b->device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE,
                                   sizeof wg, wg, NULL);
     if (rc != CL_SUCCESS) {
         prog_fail(p, opts, "clGetKernelWorkGroupInfo(CL_KERNEL_COMPILE_WORK_GROUP_SIZE)", rc, NULL);
+        return;
+    }
+    if (wg[0] && wg[2] != 1) {
+        snprintf(why, sizeof why,
+                 "reqd_work_group_size(%zu, %zu, %zu): the launch is two-dimensional (N, M), so "
+                 "the third size must be 1",
+                 wg[0], wg[1], wg[2]);
+        prog_reject(p, why);
         return;
     }
     p->lx = wg[0];
@@ -644,11 +677,12 @@ int clb_set_args(cl_kernel k, const struct abi_tensors *t, const struct run_bufs
             return -1;
         }
     }
+    static const char *const names[5] = {"M", "N", "K", "group_size", "zp_scalar"};
     for (int i = 0; i < 5; i++, arg++) {
         cl_int rc = clSetKernelArg(k, arg, sizeof(cl_int), &ints[i]);
         if (rc != CL_SUCCESS) {
-            char what[64];
-            snprintf(what, sizeof what, "clSetKernelArg(%u)", (unsigned)arg);
+            char what[96];
+            snprintf(what, sizeof what, "clSetKernelArg(%u: int %s)", (unsigned)arg, names[i]);
             clb_res_error(res, what, rc);
             return -1;
         }

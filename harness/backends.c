@@ -1,9 +1,11 @@
 /* backends.c - choose and open the kernel under test (see backends.h). */
 #include "backends.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "worker.h"
 
@@ -117,4 +119,17 @@ void kut_close(struct kernel_under_test *k) {
     clb_close(k->cl);
     plb_close(k->plugin);
     memset(k, 0, sizeof *k);
+}
+
+int kut_check_kernel(const char *kernel, char *err, size_t errlen) {
+    if (strncmp(kernel, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX)) == 0) return 0;
+    struct stat st;
+    FILE *f = fopen(kernel, "rb");
+    int bad = !f || fstat(fileno(f), &st) != 0;
+    if (bad)
+        snprintf(err, errlen, "cannot read kernel '%s': %s", kernel, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(err, errlen, "kernel '%s' is not a regular file", kernel);
+    if (f) fclose(f);
+    return bad || !S_ISREG(st.st_mode) ? -1 : 0;
 }

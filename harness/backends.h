@@ -42,4 +42,10 @@ int kut_open_isolated(const char *kernel, const char *device_sel, double timeout
                       struct kernel_under_test *k, char *err, size_t errlen);
 void kut_close(struct kernel_under_test *k);
 
+/* Checks, before anything is opened, that an OpenCL kernel file (any
+ * --kernel not starting with "plugin:") is a readable regular file: a
+ * mistyped path is a usage error (exit 2), not an ERROR per case. Returns 0,
+ * or -1 with a message. */
+int kut_check_kernel(const char *kernel, char *err, size_t errlen);
+
 #endif

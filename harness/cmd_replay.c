@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends.h"
 #include "escape.h"
 #include "backend_cl.h"
 #include "cli_devopts.h"
@@ -114,6 +115,10 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     if (parse_replay_opts(argc, argv, &o) != 0) return 2;
     char kbuf[4200], err[1024], prefix[3072];
     const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
+    if (kut_check_kernel(kernel, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness replay: %s\n", err);
+        return 2;
+    }
     struct tally t;
     memset(&t, 0, sizeof t);
     int nfiles = argc - optind;

@@ -221,6 +221,11 @@ int cmd_run(const char *prog, int argc, char **argv) {
         return 2;
     }
     const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
+    if (kut_check_kernel(kernel, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        case_list_free(&o.cases);
+        return 2;
+    }
     struct tally t;
     memset(&t, 0, sizeof t);
     struct saver sv;

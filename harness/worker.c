@@ -195,8 +195,11 @@ static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t
         close(req[1]);
         close(rep[0]);
         signal(SIGPIPE, SIG_IGN);
-        /* Ctrl-C is the parent's to handle (it finishes the case in progress);
-         * and the worker must not outlive the parent. */
+        /* Ctrl-C is the parent's to handle (it abandons the kernel in
+         * progress by killing this process); and the worker must not outlive
+         * the parent. What the kernel prints (OpenCL printf) goes to stderr:
+         * stdout carries the harness's results. */
+        dup2(STDERR_FILENO, STDOUT_FILENO);
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_IGN);
         prctl(PR_SET_PDEATHSIG, SIGKILL);

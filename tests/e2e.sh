@@ -93,6 +93,25 @@ mkdir -p "$TMP/inc dir" && printf '#include "helper_not_here.h"\n' >"$TMP/inc di
 check "kernel dir with a space: the build error says -I was left out" \
     grep -q "no -I for the kernel's directory" "$TMP/q3.out"
 
+# 4c. Kernels that do not fit the ABI say how, before anything runs.
+"$BIN" run -q --kernel "$TMP/no-such-kernel.cl" 'm=1 n=8 k=64 g=32' >/dev/null 2>"$TMP/k1.err"
+check "missing kernel file: exit 2, named" sh -c "[ $? -eq 2 ] && grep -q 'cannot read kernel' '$TMP/k1.err'"
+"$BIN" run -q --kernel "$TMP" 'm=1 n=8 k=64 g=32' >/dev/null 2>"$TMP/k2.err"
+check "a directory as kernel: exit 2" sh -c "[ $? -eq 2 ] && grep -q 'not a regular file' '$TMP/k2.err'"
+sed 's/int zp_scalar)/int zp_scalar, int extra)/' kernels/w4a16_gemm.cl >"$TMP/args13.cl"
+"$BIN" run -q --kernel "$TMP/args13.cl" 'm=1 n=8 k=64 g=32' >"$TMP/k3.out" 2>&1
+check "13 kernel arguments: ERROR naming the ABI's 12" sh -c "[ $? -eq 1 ] && grep -q 'declares 13 argument(s); the ABI passes 12' '$TMP/k3.out'"
+sed 's/^__kernel void/__kernel __attribute__((reqd_work_group_size(8, 1, 2))) void/' kernels/w4a16_gemm.cl >"$TMP/wgz.cl"
+"$BIN" run -q --kernel "$TMP/wgz.cl" 'm=1 n=8 k=64 g=32' >"$TMP/k4.out" 2>&1
+check "reqd_work_group_size with z = 2: ERROR saying z must be 1" grep -q 'the third size must be 1' "$TMP/k4.out"
+sed 's/int M, int N/long M, int N/' kernels/w4a16_gemm.cl >"$TMP/argM.cl"
+"$BIN" run -q --kernel "$TMP/argM.cl" 'm=1 n=8 k=64 g=32' >"$TMP/k5.out" 2>&1
+check "M declared long: ERROR naming the argument" grep -q 'clSetKernelArg(7: int M)' "$TMP/k5.out"
+# A kernel's printf goes to stderr, never into the results on stdout.
+sed 's/^\(__kernel.*\)$/\1/' kernels/w4a16_gemm.cl | awk '{print} /^w4a16_gemm\(|^__kernel void w4a16_gemm/ {k=1} k && /\{$/ && !done {print "    if (get_global_id(0) == 0 && get_global_id(1) == 0) printf(\"KERNEL-PRINTF\\n\");"; done=1}' >"$TMP/printf.cl"
+"$BIN" run -q --kernel "$TMP/printf.cl" 'm=1 n=8 k=64 g=32' >"$TMP/k6.out" 2>"$TMP/k6.err"
+check "kernel printf: on stderr, not stdout" sh -c "grep -q KERNEL-PRINTF '$TMP/k6.err' && ! grep -q KERNEL-PRINTF '$TMP/k6.out'"
+
 # 5. ref is deterministic and independent of the thread count.
 D='fmt=gptq-v1 m=3 n=24 k=64 g=32 zp=asym gidx=act dt=f16 data=real seed=1'
 "$BIN" ref --threads 1 "$D" >"$TMP/r1"
