@@ -32,6 +32,7 @@ BENCH_OBJ := $(BUILD)/obj/bench/bench_ref.o
 BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
+EDGES    ?= fixtures/sweeps/kernel-edges.batch
 
 # Native kernel plugins (harness/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
@@ -64,7 +65,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) run --batch $(SWEEP)
+	./$(BIN) run --batch $(SWEEP) --batch $(EDGES)
 
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
