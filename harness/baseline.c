@@ -75,6 +75,8 @@ struct bl_finding baseline_judge(const struct baseline *b, const struct case_rec
             f.kind = e->verdict == V_PASSED ? BL_REGRESSION : BL_NEW_FAILURE;
     } else if (verdict_is_failure(e->verdict) && r->verdict == V_PASSED) {
         f.kind = BL_FIXED;
+    } else if (e->verdict == V_PASSED && r->verdict == V_SKIPPED) {
+        f.kind = BL_NOT_RUN;
     } else if (r->verdict == V_PASSED && e->verdict == V_PASSED && r->have_metrics &&
                e->have_metrics && isfinite(e->worst_ratio)) {
         double base = e->worst_ratio > BASELINE_DRIFT_FLOOR ? e->worst_ratio : BASELINE_DRIFT_FLOOR;
@@ -114,6 +116,7 @@ void bl_finding_text(const struct bl_finding *f, const struct case_record *r, do
     case BL_REGRESSION:
     case BL_KNOWN_FAILURE:
     case BL_FIXED:
+    case BL_NOT_RUN:
         snprintf(buf, len, "%s: %s in the baseline, %s now", bl_kind_name(f->kind), before, now);
         break;
     case BL_NEW_FAILURE:
@@ -138,7 +141,7 @@ void bl_finding_text(const struct bl_finding *f, const struct case_record *r, do
 }
 
 const char *bl_kind_name(bl_kind_t k) {
-    static const char *names[BL_COUNT] = {"same",          "REGRESSION", "NEW FAILURE", "DRIFT",
-                                          "known failure", "fixed",      "new"};
+    static const char *names[BL_COUNT] = {"same",  "REGRESSION", "NEW FAILURE", "DRIFT",
+                                          "known failure", "fixed", "new", "NOT RUN"};
     return (k >= 0 && k < BL_COUNT) ? names[k] : "?";
 }

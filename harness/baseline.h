@@ -9,6 +9,8 @@
  *   KNOWN_FAILURE  fails now and failed in the baseline
  *   FIXED          failed in the baseline, passes now
  *   NEW            not in the baseline; passes or is skipped
+ *   NOT_RUN        PASSED in the baseline, SKIPPED now (no longer tested:
+ *                  a warning, like drift)
  *   SAME           anything else
  * worst_ratio is compare's largest ratio of an element's error to what the
  * tolerance allows it (real data; exact data passes only at 0): it measures
@@ -38,6 +40,7 @@ typedef enum {
     BL_KNOWN_FAILURE,
     BL_FIXED,
     BL_NEW,
+    BL_NOT_RUN,
     BL_COUNT
 } bl_kind_t;
 

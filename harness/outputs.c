@@ -45,8 +45,15 @@ int outputs_option(struct outputs_cfg *c, int code, const char *arg, const char 
 /* The findings on stdout, regressions first; known failures, fixed and new
  * cases as counts only. */
 static void print_findings(FILE *out, const struct bl_report *rep, const struct record_list *l) {
-    static const bl_kind_t order[] = {BL_REGRESSION, BL_NEW_FAILURE, BL_DRIFT};
+    static const bl_kind_t order[] = {BL_REGRESSION, BL_NEW_FAILURE, BL_DRIFT, BL_NOT_RUN};
     fprintf(out, "baseline: %s (drift factor %g)\n", rep->path, rep->factor);
+    size_t matched = 0;
+    for (size_t i = 0; i < rep->n; i++)
+        matched += (size_t)rep->f[i].matched;
+    if (rep->n && !matched)
+        fprintf(out, "baseline: warning: none of this run's %zu cases is in the baseline (another "
+                     "sweep?); every case counts as new\n",
+                rep->n);
     for (size_t k = 0; k < sizeof order / sizeof *order; k++)
         for (size_t i = 0; i < rep->n; i++) {
             if (rep->f[i].kind != order[k]) continue;
@@ -59,9 +66,10 @@ static void print_findings(FILE *out, const struct bl_report *rep, const struct 
         }
     fprintf(out,
             "baseline: regressions: %zu new failures: %zu drift: %zu fixed: %zu known failures: "
-            "%zu new cases: %zu\n",
+            "%zu new cases: %zu no longer run: %zu\n",
             rep->count[BL_REGRESSION], rep->count[BL_NEW_FAILURE], rep->count[BL_DRIFT],
-            rep->count[BL_FIXED], rep->count[BL_KNOWN_FAILURE], rep->count[BL_NEW]);
+            rep->count[BL_FIXED], rep->count[BL_KNOWN_FAILURE], rep->count[BL_NEW],
+            rep->count[BL_NOT_RUN]);
 }
 
 int outputs_finish(const struct outputs_cfg *c, const char *rundir, const struct baseline *bl,

@@ -65,9 +65,11 @@ static void section_baseline(FILE *f, const struct report_input *in, const struc
     esc(f, bl->path);
     fprintf(f,
             "</code>; drift: worst_ratio grew more than x%g. %zu regression(s), %zu new "
-            "failure(s), %zu drift, %zu fixed, %zu known failure(s), %zu new case(s).</p>\n",
+            "failure(s), %zu drift, %zu fixed, %zu known failure(s), %zu new case(s), %zu no "
+            "longer run (passed in the baseline, skipped now).</p>\n",
             bl->factor, bl->count[BL_REGRESSION], bl->count[BL_NEW_FAILURE], bl->count[BL_DRIFT],
-            bl->count[BL_FIXED], bl->count[BL_KNOWN_FAILURE], bl->count[BL_NEW]);
+            bl->count[BL_FIXED], bl->count[BL_KNOWN_FAILURE], bl->count[BL_NEW],
+            bl->count[BL_NOT_RUN]);
     if (!m->nfindings) {
         fputs("<p>No regressions, no new failures, no drift, nothing fixed.</p>\n", f);
         return;

@@ -61,9 +61,11 @@ static void section_baseline(FILE *f, const struct report_input *in, const struc
     md_code(f, bl->path);
     fprintf(f,
             "; drift: worst_ratio grew more than x%g. %zu regression(s), %zu new failure(s), %zu "
-            "drift, %zu fixed, %zu known failure(s), %zu new case(s).\n\n",
+            "drift, %zu fixed, %zu known failure(s), %zu new case(s), %zu no longer run (passed in "
+            "the baseline, skipped now).\n\n",
             bl->factor, bl->count[BL_REGRESSION], bl->count[BL_NEW_FAILURE], bl->count[BL_DRIFT],
-            bl->count[BL_FIXED], bl->count[BL_KNOWN_FAILURE], bl->count[BL_NEW]);
+            bl->count[BL_FIXED], bl->count[BL_KNOWN_FAILURE], bl->count[BL_NEW],
+            bl->count[BL_NOT_RUN]);
     if (!m->nfindings) {
         fputs("No regressions, no new failures, no drift, nothing fixed.\n\n", f);
         return;

@@ -100,7 +100,8 @@ static int build_worst(const struct record_list *l, size_t max, struct rm_model 
 /* Findings in report order, at most REPORT_FINDINGS of each kind. */
 static int build_findings(const struct bl_report *bl, size_t nrec, struct rm_model *m) {
     /* known failures are counted, not listed: the matrix and the worst cases show them */
-    static const bl_kind_t order[] = {BL_REGRESSION, BL_NEW_FAILURE, BL_DRIFT, BL_FIXED};
+    static const bl_kind_t order[] = {BL_REGRESSION, BL_NEW_FAILURE, BL_DRIFT, BL_NOT_RUN,
+                                      BL_FIXED};
     size_t cap = 0, n = nrec < bl->n ? nrec : bl->n;
     for (size_t k = 0; k < sizeof order / sizeof *order; k++)
         cap += bl->count[order[k]] < REPORT_FINDINGS ? bl->count[order[k]] : REPORT_FINDINGS + 1;

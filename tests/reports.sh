@@ -133,6 +133,20 @@ check "regression: in JUnit (valid)" sh -c "xmllint --noout --schema $XSD '$TMP/
 check "missing baseline: exit 2" sh -c "[ $? -eq 2 ] && grep -q 'nonexistent' '$TMP/nob.err'"
 "$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32' --drift-factor 0.5 >/dev/null 2>&1
 check "bad --drift-factor: exit 2" [ $? -eq 2 ]
+# Coverage lost: every case skipped now (--max-bytes 1) that passed in the
+# baseline is flagged NOT RUN and counted; a warning, not a failure.
+npassed=$(grep -c '"verdict":"PASSED"' "$TMP/full/results.jsonl")
+"$BIN" run -q --batch $SWEEP --max-bytes 1 --baseline "$TMP/full/results.jsonl" --out "$TMP/lost" \
+    >"$TMP/lost.out" 2>/dev/null
+rc=$?
+check "skipped now, passed before: exit 0 (a warning)" [ "$rc" -eq 0 ]
+check "skipped now, passed before: $npassed counted as no longer run" \
+    grep -q "^baseline: .* no longer run: $npassed\$" "$TMP/lost.out"
+check "skipped now, passed before: listed as NOT RUN" grep -q '^NOT RUN .*fmt=' "$TMP/lost.out"
+# A baseline that shares no case with the run (another sweep) is said so.
+"$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32 seed=99' --baseline "$TMP/full/results.jsonl" \
+    --out "$TMP/other" >"$TMP/other.out" 2>/dev/null
+check "baseline from another sweep: warned" grep -q 'none of this run.s 1 cases is in the baseline' "$TMP/other.out"
 
 # 4. Without gnuplot the reports are still written and say the plots are missing.
 GPTQ_HARNESS_GNUPLOT=/nonexistent/gnuplot "$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32 data=real' \
