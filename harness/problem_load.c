@@ -22,9 +22,23 @@ static int check_gidx(const struct case_desc *d, const struct problem *p, int st
     return 0;
 }
 
+/* The scales are kept as bits of the case's dtype: a checkpoint whose
+ * scales are stored in the other 16-bit float type would be read as
+ * garbage, so it is refused (the dtype is the descriptor's dt=). */
+static int check_scale_dtype(const struct case_desc *d, const struct tensor_set *ckpt, char *err,
+                             size_t errlen) {
+    const struct tensor *t = tensor_set_get(ckpt, format_scale_name(d->fmt));
+    const tdtype_t want = d->dt == DT_BF16 ? TD_BF16 : TD_F16;
+    if (!t || t->dtype == want) return 0; /* a missing tensor: format_unpack says so */
+    return errmsg(err, errlen, "tensor '%s' is stored as %s but the case's dtype is %s (dt=%s)",
+                  t->name, t->dtype == TD_BF16 ? "BF16" : t->dtype == TD_F16 ? "F16" : "another type",
+                  d->dt == DT_BF16 ? "bf16" : "f16", d->dt == DT_BF16 ? "bf16" : "f16");
+}
+
 static int take_weights(const struct case_desc *d, const struct tensor_set *ckpt, struct problem *p,
                         char *err, size_t errlen) {
     struct logical_weights w;
+    if (check_scale_dtype(d, ckpt, err, errlen) != 0) return -1;
     if (format_unpack(d->fmt, d->zp, ckpt, p->K, p->N, p->G, &w, err, errlen) != 0) return -1;
     p->q = w.q;
     p->z = w.z;

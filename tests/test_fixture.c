@@ -211,6 +211,15 @@ static void test_problem_from_ckpt(void) {
     struct case_desc d = g.d;
     d.bias = 1;
     CU_ASSERT_EQUAL(problem_from_ckpt(&d, &g.ckpt, NULL, NULL, &a, err, sizeof err), -1);
+    /* scales stored in the other 16-bit float type than the case's dt: refused, named */
+    d = g.d;
+    struct tensor *sc = NULL;
+    for (int i = 0; i < g.ckpt.n; i++)
+        if (!strcmp(g.ckpt.t[i].name, format_scale_name(d.fmt))) sc = &g.ckpt.t[i];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    sc->dtype = d.dt == DT_BF16 ? TD_F16 : TD_BF16;
+    CU_ASSERT_EQUAL(problem_from_ckpt(&d, &g.ckpt, NULL, NULL, &a, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "but the case's dtype is"));
     gcase_free(&g);
 }
 
