@@ -20,6 +20,7 @@ struct bk_result {
     char *log;        /* malloc'd build log or NULL */
     double kernel_ms; /* device time of the kernel, when known, else wall time */
     double build_ms;  /* program build time spent for this case (0 when cached) */
+    int hung;         /* BK_ERROR because the watchdog killed a kernel that did not finish */
 };
 
 void bk_result_clear(struct bk_result *r);

@@ -24,11 +24,13 @@
 #include "shard.h"
 
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
+#define DEFAULT_MAX_HANGS 3
 
 struct run_opts {
     int perf;    /* --mode perf: also time each case's kernel */
     int profile; /* --profile: print where the time went */
     double case_timeout; /* watchdog, seconds (0: none) */
+    int max_hangs;       /* after this many hangs in a row the rest is not run (0: no limit) */
     int in_process;      /* --no-isolation: the backend in this process */
     int repeats; /* timed launches per case in perf mode */
     const char *kernel;
@@ -43,7 +45,14 @@ struct run_opts {
 };
 
 /* Long-only options (no short letter). */
-enum { OPT_SAVE_FAILURES = 256, OPT_SAVE_ALL, OPT_REPEAT, OPT_CASE_TIMEOUT, OPT_NO_ISOLATION };
+enum {
+    OPT_SAVE_FAILURES = 256,
+    OPT_SAVE_ALL,
+    OPT_REPEAT,
+    OPT_CASE_TIMEOUT,
+    OPT_NO_ISOLATION,
+    OPT_MAX_HANGS
+};
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
@@ -55,6 +64,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"profile", no_argument, 0, 'F'},
         {"repeat", required_argument, 0, OPT_REPEAT},
         {"case-timeout", required_argument, 0, OPT_CASE_TIMEOUT},
+        {"max-hangs", required_argument, 0, OPT_MAX_HANGS},
         {"no-isolation", no_argument, 0, OPT_NO_ISOLATION},
         {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
         {"save-all", required_argument, 0, OPT_SAVE_ALL},
@@ -119,6 +129,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             }
             break;
         }
+        case OPT_MAX_HANGS:
+            if (parse_int(optarg, 0, 1000000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --max-hangs wants an integer >= 0 (0: no "
+                                "limit)\n");
+                return -1;
+            }
+            o->max_hangs = (int)v;
+            break;
         case OPT_NO_ISOLATION: o->in_process = 1; break;
         case 'v': o->verbose = 1; break;
         case 'q': o->verbose = -1; break;
@@ -131,7 +149,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         case 'h':
             printf("usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
                    "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
-                   "[--perf-runs N] [--repeat N] [--case-timeout S] [--no-isolation] [--profile] "
+                   "[--perf-runs N] [--repeat N] [--case-timeout S] [--max-hangs N] [--no-isolation] "
+                   "[--profile] "
                    "[--save-failures DIR | --save-all DIR] [-v|-q] [--shard I/N|auto] " OUTPUTS_USAGE
                    " [DESCRIPTOR...]\n");
             exit(0);
@@ -179,12 +198,13 @@ static void run_hooks_call(void *ctx, const struct case_result *r, const struct 
     if (h->pm) perf_mode_hook(h->pm, r, w);
 }
 
-/* Without a device every case is an ERROR (recorded, so that CI sees them). */
-static void no_device(const struct case_desc *d, const char *why, struct case_result *r) {
+/* A case that is not run is an ERROR saying why (recorded, so that CI sees
+ * it): no device, or a kernel that hung in too many cases in a row. */
+static void not_run(const struct case_desc *d, const char *why, struct case_result *r) {
     memset(r, 0, sizeof *r);
     r->d = *d;
     r->verdict = V_ERROR;
-    snprintf(r->reason, sizeof r->reason, "no device: %.900s", why);
+    snprintf(r->reason, sizeof r->reason, "%.1000s", why);
 }
 
 /* Opens the kernel under test: in a worker process (hangs and crashes stay
@@ -208,6 +228,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     memset(&o, 0, sizeof o);
     o.s.max_bytes = DEFAULT_MAX_BYTES;
     o.case_timeout = KUT_DEFAULT_TIMEOUT;
+    o.max_hangs = DEFAULT_MAX_HANGS;
     outputs_defaults(&o.out);
     char kbuf[4200], err[1024], kut_err[1024], prefix[3072];
     struct shard sh = {0, 0};
@@ -268,15 +289,30 @@ int cmd_run(const char *prog, int argc, char **argv) {
     const double t0 = now_seconds();
     progress_start(&pr, stderr, selected, t0);
     size_t done = 0;
+    int hangs = 0; /* kernels killed by the watchdog in a row */
+    char no_dev[1100], hung_out[256];
+    snprintf(no_dev, sizeof no_dev, "no device: %.900s", kut_err);
+    snprintf(hung_out, sizeof hung_out,
+             "not run: the kernel hung (--case-timeout) in %d cases in a row; --max-hangs 0 runs "
+             "every case",
+             o.max_hangs);
     interrupt_install();
     for (size_t i = 0; i < o.cases.n; i++) {
         if (interrupt_requested()) break;
         if (!shard_selects(&sh, i)) continue;
         struct case_result r;
-        if (have_kut)
-            run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
+        if (o.perf && have_kut) { /* until the perf hook says otherwise */
+            pm.have = 0;
+            snprintf(pm.err, sizeof pm.err, "not timed: the case was not run");
+        }
+        if (!have_kut)
+            not_run(&o.cases.v[i], no_dev, &r);
+        else if (o.max_hangs && hangs >= o.max_hangs)
+            not_run(&o.cases.v[i], hung_out, &r);
         else
-            no_device(&o.cases.v[i], kut_err, &r);
+            run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
+        if (r.verdict != V_SKIPPED && !(o.max_hangs && hangs >= o.max_hangs))
+            hangs = r.hung ? hangs + 1 : 0;
         if (r.interrupted) { /* abandoned mid-kernel: no result, not recorded */
             case_result_free(&r);
             break;

@@ -141,6 +141,7 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
         return -1;
     }
     if (br.status == BK_INTERRUPTED) r->interrupted = 1;
+    r->hung = br.hung;
     if (br.status != BK_OK) {
         set_verdict(r, V_ERROR, br.reason);
         return -1;

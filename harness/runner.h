@@ -53,6 +53,8 @@ struct case_result {
      * was abandoned (verdict ERROR): the case has no result and is not
      * recorded. */
     int interrupted;
+    /* ERROR because the kernel did not finish within --case-timeout. */
+    int hung;
     struct metrics met;
     int have_metrics;
     char *log; /* build log on ERROR (malloc'd) */

@@ -382,6 +382,7 @@ void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t o
                      "the kernel did not finish within %.3g s (--case-timeout): killed; the next "
                      "case gets a fresh device context",
                      w->timeout_s);
+            res->hung = 1;
             reap(w, 1, NULL, 0);
         } else {
             char how[96] = "died";

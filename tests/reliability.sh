@@ -104,11 +104,26 @@ check "SIGINT during a hanging kernel: exit 1" [ $rc -eq 1 ]
 check "SIGINT during a hanging kernel: 1 of 3 cases recorded, partial" sh -c \
     "[ \$(wc -l <'$TMP/hangint/results.jsonl') -eq 1 ] && grep -q 'interrupted by SIGINT after 1 of 3 cases' '$TMP/hangint.out'"
 
+# A kernel that hangs in --max-hangs cases in a row: the rest of the sweep is
+# not run (ERROR, recorded at once) instead of waiting for the watchdog each time.
+"$BIN" run --out "$TMP/mh" --case-timeout 1 --max-hangs 2 --kernel tests/kernels/hang.cl \
+    'm=2 n=8 k=64 g=32 seed=1,2,3,4,5' >"$TMP/mh.out" 2>&1
+rc=$?
+check "--max-hangs 2: exit 1, 2 hangs then 3 not run" sh -c "[ $rc -eq 1 ] && \
+    [ \$(grep -c 'did not finish within 1 s' '$TMP/mh.out') -eq 2 ] && \
+    [ \$(grep -c 'not run: the kernel hung (--case-timeout) in 2 cases in a row' '$TMP/mh.out') -eq 3 ] && \
+    [ \$(wc -l <'$TMP/mh/results.jsonl') -eq 5 ]"
+"$BIN" run --case-timeout 1 --max-hangs 0 --kernel tests/kernels/hang.cl \
+    'm=2 n=8 k=64 g=32 seed=1,2,3' >"$TMP/mh0.out" 2>&1
+check "--max-hangs 0: every case runs (3 hangs)" [ "$(grep -c 'did not finish within 1 s' "$TMP/mh0.out")" -eq 3 ]
+
 # Bad values of the new options are usage errors.
 "$BIN" run --case-timeout -1 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
 check "--case-timeout -1: exit 2" [ $? -eq 2 ]
 "$BIN" run --repeat 0 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
 check "--repeat 0: exit 2" [ $? -eq 2 ]
+"$BIN" run --max-hangs -1 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
+check "--max-hangs -1: exit 2" [ $? -eq 2 ]
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
