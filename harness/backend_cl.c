@@ -22,6 +22,7 @@
 #include <CL/cl.h>
 
 #include "backend_cl_priv.h"
+#include "units.h"
 #include "cl_errors.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -71,19 +72,6 @@ static void release_check(const char *what, cl_int rc) {
 }
 
 /* Human-readable byte count: "2.1 GiB", "640.0 MiB", "12 B". */
-void clb_fmt_bytes(char *buf, size_t len, double bytes) {
-    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (bytes >= 1024.0 && u < 4) {
-        bytes /= 1024.0;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, len, "%.0f B", bytes);
-    else
-        snprintf(buf, len, "%.1f %s", bytes, units[u]);
-}
-
 /* Reads a string property with clGetPlatformInfo / clGetDeviceInfo into buf
  * (truncated to fit). Returns the cl* status. */
 static cl_int platform_str(cl_platform_id p, cl_platform_info what, char *buf, size_t len) {
@@ -210,8 +198,8 @@ static void print_device(FILE *out, const struct dev_entry *e) {
                 msg);
         return;
     }
-    clb_fmt_bytes(gm, sizeof gm, (double)global_mem);
-    clb_fmt_bytes(ma, sizeof ma, (double)max_alloc);
+    fmt_bytes(gm, sizeof gm, (double)global_mem);
+    fmt_bytes(ma, sizeof ma, (double)max_alloc);
     fprintf(out,
             "%u:%u  %s\n      platform: %s\n      %s, driver %s\n"
             "      global memory %s, max allocation %s, %u compute units\n",
@@ -629,16 +617,16 @@ static int precheck_sizes(const struct cl_backend *b, const struct run_bufs *rb,
     for (int i = 0; i < NBUF; i++) {
         total += (double)rb->bytes[i];
         if ((cl_ulong)rb->bytes[i] > b->max_alloc) {
-            clb_fmt_bytes(need, sizeof need, (double)rb->bytes[i]);
-            clb_fmt_bytes(have, sizeof have, (double)b->max_alloc);
+            fmt_bytes(need, sizeof need, (double)rb->bytes[i]);
+            fmt_bytes(have, sizeof have, (double)b->max_alloc);
             clb_res_set(res, BK_SKIP, "%s needs %s > device max allocation %s", clb_buf_names[i], need,
                     have);
             return -1;
         }
     }
     if (total > (double)b->global_mem) {
-        clb_fmt_bytes(need, sizeof need, total);
-        clb_fmt_bytes(have, sizeof have, (double)b->global_mem);
+        fmt_bytes(need, sizeof need, total);
+        fmt_bytes(have, sizeof have, (double)b->global_mem);
         clb_res_set(res, BK_SKIP, "buffers need %s in total > device global memory %s", need, have);
         return -1;
     }

@@ -55,7 +55,6 @@ struct run_bufs {
 void clb_res_error(struct bk_result *res, const char *what, cl_int rc);
 void clb_res_set(struct bk_result *res, bk_status_t st, const char *fmt, ...);
 double clb_now_ms(void);
-void clb_fmt_bytes(char *buf, size_t len, double bytes);
 /* The built program for t's option set, or NULL with res set to BK_ERROR. */
 struct clb_prog *clb_get_prog(struct cl_backend *b, const struct abi_tensors *t,
                               struct bk_result *res);

@@ -13,6 +13,7 @@
 #include "faults.h"
 #include "formats.h"
 #include "problem.h"
+#include "units.h"
 
 double now_seconds(void) {
     struct timespec ts;
@@ -204,9 +205,10 @@ static int stage_fits(const struct case_desc *d, const struct run_settings *s,
                       struct case_result *r) {
     int64_t need = problem_bytes(d);
     if (s->max_bytes <= 0 || need <= s->max_bytes) return 0;
-    char msg[256];
-    snprintf(msg, sizeof msg, "case needs about %.2f GiB of host memory > --max-bytes %.2f GiB",
-             need / 1073741824.0, s->max_bytes / 1073741824.0);
+    char msg[256], a[32], b[32];
+    fmt_bytes(a, sizeof a, (double)need);
+    fmt_bytes(b, sizeof b, (double)s->max_bytes);
+    snprintf(msg, sizeof msg, "case needs about %s of host memory > --max-bytes %s", a, b);
     set_verdict(r, V_SKIPPED, msg);
     return -1;
 }

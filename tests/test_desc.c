@@ -624,6 +624,16 @@ static void test_read_string(void) {
     CU_ASSERT_EQUAL(batch_read_string("", "x", &l, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(l.n, 4);
 
+    /* A UTF-8 byte order mark and CRLF line ends are accepted; a lone CR
+     * inside a line (old Mac line ends) is an error that says so. */
+    CU_ASSERT_EQUAL(batch_read_string("\xEF\xBB\xBFm=1\r\nm=2\r\n", "bom", &l, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(l.n, 6);
+    CU_ASSERT_TRUE(l.v[4].m == 1 && l.v[5].m == 2);
+    CU_ASSERT_EQUAL(batch_read_string("m=1\rm=2\r", "mac", &l, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "mac:1: carriage return inside the line"));
+    CU_ASSERT_EQUAL(l.n, 6);
+    l.n = 4;
+
     /* Errors carry NAME:LINE and leave the list as it was. */
     rc = batch_read_string("m=1\n# c\nm=2,3\ndt=f32\nm=4\n", "t.batch", &l, err, sizeof(err));
     CU_ASSERT_EQUAL(rc, -1);

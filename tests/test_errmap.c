@@ -9,6 +9,7 @@
 
 #include "../harness/errmap.h"
 #include "../harness/progress.h"
+#include "../harness/units.h"
 
 #define ROWS 100
 #define COLS 300
@@ -97,6 +98,15 @@ static void test_grid_column(void) {
 
 static void test_progress(void) {
     char buf[128];
+    /* byte counts in messages (units.h) */
+    fmt_bytes(buf, sizeof buf, 1);
+    CU_ASSERT_STRING_EQUAL(buf, "1 B");
+    fmt_bytes(buf, sizeof buf, 6144);
+    CU_ASSERT_STRING_EQUAL(buf, "6.0 KiB");
+    fmt_bytes(buf, sizeof buf, 8.0 * 1073741824.0);
+    CU_ASSERT_STRING_EQUAL(buf, "8.0 GiB");
+    fmt_bytes(buf, sizeof buf, 3.0 * 1099511627776.0 * 1024.0);
+    CU_ASSERT_STRING_EQUAL(buf, "3072.0 TiB");
     progress_format(buf, sizeof buf, 120, 496, 42.4);
     CU_ASSERT_STRING_EQUAL(buf, "[120/496] 0:42 elapsed, ~2:13 left");
     progress_format(buf, sizeof buf, 7, 1000, 4000);
