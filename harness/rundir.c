@@ -60,6 +60,12 @@ int rundir_create(const char *want, time_t now, char *out, size_t outlen, char *
     if (want) {
         if (mkdir_p(want, err, errlen) != 0) return -1;
         snprintf(out, outlen, "%s", want);
+        char prev[RUNDIR_MAX + 32];
+        snprintf(prev, sizeof prev, "%.4000s/results.jsonl", want);
+        if (access(prev, F_OK) == 0)
+            fprintf(stderr, "gptq-harness: note: %s already holds a run; its results and reports "
+                            "are replaced by this one's\n",
+                    want);
         return 0;
     }
     if (mkdir_p(reports_root(), err, errlen) != 0) return -1;

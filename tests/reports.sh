@@ -143,6 +143,10 @@ check "skipped now, passed before: exit 0 (a warning)" [ "$rc" -eq 0 ]
 check "skipped now, passed before: $npassed counted as no longer run" \
     grep -q "^baseline: .* no longer run: $npassed\$" "$TMP/lost.out"
 check "skipped now, passed before: listed as NOT RUN" grep -q '^NOT RUN .*fmt=' "$TMP/lost.out"
+# --out on a directory that already holds a run says it replaces it.
+"$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32' --out "$TMP/again" >/dev/null 2>&1
+"$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32' --out "$TMP/again" >/dev/null 2>"$TMP/again.err"
+check "--out on an earlier run's directory: a note says it is replaced" grep -q 'already holds a run' "$TMP/again.err"
 # A baseline that shares no case with the run (another sweep) is said so.
 "$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32 seed=99' --baseline "$TMP/full/results.jsonl" \
     --out "$TMP/other" >"$TMP/other.out" 2>/dev/null
