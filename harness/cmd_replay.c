@@ -95,7 +95,8 @@ static verdict_t replay_one(const char *path, const struct dev_opts *o, struct k
     if (o->verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
         console_case_repro(stdout, &r, repro, o->verbose > 0);
     int changed = fx.verdict[0] && strcmp(fx.verdict, verdict_name(r.verdict)) != 0;
-    if (o->verbose > 0 || changed || (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
+    if (o->verbose > 0 || changed || ctx.differ > 0 ||
+        (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
         printf("    recorded: %s on %s", fx.verdict[0] ? fx.verdict : "?",
                fx.device[0] ? fx.device : "?");
         if (ctx.differ >= 0)

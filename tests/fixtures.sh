@@ -35,6 +35,20 @@ check "replay --adapter reference: 3 passed" grep -q '^tests: 3 passed: 3 ' "$TM
 check "save-all: exit 0, a fixture per case" [ $? -eq 0 -a "$(count "$TMP/all")" -eq 2 ]
 "$BIN" replay "$TMP"/all/*.safetensors.gz >"$TMP/rp3.out" 2>&1
 check "replay of save-all: exit 0" [ $? -eq 0 ]
+# The same verdict but a device output that differs from the recorded y_dev
+# (one bit flipped in the file) is said, without -v.
+F1=$(ls "$TMP"/all/*.safetensors.gz | head -1)
+python3 - "$F1" "$TMP/flip.safetensors.gz" <<'PY'
+import gzip, json, struct, sys
+data = bytearray(gzip.open(sys.argv[1]).read())
+hlen = struct.unpack("<Q", data[:8])[0]
+off = json.loads(data[8:8 + hlen])["y_dev"]["data_offsets"][0]
+data[8 + hlen + off] ^= 1
+gzip.open(sys.argv[2], "wb").write(bytes(data))
+PY
+"$BIN" replay "$TMP/flip.safetensors.gz" >"$TMP/flip.out" 2>&1
+check "replay: same verdict, y_dev differs: said without -v" \
+    grep -q 'device output differs from the recorded y_dev (1 element(s) differ)' "$TMP/flip.out"
 "$BIN" run -q --save-all /proc/version/x 'm=1' >/dev/null 2>"$TMP/dir.err"
 check "save-all into an impossible directory: exit 2 with a message" \
     sh -c "[ $? -eq 2 ] && grep -q 'directory' '$TMP/dir.err'"
