@@ -13,6 +13,7 @@
  * flagged, or the run did not pass; 2 usage error (bad option, no such
  * layer). */
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +65,11 @@ static int parse_inspect_value(int c, struct inspect_opts *o) {
         o->m = v;
         return 0;
     case OPT_SEED:
+        errno = 0;
         o->seed = strtoull(optarg, &end, 10);
-        return *optarg && !*end ? 0 : bad_opt("--seed wants an unsigned integer");
+        return *optarg && *optarg != '-' && !*end && errno != ERANGE
+                   ? 0
+                   : bad_opt("--seed wants an unsigned integer");
     case 'h':
         printf("usage: gptq-harness inspect FILE [-v] [--max-bytes N]\n"
                "       gptq-harness inspect FILE --layer NAME [--run [--adapter A] [--kernel F]\n"

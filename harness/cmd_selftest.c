@@ -457,6 +457,10 @@ static int load_cases(const struct st_opts *o, struct case_list *cases) {
         fprintf(stderr, "gptq-harness selftest: %s\n", err);
         return -1;
     }
+    if (cases->n == 0) {
+        fprintf(stderr, "gptq-harness selftest: %s holds no case\n", batch);
+        return -1;
+    }
     for (size_t i = 0; i < cases->n; i++)
         if (cases->v[i].fault[0]) {
             fprintf(stderr,

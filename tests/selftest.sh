@@ -108,5 +108,11 @@ check "last tile: only columns 32..39, never written" \
 "$BIN" run --kernel "$TMP/kept/nibble7-sign.cl" 'fmt=gptq-v1 g=32 m=3 n=40 k=128' >"$TMP/n7.out" 2>&1
 check "nibble 7: the probe finds rows k % 8 == 7" grep -q 'rows k with index % 8 in {7}' "$TMP/n7.out"
 
+: >"$TMP/empty.batch"
+"$BIN" selftest --batch "$TMP/empty.batch" >/dev/null 2>"$TMP/empty.err"
+check "selftest on a batch with no case: exit 2, said" sh -c "[ $? -eq 2 ] && grep -q 'holds no case' '$TMP/empty.err'"
+"$BIN" inspect "$TMP/empty.batch" --seed -1 >/dev/null 2>&1
+check "inspect --seed -1: exit 2" [ $? -eq 2 ]
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
