@@ -276,11 +276,11 @@ static int read_lines(struct line_src *src, const char *name, struct case_list *
     for (size_t lineno = 1;; lineno++) {
         int r = next_line(src, buf, msg, sizeof(msg));
         if (r == 0) return 0;
-        if (lineno == 1 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
-            (unsigned char)buf[2] == 0xBF) /* a UTF-8 byte order mark */
+        if (r > 0 && lineno == 1 && (unsigned char)buf[0] == 0xEF &&
+            (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF) /* UTF-8 BOM */
             memmove(buf, buf + 3, strlen(buf + 3) + 1);
-        const char *cr = strchr(buf, '\r');
-        if (r > 0 && cr && cr[strspn(cr, " \t\r\v\f")] != '\0')
+        const char *cr = r > 0 ? strchr(buf, '\r') : NULL;
+        if (cr && cr[strspn(cr, " \t\r\v\f")] != '\0')
             r = errmsg(msg, sizeof msg,
                        "carriage return inside the line (old Mac line endings?): end lines "
                        "with \\n or \\r\\n");
