@@ -340,7 +340,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     if (sig) {
         char note[128];
         snprintf(note, sizeof note, "interrupted by %s after %zu of %zu cases",
-                 sig == SIGINT ? "SIGINT" : "SIGTERM", done, selected);
+                 interrupt_name(sig), done, selected);
         fprintf(stderr, "gptq-harness run: %s; writing the partial results\n", note);
         runout_mark_partial(ro, note);
     }

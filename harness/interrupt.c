@@ -24,6 +24,11 @@ void interrupt_install(void) {
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* the terminal or the CI agent's session went away */
 }
 
 int interrupt_requested(void) { return (int)stop_signal; }
+
+const char *interrupt_name(int sig) {
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}

@@ -1,4 +1,4 @@
-/* interrupt.h - SIGINT / SIGTERM during a sweep. The first signal asks the
+/* interrupt.h - SIGINT / SIGTERM / SIGHUP during a sweep. The first signal asks the
  * run to stop: host-side work of the case in progress finishes, a kernel
  * still running in the device worker is abandoned (worker.c polls this flag;
  * the case is not recorded); every finished case is already in
@@ -10,7 +10,9 @@
 
 /* Installs the handlers (SA_RESTART, so system calls in progress go on). */
 void interrupt_install(void);
-/* The signal that asked to stop (SIGINT, SIGTERM), or 0. */
+/* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
 int interrupt_requested(void);
+/* "SIGINT", "SIGTERM", "SIGHUP". */
+const char *interrupt_name(int sig);
 
 #endif

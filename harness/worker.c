@@ -202,6 +202,7 @@ static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t
         dup2(STDERR_FILENO, STDOUT_FILENO);
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() == 1) _exit(1);
         struct kernel_backend kb;

@@ -104,6 +104,22 @@ check "SIGINT during a hanging kernel: exit 1" [ $rc -eq 1 ]
 check "SIGINT during a hanging kernel: 1 of 3 cases recorded, partial" sh -c \
     "[ \$(wc -l <'$TMP/hangint/results.jsonl') -eq 1 ] && grep -q 'interrupted by SIGINT after 1 of 3 cases' '$TMP/hangint.out'"
 
+# SIGHUP (the terminal or the CI agent's session went away) stops the run like
+# SIGINT: partial reports, exit 1.
+"$BIN" run --out "$TMP/hup" --case-timeout 120 --kernel tests/kernels/hang.cl \
+    'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' >"$TMP/hup.out" 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 600 ] && [ "$(cat "$TMP/hup/results.jsonl" 2>/dev/null | wc -l)" -lt 1 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 1
+kill -HUP $pid
+wait $pid
+rc=$?
+check "SIGHUP: exit 1, partial, named" sh -c "[ $rc -eq 1 ] && grep -q 'interrupted by SIGHUP after 1 of 2 cases' '$TMP/hup.out' && grep -q PARTIAL '$TMP/hup/report.md'"
+
 # A kernel that hangs in --max-hangs cases in a row: the rest of the sweep is
 # not run (ERROR, recorded at once) instead of waiting for the watchdog each time.
 "$BIN" run --out "$TMP/mh" --case-timeout 1 --max-hangs 2 --kernel tests/kernels/hang.cl \
