@@ -17,7 +17,7 @@ DEVICE=${DEVICE:-NVIDIA}
 # no --batch and no descriptor (a word with '='): the smoke sweep
 cases=0
 for a in "$@"; do
-    case "$a" in --batch | --batch=* | *=*) cases=1 ;; esac
+    case "$a" in --batch | --batch=*) cases=1 ;; --*) ;; *=*) cases=1 ;; esac
 done
 if [ "$cases" -eq 0 ]; then set -- "$@" --batch fixtures/sweeps/smoke.batch; fi
 exec ./build/gptq-harness run --device "$DEVICE" "$@"
