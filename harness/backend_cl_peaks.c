@@ -106,16 +106,11 @@ static int measure_floor(struct cl_backend *b, struct clb_peaks *pk, char *err, 
     if (rc == CL_SUCCESS) rc = clSetKernelArg(s.kernel, 1, sizeof never, &never);
     int ok = rc == CL_SUCCESS;
     if (!ok) clb_err(err, errlen, "setting up the empty kernel", rc);
-    double one[FLOOR_RUNS], span[3], lo, hi;
-    if (ok) /* a warm-up, one at a time, back to back */
-        ok = clb_time_launches(b, clb_simple_enqueue, &s, 1, 1, one, span, err, errlen) == 0 &&
-             clb_time_launches(b, clb_simple_enqueue, &s, FLOOR_RUNS, 1, one, span, err, errlen) ==
-                 0 &&
-             clb_time_launches(b, clb_simple_enqueue, &s, 3, CLB_STREAM_PER, one, span, err,
-                               errlen) == 0;
+    struct clb_phases ph; /* a warm-up, one at a time, back to back */
+    if (ok) ok = clb_time_phases(b, clb_simple_enqueue, &s, 1, FLOOR_RUNS, &ph, err, errlen) == 0;
     if (ok) {
-        clb_summarize(one, FLOOR_RUNS, &pk->floor_ms, &lo, &hi);
-        clb_summarize(span, 3, &pk->floor_stream_ms, &lo, &hi);
+        pk->floor_ms = ph.median;
+        pk->floor_stream_ms = ph.stream;
     }
     if (buf) clReleaseMemObject(buf);
     clb_release_simple(&s);
@@ -167,25 +162,12 @@ int clb_measure_read(struct cl_backend *b, double bytes, int repeats, double *on
     if (s.global > n4) s.global = (n4 + s.local - 1) / s.local * s.local;
     s.bufs = bufs;
     s.nbufs = nsets;
-    const int nb = clb_stream_batches(repeats);
-    const size_t room = (size_t)(repeats > nb ? repeats : nb) + CLB_MAX_SETS;
-    double *one = calloc(room, sizeof *one), *span = calloc(room, sizeof *span), lo, hi;
-    if (ok && (!one || !span)) {
-        snprintf(err, errlen, "out of memory");
-        ok = 0;
-    }
-    if (ok) /* warm-up: each set once; one at a time; back to back */
-        ok =
-            clb_time_launches(b, clb_simple_enqueue, &s, nsets, 1, one, span, err, errlen) == 0 &&
-            clb_time_launches(b, clb_simple_enqueue, &s, repeats, 1, one, span, err, errlen) == 0 &&
-            clb_time_launches(b, clb_simple_enqueue, &s, nb, CLB_STREAM_PER, one, span, err,
-                              errlen) == 0;
+    struct clb_phases ph; /* warm-up: each set once */
+    if (ok) ok = clb_time_phases(b, clb_simple_enqueue, &s, nsets, repeats, &ph, err, errlen) == 0;
     if (ok) {
-        clb_summarize(one, repeats, one_ms, &lo, &hi);
-        clb_summarize(span, nb, stream_ms, &lo, &hi);
+        *one_ms = ph.median;
+        *stream_ms = ph.stream;
     }
-    free(one);
-    free(span);
     for (int i = 0; i < nsets; i++)
         if (bufs[i]) clReleaseMemObject(bufs[i]);
     if (out) clReleaseMemObject(out);

@@ -64,12 +64,8 @@ int clb_time(struct cl_backend *b, const struct abi_tensors *t, int repeats, str
     uint16_t *out = calloc(out_total, sizeof *out);
     struct run_bufs sets[CLB_MAX_SETS];
     memset(sets, 0, sizeof sets);
-    const int nb = clb_stream_batches(repeats), ns = nb * CLB_STREAM_PER;
-    /* room for the longest of: warm-up (CLB_MAX_SETS), one at a time, back to back */
-    const size_t room = (size_t)(repeats > ns ? repeats : ns) + CLB_MAX_SETS;
-    double *ms = calloc(room, sizeof *ms), *span = calloc(room, sizeof *span);
     int nsets = 0, rc = -1;
-    if (!out || !ms || !span) {
+    if (!out) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
@@ -87,19 +83,15 @@ int clb_time(struct cl_backend *b, const struct abi_tensors *t, int repeats, str
         }
     }
     struct w4_launch w = {b, p, t, sets, nsets};
-    /* warm-up: each set once; then one launch at a time (waited for) */
-    if (clb_time_launches(b, w4_enqueue, &w, nsets, 1, ms, span, err, errlen) != 0 ||
-        clb_time_launches(b, w4_enqueue, &w, repeats, 1, ms, span, err, errlen) != 0)
-        goto done;
+    struct clb_phases ph; /* warm-up: each set once */
+    if (clb_time_phases(b, w4_enqueue, &w, nsets, repeats, &ph, err, errlen) != 0) goto done;
     r->sets = nsets;
     r->repeats = repeats;
-    clb_summarize(ms, repeats, &r->median_ms, &r->min_ms, &r->max_ms);
-    /* back to back: batches of CLB_STREAM_PER launches */
-    if (clb_time_launches(b, w4_enqueue, &w, nb, CLB_STREAM_PER, ms, span, err, errlen) != 0)
-        goto done;
-    double lo, hi;
-    clb_summarize(span, nb, &r->stream_ms, &lo, &hi);
-    r->stream_launches = ns;
+    r->median_ms = ph.median;
+    r->min_ms = ph.min;
+    r->max_ms = ph.max;
+    r->stream_ms = ph.stream;
+    r->stream_launches = ph.stream_launches;
     rc = 0;
 done:
     for (int i = 0; i < nsets; i++)
@@ -110,7 +102,5 @@ done:
                                     r->read_err, sizeof r->read_err) != 0)
         r->read_ms = r->read_stream_ms = 0;
     free(out);
-    free(ms);
-    free(span);
     return rc;
 }

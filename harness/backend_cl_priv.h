@@ -96,6 +96,19 @@ typedef int (*clb_enqueue_fn)(void *ctx, int i, cl_event *ev, char *err, size_t 
 int clb_time_launches(struct cl_backend *b, clb_enqueue_fn fn, void *ctx, int batches, int per,
                       double *one, double *stream, char *err, size_t errlen);
 
+/* What clb_time_phases measured (ms). */
+struct clb_phases {
+    double median, min, max; /* one launch at a time */
+    double stream;           /* back to back, per launch: median over the batches */
+    int stream_launches;
+};
+
+/* The timing every perf figure uses: `warmups` launches (one per input set),
+ * then `repeats` launches one at a time, then clb_stream_batches(repeats)
+ * batches of CLB_STREAM_PER back to back. 0, or -1 with a message. */
+int clb_time_phases(struct cl_backend *b, clb_enqueue_fn fn, void *ctx, int warmups, int repeats,
+                    struct clb_phases *ph, char *err, size_t errlen);
+
 /* A one-dimensional helper kernel; launch i sets argument 0 to
  * bufs[i % nbufs] when nbufs > 0 (the other arguments are set once). */
 struct clb_simple {

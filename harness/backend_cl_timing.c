@@ -99,6 +99,30 @@ int clb_time_launches(struct cl_backend *b, clb_enqueue_fn fn, void *ctx, int ba
     return rc;
 }
 
+int clb_time_phases(struct cl_backend *b, clb_enqueue_fn fn, void *ctx, int warmups, int repeats,
+                    struct clb_phases *ph, char *err, size_t errlen) {
+    memset(ph, 0, sizeof *ph);
+    const int nb = clb_stream_batches(repeats);
+    int room = repeats > warmups ? repeats : warmups;
+    if (room < nb) room = nb;
+    double *one = calloc((size_t)room, sizeof *one), *span = calloc((size_t)room, sizeof *span);
+    int rc = -1;
+    if (!one || !span)
+        snprintf(err, errlen, "out of memory");
+    else if (clb_time_launches(b, fn, ctx, warmups, 1, one, span, err, errlen) == 0 &&
+             clb_time_launches(b, fn, ctx, repeats, 1, one, span, err, errlen) == 0 &&
+             clb_time_launches(b, fn, ctx, nb, CLB_STREAM_PER, one, span, err, errlen) == 0) {
+        double lo, hi;
+        clb_summarize(one, repeats, &ph->median, &ph->min, &ph->max);
+        clb_summarize(span, nb, &ph->stream, &lo, &hi);
+        ph->stream_launches = nb * CLB_STREAM_PER;
+        rc = 0;
+    }
+    free(one);
+    free(span);
+    return rc;
+}
+
 int clb_build_simple(struct cl_backend *b, const char *src, const char *name, struct clb_simple *s,
                      char *err, size_t errlen) {
     memset(s, 0, sizeof *s);

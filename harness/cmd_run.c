@@ -289,7 +289,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     const double t0 = now_seconds();
     progress_start(&pr, stderr, selected, t0);
     size_t done = 0;
-    int hangs = 0; /* kernels killed by the watchdog in a row */
+    int hangs = 0, gave_up = 0; /* kernels killed by the watchdog in a row; --max-hangs hit */
     char no_dev[1100], hung_out[256];
     snprintf(no_dev, sizeof no_dev, "no device: %.900s", kut_err);
     snprintf(hung_out, sizeof hung_out,
@@ -307,12 +307,12 @@ int cmd_run(const char *prog, int argc, char **argv) {
         }
         if (!have_kut)
             not_run(&o.cases.v[i], no_dev, &r);
-        else if (o.max_hangs && hangs >= o.max_hangs)
+        else if (gave_up)
             not_run(&o.cases.v[i], hung_out, &r);
         else
             run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
-        if (r.verdict != V_SKIPPED && !(o.max_hangs && hangs >= o.max_hangs))
-            hangs = r.hung ? hangs + 1 : 0;
+        if (r.verdict != V_SKIPPED) hangs = r.hung ? hangs + 1 : 0;
+        gave_up = gave_up || (o.max_hangs && hangs >= o.max_hangs);
         if (r.interrupted) { /* abandoned mid-kernel: no result, not recorded */
             case_result_free(&r);
             break;

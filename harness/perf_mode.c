@@ -81,10 +81,15 @@ void perf_mode_hook(void *ctx, const struct case_result *r, const struct case_wo
         pm->have = 1;
 }
 
+/* GB/s of a launch of ms (every input read once, the output written once). */
+static double gbs_at(const struct clb_perf *p, double ms) {
+    return p->bytes / (ms * 1e-3) / 1e9;
+}
+
 /* " GB/s (share of copy), GFLOP/s (share of fma)" for a launch of ms. */
 static void print_rates(const struct perf_mode *pm, double ms, FILE *out) {
     const struct clb_perf *p = &pm->last;
-    const double gbs = p->bytes / (ms * 1e-3) / 1e9, gflops = p->flops / (ms * 1e-3) / 1e9;
+    const double gbs = gbs_at(p, ms), gflops = p->flops / (ms * 1e-3) / 1e9;
     fprintf(out, "%.1f GB/s", gbs);
     if (pm->have_peaks) fprintf(out, " (%.0f%% of copy)", 100.0 * gbs / pm->peaks.copy_gbs);
     fprintf(out, ", %.1f GFLOP/s", gflops);
@@ -111,15 +116,10 @@ void perf_mode_print(const struct perf_mode *pm, FILE *out) {
     fprintf(out,
             "    perf ceiling: a read-only kernel over the same %.3g MB takes %.2f us (%.1f GB/s, "
             "%.0f%% of copy), back to back %.2f us; this kernel reaches %.0f%% / %.0f%% of it\n",
-            p->bytes / 1e6, p->read_ms * 1e3, p->bytes / (p->read_ms * 1e-3) / 1e9,
-            pm->have_peaks ? 100.0 * p->bytes / (p->read_ms * 1e-3) / 1e9 / pm->peaks.copy_gbs
-                           : 0.0,
+            p->bytes / 1e6, p->read_ms * 1e3, gbs_at(p, p->read_ms),
+            pm->have_peaks ? 100.0 * gbs_at(p, p->read_ms) / pm->peaks.copy_gbs : 0.0,
             p->read_stream_ms * 1e3, 100.0 * p->read_ms / p->median_ms,
             100.0 * p->read_stream_ms / p->stream_ms);
-}
-
-static double gbs_at(const struct clb_perf *p, double ms) {
-    return p->bytes / (ms * 1e-3) / 1e9;
 }
 
 void perf_mode_record(struct perf_mode *pm, int64_t index, const struct case_desc *d) {

@@ -216,9 +216,8 @@ static int stage_fits(const struct case_desc *d, const struct run_settings *s,
 /* First non-finite value (NaN or infinity) among n 16-bit values of dtype
  * dt, or -1. */
 static int64_t first_nonfinite(const uint16_t *v, int64_t n, dtype_t dt) {
-    const uint16_t exp = dt == DT_BF16 ? 0x7F80u : 0x7C00u;
     for (int64_t i = 0; v && i < n; i++)
-        if ((v[i] & exp) == exp) return i;
+        if (!isfinite(dt_to_double(dt, v[i]))) return i;
     return -1;
 }
 
@@ -237,7 +236,7 @@ static int stage_finite(const struct problem *p, struct case_result *r) {
     for (int i = 0; i < 3; i++) {
         const int64_t at = first_nonfinite(t[i].v, t[i].rows * t[i].cols, p->d.dt);
         if (at < 0) continue;
-        const double v = p->d.dt == DT_BF16 ? bf16_to_double(t[i].v[at]) : f16_to_double(t[i].v[at]);
+        const double v = dt_to_double(p->d.dt, t[i].v[at]);
         char msg[256];
         snprintf(msg, sizeof msg,
                  "the inputs hold a non-finite value: %s[%lld][%lld] = %s; no kernel result can "

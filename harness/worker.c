@@ -296,22 +296,16 @@ static void header_of(struct shm_header *h, const struct abi_tensors *t, size_t 
     layout(h);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Waits for the reply byte; 1 got it, 0 timeout, -1 the child died, 2 the
  * run was asked to stop (interrupt.h) before the kernel finished. Polls in
  * slices so that a SIGINT does not wait for a slow or hanging kernel. */
 static int wait_reply(struct worker *w) {
     struct pollfd p = {.fd = w->rep_r, .events = POLLIN};
-    const double t0 = now_s();
+    const double t0 = now_seconds();
     for (;;) {
         int ms = 200;
         if (w->timeout_s > 0) {
-            const double left = w->timeout_s - (now_s() - t0);
+            const double left = w->timeout_s - (now_seconds() - t0);
             if (left <= 0) return 0;
             if (left * 1000 < ms) ms = (int)(left * 1000) + 1;
         }
