@@ -8,15 +8,15 @@ TEST_LIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-           -pthread -DCL_TARGET_OPENCL_VERSION=120 -MMD -MP
+           -pthread -DCL_TARGET_OPENCL_VERSION=120 -MMD -MP -Iharness -I.
 LDLIBS  += -lm -pthread -ldl
 BUILD   ?= build
 
-LIB_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c)) $(wildcard reference/*.c)
+LIB_SRC  := $(filter-out harness/cli/main.c,$(wildcard harness/*/*.c)) $(wildcard reference/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ := $(BUILD)/obj/harness/main.o
+MAIN_OBJ := $(BUILD)/obj/harness/cli/main.o
 
 # The git commit the binary is built from (runenv.c records it in every
 # result); runenv.o is rebuilt when it changes.
@@ -34,16 +34,16 @@ BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 EDGES    ?= fixtures/sweeps/kernel-edges.batch
 
-# Native kernel plugins (harness/w4a16.h): independent shared libraries that
+# Native kernel plugins (harness/backends/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
 PLUGIN_DIR    := $(BUILD)/plugins
 PLUGIN_OPT    ?= $(OPT)
 PLUGIN_CFLAGS := $(PLUGIN_OPT) -g -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread \
-                 -fPIC -fvisibility=hidden -Iharness
+                 -fPIC -fvisibility=hidden -Iharness/backends
 PLUGIN_LDFLAGS := -shared -Wl,-z,defs
 CPU_PLUGIN    := $(PLUGIN_DIR)/libw4a16_cpu.so
 CPU_PLUGIN_SRC := plugins/cpu/w4a16_cpu.c plugins/cpu/cpu_dtype.h plugins/common/w4a16_check.h \
-                  harness/w4a16.h
+                  harness/backends/w4a16.h
 TEST_PLUGINS  := $(patsubst tests/plugins/%.c,$(PLUGIN_DIR)/test/%.so,$(wildcard tests/plugins/*.c))
 NVCC      ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
 CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
@@ -79,6 +79,8 @@ test: deps
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
 	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/include_rules.sh
+	sh tests/docs.sh
 
 check: test
 
@@ -130,16 +132,16 @@ plugins-cuda:
 	    echo "make: nvcc not found (set NVCC=/path/to/nvcc); skipping the CUDA plugin"; \
 	else $(MAKE) --no-print-directory $(CUDA_PLUGIN); fi
 
-$(CUDA_PLUGIN): plugins/cuda/w4a16_cuda.cu plugins/common/w4a16_check.h harness/w4a16.h
+$(CUDA_PLUGIN): plugins/cuda/w4a16_cuda.cu plugins/common/w4a16_check.h harness/backends/w4a16.h
 	@mkdir -p $(dir $@)
-	$(NVCC) -O3 -std=c++17 $(CUDA_ARCH) -Iharness -shared -cudart static -Werror all-warnings \
+	$(NVCC) -O3 -std=c++17 $(CUDA_ARCH) -Iharness/backends -shared -cudart static -Werror all-warnings \
 	    -Xcompiler -fPIC,-fvisibility=hidden,-Wall,-Wextra,-Werror -Xlinker -z,defs -o $@ $<
 
 # test_plugin.c finds the plugins where this Makefile builds them
 $(BUILD)/obj/tests/test_plugin.o: CFLAGS += -DGH_PLUGIN_DIR='"$(PLUGIN_DIR)"'
 
-$(BUILD)/obj/harness/runenv.o: CFLAGS += -DGH_GIT_COMMIT='"$(GIT_COMMIT)"'
-$(BUILD)/obj/harness/runenv.o: $(GIT_STAMP)
+$(BUILD)/obj/harness/results/runenv.o: CFLAGS += -DGH_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/obj/harness/results/runenv.o: $(GIT_STAMP)
 $(GIT_STAMP): FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
@@ -188,7 +190,7 @@ fuzz:
 	done
 
 format:
-	clang-format -i harness/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
+	clang-format -i harness/*/*.[ch] reference/*.[ch] tests/*.[ch] plugins/cpu/*.[ch] \
 	    plugins/common/*.h tests/plugins/*.c \
 	    plugins/cuda/*.cu \
 	    bench/*.[ch]

@@ -18,9 +18,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../harness/commands.h"
-#include "../harness/refbench.h"
-#include "../harness/runner.h"
+#include "util/clock.h"
+#include "cli/commands.h"
+#include "verdict/refbench.h"
+#include "verdict/runner.h"
 
 struct blas_step {
     double *x, *y; /* X as double [M][K], dgemm's output [M][N] */

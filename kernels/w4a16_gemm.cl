@@ -1,5 +1,5 @@
 /* w4a16_gemm.cl - the plain reference kernel of the W4A16 contract
- * (DESIGN.md §4). One work-item per output element, no local memory, no
+ * (docs/abi.md). One work-item per output element, no local memory, no
  * tricks: it is meant to be obviously correct, not fast.
  *
  * Build options (set by the harness):

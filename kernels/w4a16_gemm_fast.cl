@@ -1,4 +1,4 @@
-/* w4a16_gemm_fast.cl - a tuned kernel for the W4A16 contract (DESIGN §4),
+/* w4a16_gemm_fast.cl - a tuned kernel for the W4A16 contract (docs/abi.md),
  * built for decode (M = 1), where the op is bound by memory bandwidth.
  *
  * A work-group is LX columns x LY rows of the output (the contract's

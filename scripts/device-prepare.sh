@@ -1,6 +1,6 @@
 #!/bin/sh
 # device-prepare.sh - run HERE (the development machine) before a GPU run.
-# DESIGN §10: the GPU machine has NVIDIA's OpenCL driver but no ICD loader
+# docs/gpu.md: the GPU machine has NVIDIA's OpenCL driver but no ICD loader
 # and no package registry. This downloads the Debian packages it lacks into
 # .ocl/ (git-ignored) and builds the harness, so that a device call can carry
 # .ocl and build/ (carry: [".ocl", "build"]) and run scripts/device-run.sh.

@@ -16,7 +16,7 @@ BF16 tensors come back as float32 (numpy has no bfloat16: the 16 bits are
 shifted into the top of a float32, which is exact); load(..., raw_bf16=True)
 keeps the uint16 bits instead. F16 comes back as float16.
 
-The fixture layout is harness/fixture.h's: the packed checkpoint tensors under
+The fixture layout is harness/results/fixture.h's: the packed checkpoint tensors under
 their format's names, x [M][K], bias [N] (bias=1), y_ref [M][N] float64 (the
 reference before rounding), y_dev [M][N] (when the kernel ran), and
 __metadata__ with the descriptor line.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the Debian packages gptq-harness needs (DESIGN §9).
+# Installs the Debian packages gptq-harness needs (docs/layout.md).
 #   sh scripts/install-deps.sh           what `make run` and `make test` need
 #   sh scripts/install-deps.sh --fuzz    also clang's libFuzzer runtime (`make fuzz`)
 #   sh scripts/install-deps.sh --bench   also OpenBLAS, for the benchmark (`make bench`)

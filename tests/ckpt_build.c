@@ -7,10 +7,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../harness/desc.h"
-#include "../harness/formats.h"
-#include "../harness/problem.h"
-#include "../harness/safetensors.h"
+#include "cases/desc.h"
+#include "formats/formats.h"
+#include "cases/problem.h"
+#include "formats/safetensors.h"
 
 /* ---- the multi-layer checkpoint ----------------------------------------- */
 

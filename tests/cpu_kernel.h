@@ -5,7 +5,7 @@
 #ifndef GH_TEST_CPU_KERNEL_H
 #define GH_TEST_CPU_KERNEL_H
 
-#include "../harness/runner.h"
+#include "verdict/runner.h"
 
 enum cpu_kernel_bug {
     CPU_RIGHT = 0,           /* what the contract says */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/abi.h"
+#include "adapters/abi.h"
 #include "suites.h"
 
 /* A valid set: M=2 N=16 K=64 group 32, zp tensor, identity perm, bias. */

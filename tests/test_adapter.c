@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/abi.h"
-#include "../harness/adapter.h"
-#include "../harness/formats.h"
-#include "../harness/problem.h"
-#include "../reference/refgemm.h"
+#include "adapters/abi.h"
+#include "adapters/adapter.h"
+#include "formats/formats.h"
+#include "cases/problem.h"
+#include "reference/refgemm.h"
 #include "suites.h"
 
 /* Runs the case's adapter; returns 0 when the ABI is valid and its
@@ -68,14 +68,15 @@ static void test_reference_all_variants(void) {
                              FMTS[f], ZPS[z], GIDX[gi], GS[g], n & 1, (n & 2) ? "bf16" : "f16",
                              n + 1);
                     int rc = adapter_vs_logical(line);
-                    if (rc != 0) fprintf(stderr, "\n  reference adapter wrong (%d): %s\n", rc, line);
+                    if (rc != 0)
+                        fprintf(stderr, "\n  reference adapter wrong (%d): %s\n", rc, line);
                     CU_ASSERT_EQUAL(rc, 0);
                     n++;
                 }
     CU_ASSERT_EQUAL(n, 74); /* 3 formats x 2 zp x 11 (gidx, g) + awq 2 x 4 */
 }
 
-/* vllm-xpu at the ABI level: the moves DESIGN §5 describes. */
+/* vllm-xpu at the ABI level: the moves docs/adapters.md describes. */
 static void test_vllm_xpu_moves(void) {
     /* compressed-tensors, no act-order: right, asymmetric too */
     CU_ASSERT_EQUAL(adapter_vs_logical("fmt=ct adapter=vllm-xpu zp=asym g=32 m=2 n=24 k=128"), 0);

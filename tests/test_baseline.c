@@ -1,5 +1,5 @@
 /* test_baseline.c - regressions and drift against a baseline
- * (harness/baseline.c): every finding kind, the drift floor, the exit code,
+ * (harness/results/baseline.c): every finding kind, the drift floor, the exit code,
  * and a baseline file read through the results reader. */
 #include <math.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 
 #include "suites.h"
 
-#include "../harness/baseline.h"
-#include "../harness/results.h"
+#include "results/baseline.h"
+#include "results/results.h"
 
 /* A record of case "seed=SEED" with a verdict and a worst_ratio (< 0: no
  * metrics). */
@@ -85,9 +85,9 @@ static void test_findings(void) {
     CU_ASSERT_EQUAL(judge(&b, 5, V_MISTRUSTED, 0), BL_KNOWN_FAILURE);
     CU_ASSERT_EQUAL(judge(&b, 6, V_PASSED, 0.1), BL_FIXED);
     CU_ASSERT_EQUAL(judge(&b, 7, V_ERROR, -1), BL_NEW_FAILURE); /* SKIPPED before */
-    CU_ASSERT_EQUAL(judge(&b, 8, V_SKIPPED, -1), BL_NOT_RUN); /* PASSED before, skipped now */
-    CU_ASSERT_EQUAL(judge(&b, 7, V_SKIPPED, -1), BL_SAME);    /* skipped before too */
-    CU_ASSERT_EQUAL(judge(&b, 5, V_SKIPPED, -1), BL_SAME);    /* FAILED before */
+    CU_ASSERT_EQUAL(judge(&b, 8, V_SKIPPED, -1), BL_NOT_RUN);   /* PASSED before, skipped now */
+    CU_ASSERT_EQUAL(judge(&b, 7, V_SKIPPED, -1), BL_SAME);      /* skipped before too */
+    CU_ASSERT_EQUAL(judge(&b, 5, V_SKIPPED, -1), BL_SAME);      /* FAILED before */
     CU_ASSERT_EQUAL(judge(&b, 9, V_FAILED, 3), BL_NEW_FAILURE); /* not in the baseline */
     CU_ASSERT_EQUAL(judge(&b, 9, V_PASSED, 0.1), BL_NEW);
 

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../harness/compare.h"
+#include "verdict/compare.h"
 #include "suites.h"
 
 #define ROWS 3
@@ -22,8 +22,15 @@ static void setup(dtype_t dt) {
 }
 
 static struct compare_input input(dtype_t dt, data_t mode) {
-    struct compare_input in = {.dt = dt, .mode = mode, .M = ROWS, .N = COLS, .K = 128, .yref = yref,
-                               .absdot = absdot, .got = got, .safety = 0};
+    struct compare_input in = {.dt = dt,
+                               .mode = mode,
+                               .M = ROWS,
+                               .N = COLS,
+                               .K = 128,
+                               .yref = yref,
+                               .absdot = absdot,
+                               .got = got,
+                               .safety = 0};
     return in;
 }
 

@@ -1,5 +1,5 @@
-/* test_desc.c - case descriptors (harness/desc.c) and batch expansion
- * (harness/batch.c). */
+/* test_desc.c - case descriptors (harness/cases/desc.c) and batch expansion
+ * (harness/cases/batch.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +8,8 @@
 
 #include "suites.h"
 
-#include "../harness/batch.h"
-#include "../harness/desc.h"
+#include "cases/batch.h"
+#include "cases/desc.h"
 
 #define ERRLEN 512
 
@@ -626,7 +626,8 @@ static void test_read_string(void) {
 
     /* A UTF-8 byte order mark and CRLF line ends are accepted; a lone CR
      * inside a line (old Mac line ends) is an error that says so. */
-    CU_ASSERT_EQUAL(batch_read_string("\xEF\xBB\xBFm=1\r\nm=2\r\n", "bom", &l, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(batch_read_string("\xEF\xBB\xBFm=1\r\nm=2\r\n", "bom", &l, err, sizeof(err)),
+                    0);
     CU_ASSERT_EQUAL(l.n, 6);
     CU_ASSERT_TRUE(l.v[4].m == 1 && l.v[5].m == 2);
     CU_ASSERT_EQUAL(batch_read_string("m=1\rm=2\r", "mac", &l, err, sizeof(err)), -1);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../harness/errshape.h"
+#include "verdict/errshape.h"
 #include "cpu_kernel.h"
 #include "suites.h"
 

@@ -16,7 +16,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../reference/dtype.h"
+#include "reference/dtype.h"
 #include "suites.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -137,7 +137,7 @@ static float from_fbits(uint32_t u) {
     return f;
 }
 
-/* xorshift64*: test-local random bits, independent of harness/prng.c. */
+/* xorshift64*: test-local random bits, independent of harness/cases/prng.c. */
 static uint64_t xs_next(uint64_t *s) {
     *s ^= *s >> 12;
     *s ^= *s << 25;

@@ -1,5 +1,5 @@
 /* test_errmap.c - normalized error and error grid of a case
- * (harness/errmap.c), and the progress line (harness/progress.c). */
+ * (harness/verdict/errmap.c), and the progress line (harness/cli/progress.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 
 #include "suites.h"
 
-#include "../harness/errmap.h"
-#include "../harness/progress.h"
-#include "../harness/units.h"
+#include "verdict/errmap.h"
+#include "cli/progress.h"
+#include "util/units.h"
 
 #define ROWS 100
 #define COLS 300
@@ -133,8 +133,10 @@ static void test_weight_grid(void) {
     enum { K = 64, N = 16, G = 4 };
     static double tru[K * N], eff[K * N];
     int32_t g_idx[K];
-    for (int k = 0; k < K; k++) g_idx[k] = (k * 7) % G; /* act-order-like ids */
-    for (int i = 0; i < K * N; i++) tru[i] = eff[i] = ((i * 37) % 11) - 5.0;
+    for (int k = 0; k < K; k++)
+        g_idx[k] = (k * 7) % G; /* act-order-like ids */
+    for (int i = 0; i < K * N; i++)
+        tru[i] = eff[i] = ((i * 37) % 11) - 5.0;
     CU_ASSERT_PTR_NULL(errmap_weight_grid(eff, tru, g_idx, K, N, G));
     /* wrong: every row of group 2 in columns 8..15 (an 8-column block) */
     for (int k = 0; k < K; k++)

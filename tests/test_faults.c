@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/adapter.h"
-#include "../harness/faults.h"
-#include "../harness/formats.h"
-#include "../harness/problem.h"
+#include "adapters/adapter.h"
+#include "adapters/faults.h"
+#include "formats/formats.h"
+#include "cases/problem.h"
 #include "cpu_kernel.h"
 #include "suites.h"
 

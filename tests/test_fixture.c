@@ -11,13 +11,13 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../harness/fixture.h"
-#include "../harness/formats.h"
-#include "../harness/problem_load.h"
-#include "../harness/safetensors.h"
-#include "../harness/saver.h"
-#include "../harness/version.h"
-#include "../reference/refgemm.h"
+#include "results/fixture.h"
+#include "formats/formats.h"
+#include "formats/problem_load.h"
+#include "formats/safetensors.h"
+#include "results/saver.h"
+#include "util/version.h"
+#include "reference/refgemm.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_formats.c - checkpoint formats (DESIGN §3) and the tensor sets they live in.
+/* test_formats.c - checkpoint formats (docs/formats.md) and the tensor sets they live in.
  *
  * Problems are built by hand here (a local LCG fills Q, Z, S, g_idx), so this
  * suite depends on formats.c and tensor.c only. */
@@ -8,8 +8,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../harness/formats.h"
-#include "../harness/tensor.h"
+#include "formats/formats.h"
+#include "formats/tensor.h"
 #include "suites.h"
 
 /* ---- hand-made problems ------------------------------------------------- */

@@ -16,10 +16,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../harness/fixture.h"
-#include "../harness/formats.h"
-#include "../harness/problem_load.h"
-#include "../reference/refgemm.h"
+#include "results/fixture.h"
+#include "formats/formats.h"
+#include "formats/problem_load.h"
+#include "reference/refgemm.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -11,10 +11,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../harness/ckpt_scan.h"
-#include "../harness/fixture.h"
-#include "../harness/formats.h"
-#include "../harness/problem_load.h"
+#include "formats/ckpt_scan.h"
+#include "results/fixture.h"
+#include "formats/formats.h"
+#include "formats/problem_load.h"
 #include "ckpt_build.h"
 #include "suites.h"
 #include "testutil.h"

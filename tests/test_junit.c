@@ -1,5 +1,5 @@
-/* test_junit.c - XML escaping (harness/escape.c) and the JUnit writer
- * (harness/junit.c): counts, elements per verdict, escaping of hostile text.
+/* test_junit.c - XML escaping (harness/util/escape.c) and the JUnit writer
+ * (harness/results/junit.c): counts, elements per verdict, escaping of hostile text.
  * tests/reports.sh validates real JUnit files with xmllint and an XSD. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +8,8 @@
 
 #include "suites.h"
 
-#include "../harness/escape.h"
-#include "../harness/junit.h"
+#include "util/escape.h"
+#include "results/junit.h"
 
 /* markup_escape into a string (static buffer). */
 static const char *escaped(const char *s) {

@@ -16,10 +16,10 @@ int main(int argc, char **argv) {
     int missing = 0;
 #define GH_CALL(name)                                                                              \
     if (!register_##name##_suite) {                                                                \
-        fprintf(stderr, "test: suite '%s' is missing (tests/test_%s.c)\n", #name, #name);         \
+        fprintf(stderr, "test: suite '%s' is missing (tests/test_%s.c)\n", #name, #name);          \
         missing++;                                                                                 \
     } else if (register_##name##_suite() != 0) {                                                   \
-        fprintf(stderr, "test: registering suite '%s' failed: %s\n", #name, CU_get_error_msg());  \
+        fprintf(stderr, "test: registering suite '%s' failed: %s\n", #name, CU_get_error_msg());   \
         missing++;                                                                                 \
     }
     GH_SUITES(GH_CALL)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/mutant.h"
+#include "verdict/mutant.h"
 #include "suites.h"
 
 static void test_parse_apply(void) {

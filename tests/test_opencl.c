@@ -2,7 +2,7 @@
  * device (PoCL in CI). No OpenCL platform is a FAILURE here, not a skip:
  * CI installs PoCL, so its absence is a broken set-up.
  *
- * Data is "exact" (DESIGN §6): small integer activations, power-of-two
+ * Data is "exact" (docs/comparison.md): small integer activations, power-of-two
  * scales, so the float accumulation is exact and the only right answer is
  * the double reference rounded to nearest even; compared bit for bit.
  * Run from the repository root (the kernel is kernels/w4a16_gemm.cl). */
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../harness/abi.h"
-#include "../harness/backend_cl.h"
+#include "adapters/abi.h"
+#include "backends/backend_cl.h"
 #include "suites.h"
 
 #define KERNEL_PATH "kernels/w4a16_gemm.cl"

@@ -1,4 +1,4 @@
-/* test_plugin.c - native-kernel plugins (harness/w4a16.h, backend_plugin):
+/* test_plugin.c - native-kernel plugins (harness/backends/w4a16.h, backend_plugin):
  * the example CPU plugin (its conversions against reference/dtype, whole
  * cases through the runner, a group size that is not a multiple of 8, its
  * thread split), what the backend hands a plugin (a probe plugin echoes it),
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/backends.h"
+#include "backends/backends.h"
+#include "verdict/runner.h"
 #include "../plugins/cpu/cpu_dtype.h"
 #include "suites.h"
 

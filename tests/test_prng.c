@@ -1,4 +1,4 @@
-/* test_prng.c - counter-based random numbers (harness/prng.c).
+/* test_prng.c - counter-based random numbers (harness/cases/prng.c).
  *
  * Statistical checks use fixed seeds and tolerances of about six standard
  * deviations, so they are deterministic and fail only when the generator is
@@ -10,7 +10,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../harness/prng.h"
+#include "cases/prng.h"
 #include "suites.h"
 
 #define NSAMP 100000

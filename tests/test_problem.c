@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/problem.h"
+#include "cases/problem.h"
 #include "suites.h"
 
 static void gen(const char *line, struct problem *p) {
@@ -53,11 +53,13 @@ static void test_act_order(void) {
         count[p.g_idx[k]]++;
         if (p.g_idx[k] != k / 32) seq = 0;
     }
-    for (int g = 0; g < 16; g++) CU_ASSERT_EQUAL(count[g], 32);
+    for (int g = 0; g < 16; g++)
+        CU_ASSERT_EQUAL(count[g], 32);
     CU_ASSERT_FALSE(seq);
     problem_free(&p);
     gen("m=1 n=8 k=512 g=32 gidx=trivial", &p);
-    for (int64_t k = 0; k < p.K; k++) CU_ASSERT_EQUAL(p.g_idx[k], k / 32);
+    for (int64_t k = 0; k < p.K; k++)
+        CU_ASSERT_EQUAL(p.g_idx[k], k / 32);
     problem_free(&p);
 }
 

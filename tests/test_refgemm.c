@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/formats.h"
-#include "../harness/prng.h"
-#include "../harness/problem.h"
-#include "../reference/refgemm.h"
+#include "formats/formats.h"
+#include "cases/prng.h"
+#include "cases/problem.h"
+#include "reference/refgemm.h"
 #include "suites.h"
 
 /* y from the packed tensors, long double, naive m-n-k loop. */
@@ -56,8 +56,8 @@ static void test_against_naive(void) {
         for (int z = 0; z < 2; z++)
             for (int gi = 0; gi < 3; gi++)
                 for (int g = 0; g < 4; g++) {
-                    if (f == 3 && gi != 0) continue;  /* awq has no g_idx */
-                    if (g == 3 && gi == 2) continue;  /* act-order needs groups */
+                    if (f == 3 && gi != 0) continue; /* awq has no g_idx */
+                    if (g == 3 && gi == 2) continue; /* act-order needs groups */
                     uint64_t seed = (uint64_t)(cases * 7919 + 13);
                     int64_t m = 1 + (int64_t)(prng_u64(seed, RT_AUX, 0) % 5);
                     int64_t n = 8 * (1 + (int64_t)(prng_u64(seed, RT_AUX, 1) % 5));
@@ -68,8 +68,9 @@ static void test_against_naive(void) {
                                  "fmt=%s zp=%s gidx=%s g=%s m=%lld n=%lld k=%lld data=%s dt=%s "
                                  "bias=%d seed=%llu",
                                  FMTS[f], ZPS[z], GIDX[gi], GS[g], (long long)m, (long long)n,
-                                 (long long)k, mode ? "real" : "exact", (cases & 1) ? "bf16" : "f16",
-                                 cases % 3 == 0, (unsigned long long)seed);
+                                 (long long)k, mode ? "real" : "exact",
+                                 (cases & 1) ? "bf16" : "f16", cases % 3 == 0,
+                                 (unsigned long long)seed);
                         struct case_desc d;
                         struct problem p;
                         char err[256];
@@ -135,15 +136,26 @@ static void test_hand(void) {
     for (int k = 0; k < 8; k++) {
         x[k] = double_to_f16(k + 1); /* 1..8 */
         gi[k] = 0;
-        for (int n = 0; n < 8; n++) q[k * 8 + n] = (uint8_t)(k + n); /* column 0: 0..7 */
+        for (int n = 0; n < 8; n++)
+            q[k * 8 + n] = (uint8_t)(k + n); /* column 0: 0..7 */
     }
     for (int n = 0; n < 8; n++) {
         z[n] = 3;
         s[n] = double_to_f16(0.5);
         bias[n] = double_to_f16(n == 0 ? 1.0 : 0.0);
     }
-    struct ref_input ri = {.dt = DT_F16, .M = 1, .N = 8, .K = 8, .G = 1, .x = x, .q = q,
-                           .z = z, .s = s, .g_idx = gi, .bias = bias, .threads = 1};
+    struct ref_input ri = {.dt = DT_F16,
+                           .M = 1,
+                           .N = 8,
+                           .K = 8,
+                           .G = 1,
+                           .x = x,
+                           .q = q,
+                           .z = z,
+                           .s = s,
+                           .g_idx = gi,
+                           .bias = bias,
+                           .threads = 1};
     double y[8], ad[8];
     CU_ASSERT_FATAL(ref_gemm(&ri, y, ad) == 0);
     /* column 0: sum_k (k+1) * (k - 3) * 0.5 + 1 = 0.5 * (sum k^2 - 2k - 3 over 0..7) + 1

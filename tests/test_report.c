@@ -1,4 +1,4 @@
-/* test_report.c - the reports' model (harness/report_model.c: counts,
+/* test_report.c - the reports' model (harness/results/report_model.c: counts,
  * matrix, worst cases), SVG inlining with prefixed ids, and the HTML and
  * Markdown writers on a small record list (without plots: they say so). */
 #include <math.h>
@@ -9,8 +9,8 @@
 
 #include "suites.h"
 
-#include "../harness/report.h"
-#include "../harness/report_model.h"
+#include "results/report.h"
+#include "results/report_model.h"
 
 static void add(struct record_list *l, const char *desc, verdict_t v, double ratio) {
     struct case_record r;

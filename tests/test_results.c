@@ -1,4 +1,4 @@
-/* test_results.c - the results stream (harness/results.c): a record's JSON
+/* test_results.c - the results stream (harness/results/results.c): a record's JSON
  * line, its strict reader (round trip, non-finite numbers, hostile lines),
  * the file reader (line numbers, a killed run's cut-off last line, limits)
  * and the flushing writer. */
@@ -10,7 +10,7 @@
 
 #include "suites.h"
 
-#include "../harness/results.h"
+#include "results/results.h"
 
 #define DESC1                                                                                      \
     "fmt=gptq-v1 adapter=reference m=3 n=16 k=64 g=32 zp=asym gidx=act dt=f16 data=real bias=0 "   \

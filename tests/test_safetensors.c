@@ -8,7 +8,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../harness/safetensors.h"
+#include "formats/safetensors.h"
 #include "ckpt_build.h"
 #include "suites.h"
 

@@ -1,11 +1,11 @@
 /* test_shard.c - shard specs (I/N, auto from Buildkite, GitLab, Slurm
- * variables), the selection rule and the sweep hash (harness/shard.c). */
+ * variables), the selection rule and the sweep hash (harness/cases/shard.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "suites.h"
 
-#include "../harness/shard.h"
+#include "cases/shard.h"
 
 /* A fake environment: "NAME=VALUE" strings, NULL-terminated. */
 static const char *fake_get(const char *name, void *ctx) {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../reference/refgemm.h"
+#include "reference/refgemm.h"
 
 void tu_cpu_kernel(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
                    struct bk_result *res) {

@@ -3,8 +3,8 @@
 #ifndef GH_TESTUTIL_H
 #define GH_TESTUTIL_H
 
-#include "../harness/problem.h"
-#include "../harness/runner.h"
+#include "cases/problem.h"
+#include "verdict/runner.h"
 
 /* A kernel_backend that computes the ABI-level reference on the CPU and
  * rounds it (RNE) into the output: a correct kernel, no device needed.

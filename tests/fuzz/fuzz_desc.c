@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../harness/batch.h"
-#include "../../harness/desc.h"
+#include "cases/batch.h"
+#include "cases/desc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

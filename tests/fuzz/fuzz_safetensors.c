@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../harness/ckpt_scan.h"
-#include "../../harness/fixture.h"
-#include "../../harness/safetensors.h"
+#include "formats/ckpt_scan.h"
+#include "results/fixture.h"
+#include "formats/safetensors.h"
 
 #define CAP ((uint64_t)64 << 20)
 

@@ -1,7 +1,7 @@
 /* w4_test_common.h - shared by the test kernels next to it (the harness
  * builds kernels with -I their directory): activation-dtype load and store,
  * and a plain partial sum of one output over rows k0..k1-1 as the ABI
- * (DESIGN §4) defines it. Build options: W4_BF16, W4_HAS_ZP, W4_HAS_PERM. */
+ * (docs/abi.md) defines it. Build options: W4_BF16, W4_HAS_ZP, W4_HAS_PERM. */
 #ifndef W4_TEST_COMMON_H
 #define W4_TEST_COMMON_H
 

@@ -31,7 +31,8 @@ W4A16_EXPORT int w4a16_gemm(const struct w4a16_args *p) {
         dequant_column(p, n, w);
         for (int64_t m = 0; m < p->M; m++) {
             float part[3] = {0, 0, 0};
-            for (int64_t k = 0; k < K; k++) part[k < t1 ? 0 : k < t2 ? 1 : 2] += af[m * K + k] * w[k];
+            for (int64_t k = 0; k < K; k++)
+                part[k < t1 ? 0 : k < t2 ? 1 : 2] += af[m * K + k] * w[k];
             const unsigned o = (unsigned)((tick + (unsigned long)(m * p->N + n)) % 3);
             float acc = (part[o] + part[(o + 1) % 3]) + part[(o + 2) % 3];
             if (p->bias) acc += load_dt(p->dtype, p->bias[n]);

@@ -1,0 +1,91 @@
+/* desc.h - the case descriptor (docs/descriptors.md): one line that fully describes and
+ * reproduces one case, e.g.
+ *   fmt=gptq-v1 adapter=reference m=1 n=4096 k=4096 g=128 zp=asym gidx=act dt=f16 data=exact seed=7
+ *
+ * Keys and defaults (unset keys take these):
+ *   fmt      gptq-v1 | gptq-v2 | ct | awq                    (gptq-v1)
+ *   adapter  reference | vllm-xpu                            (reference)
+ *   m n k    positive integers; n % 8 == 0, k % 8 == 0       (1 64 128)
+ *   g        32 | 64 | 128 | -1  (any positive multiple of 8 dividing k is accepted) (128)
+ *   zp       sym | asym                                      (sym)
+ *   gidx     none | trivial | act                            (none)
+ *   dt       f16 | bf16                                      (f16)
+ *   data     exact | real                                    (exact)
+ *   bias     0 | 1                                           (0)
+ *   seed     unsigned 64-bit integer                         (1)
+ *   zproute  auto | zp | nozp  (vllm-xpu only: does the layer have zero points) (auto)
+ *   fault    none | <catalogued fault name>                  (none)
+ */
+#ifndef GH_DESC_H
+#define GH_DESC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reference/dtype.h"
+
+typedef enum { FMT_GPTQ_V1 = 0, FMT_GPTQ_V2, FMT_CT, FMT_AWQ, FMT_COUNT } fmt_t;
+typedef enum { ADAPTER_REFERENCE = 0, ADAPTER_VLLM_XPU, ADAPTER_COUNT } adapter_t;
+typedef enum { ZP_SYM = 0, ZP_ASYM } zp_t;
+typedef enum { GIDX_NONE = 0, GIDX_TRIVIAL, GIDX_ACT } gidx_t;
+typedef enum { DATA_EXACT = 0, DATA_REAL } data_t;
+typedef enum { ZPROUTE_AUTO = 0, ZPROUTE_ZP, ZPROUTE_NOZP } zproute_t;
+
+#define DESC_FAULT_MAX 48
+
+struct case_desc {
+    fmt_t fmt;
+    adapter_t adapter;
+    int64_t m, n, k;
+    int64_t g; /* group size as written: positive or -1 */
+    zp_t zp;
+    gidx_t gidx;
+    dtype_t dt;
+    data_t data;
+    int bias;
+    uint64_t seed;
+    zproute_t zproute;
+    char fault[DESC_FAULT_MAX]; /* "" = none */
+};
+
+/* Limits on shapes accepted by the parser (bad input must never lead to a
+ * huge allocation): each dimension at most DESC_DIM_MAX. */
+#define DESC_DIM_MAX (1 << 20)
+
+void desc_default(struct case_desc *d);
+
+/* Parses a descriptor line (keys in any order, whitespace separated; a key
+ * given twice is an error). On error returns -1 and writes a message naming the
+ * key and the rule into err (errlen bytes). Validation is included. */
+int desc_parse(const char *line, struct case_desc *d, char *err, size_t errlen);
+
+/* Like desc_parse, but checks only the rules on single keys (ranges, n % 8,
+ * k % 8, the form of g, names); the cross-key rules of desc_validate are left
+ * out. Lets batch expansion tell a bad value (an error) from an impossible
+ * combination in a cross product (skipped). */
+int desc_parse_fields(const char *line, struct case_desc *d, char *err, size_t errlen);
+
+/* Checks every rule: single keys (ranges, n % 8, k % 8, g = -1 or a positive
+ * multiple of 8, bias 0|1, fault name) and the cross-key rules: k % g,
+ * act-order with g = -1, awq with g_idx, zproute other than auto without
+ * adapter=vllm-xpu (print omits zproute there). Returns 0 or -1 with a
+ * message. */
+int desc_validate(const struct case_desc *d, char *err, size_t errlen);
+
+/* Canonical one-line form; parse(print(d)) == d. Returns chars written
+ * (like snprintf). */
+int desc_print(const struct case_desc *d, char *buf, size_t len);
+
+/* Effective group size (g = -1 -> k) and group count. */
+int64_t desc_group_size(const struct case_desc *d);
+int64_t desc_groups(const struct case_desc *d);
+
+const char *fmt_name(fmt_t f);
+const char *adapter_name(adapter_t a);
+const char *zp_name(zp_t z);
+const char *gidx_name(gidx_t g);
+const char *data_name(data_t d);
+const char *zproute_name(zproute_t r);
+int desc_equal(const struct case_desc *a, const struct case_desc *b);
+
+#endif

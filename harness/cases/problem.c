@@ -1,0 +1,252 @@
+/* problem.c - the logical problem generator (docs/formats.md, §6).
+ *
+ * Exact mode (data=exact): X are small integers, scales are powers of two
+ * 2^(E0 + r) with r in 0..spread, so every product x*(q-z)*s is an integer
+ * multiple of the unit 2^E0. xmax and spread are chosen from K so that the
+ * sum of |products| (plus |bias|) stays below 2^24 units: every partial sum in
+ * any order is exact in a float accumulator, and the reference is exact.
+ * E0 = -9 keeps |Y| <= 2^24 * 2^-9 = 32768 inside the f16 range. Typical sums
+ * reach thousands of units (past f16's 2^11), so an f16 accumulator or a
+ * truncating store is caught.
+ *
+ * Real mode (data=real): X ~ N(0,1); latent weights ~ N(0, 0.02^2) quantized
+ * per (group, column) as GPTQ/RTN does: asymmetric s = (max-min)/15 over the
+ * group's rows (range widened to include 0), z = round(-min/s); symmetric
+ * s = 2*max|w|/15, z = 8; q = clamp(round(w/s) + z, 0, 15). Scales are
+ * rounded to the activation dtype before quantizing, as a checkpoint stores
+ * them. bias ~ N(0, 0.25). */
+#include "cases/problem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases/prng.h"
+
+#define EXACT_E0 (-9)
+#define EXACT_BIAS_MAX 64
+#define REAL_W_SIGMA 0.02
+#define REAL_BIAS_SIGMA 0.25
+
+static int64_t sat_mul(int64_t a, int64_t b) {
+    if (a <= 0 || b <= 0) return 0;
+    if (a > INT64_MAX / b) return INT64_MAX;
+    return a * b;
+}
+
+static int64_t sat_add(int64_t a, int64_t b) {
+    return (a > INT64_MAX - b) ? INT64_MAX : a + b;
+}
+
+int64_t problem_bytes(const struct case_desc *d) {
+    int64_t M = d->m, N = d->n, K = d->k;
+    int64_t mk = sat_mul(M, K), kn = sat_mul(K, N), mn = sat_mul(M, N);
+    int64_t total = sat_mul(mk, 2);             /* x */
+    total = sat_add(total, sat_mul(kn, 9));     /* q + real-mode latent W (double), or copies */
+    total = sat_add(total, sat_mul(mn, 8 * 4)); /* y_ref, absdot, y_abi (double), out */
+    total = sat_add(total, sat_mul(K, 16));
+    total = sat_add(total, sat_mul(N, 16));
+    return total;
+}
+
+/* Chooses exact-mode xmax and scale exponent spread for K. */
+static void exact_params(int64_t K, int *xmax, int *spread) {
+    const double limit = 16777216.0; /* 2^24 units */
+    int s = 3, x = 16;
+    for (;;) {
+        double bound = (double)K * x * 15.0 * (double)(1 << s) + EXACT_BIAS_MAX;
+        if (bound < limit) break;
+        if (x > 1) {
+            x /= 2;
+        } else if (s > 0) {
+            s--;
+        } else {
+            break; /* K > 2^24/15: not reachable under DESC_DIM_MAX */
+        }
+    }
+    *xmax = x;
+    *spread = s;
+}
+
+static void gen_gidx(const struct case_desc *d, struct problem *p) {
+    for (int64_t k = 0; k < p->K; k++)
+        p->g_idx[k] = (int32_t)(k / p->gs);
+    if (d->gidx != GIDX_ACT) return;
+    /* Act-order: a random permutation of (i / gs), Fisher-Yates driven by the
+     * counter-based PRNG (sequential but a pure function of the seed). */
+    for (int64_t i = p->K - 1; i > 0; i--) {
+        int64_t j = prng_range(d->seed, RT_PERM, (uint64_t)i, 0, i);
+        int32_t t = p->g_idx[i];
+        p->g_idx[i] = p->g_idx[j];
+        p->g_idx[j] = t;
+    }
+}
+
+static void gen_exact(const struct case_desc *d, struct problem *p) {
+    int xmax, spread;
+    exact_params(p->K, &xmax, &spread);
+    uint64_t seed = d->seed;
+    for (int64_t i = 0; i < p->M * p->K; i++)
+        p->x[i] = dt_from_double(d->dt, (double)prng_range(seed, RT_X, (uint64_t)i, -xmax, xmax));
+    for (int64_t i = 0; i < p->K * p->N; i++)
+        p->q[i] = (uint8_t)prng_range(seed, RT_Q, (uint64_t)i, 0, 15);
+    for (int64_t i = 0; i < p->G * p->N; i++) {
+        p->z[i] = d->zp == ZP_ASYM ? (uint8_t)prng_range(seed, RT_Z, (uint64_t)i, 0, 15) : 8;
+        int r = (int)prng_range(seed, RT_S, (uint64_t)i, 0, spread);
+        p->s[i] = dt_from_double(d->dt, ldexp(1.0, EXACT_E0 + r));
+    }
+    if (p->bias)
+        for (int64_t n = 0; n < p->N; n++) {
+            int64_t b = prng_range(seed, RT_BIAS, (uint64_t)n, -EXACT_BIAS_MAX, EXACT_BIAS_MAX);
+            p->bias[n] = dt_from_double(d->dt, ldexp((double)b, EXACT_E0));
+        }
+}
+
+static int clamp15(double v) {
+    if (v < 0) return 0;
+    if (v > 15) return 15;
+    return (int)v;
+}
+
+/* Quantizes the latent weights of group g, column n (rows with g_idx == g). */
+static void quantize_group(const struct problem *p, const double *w, const int64_t *rows,
+                           int64_t nrows, int64_t g, int64_t n) {
+    const struct case_desc *d = &p->d;
+    double lo = 0, hi = 0; /* range includes 0, as GPTQ's quantizer does */
+    for (int64_t i = 0; i < nrows; i++) {
+        double v = w[rows[i] * p->N + n];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+    }
+    double s;
+    int z;
+    if (d->zp == ZP_ASYM) {
+        s = (hi - lo) / 15.0;
+        if (s <= 0) s = 1.0;
+        s = dt_to_double(d->dt, dt_from_double(d->dt, s));
+        z = clamp15(nearbyint(-lo / s));
+    } else {
+        double amax = fmax(-lo, hi);
+        s = 2.0 * amax / 15.0;
+        if (s <= 0) s = 1.0;
+        s = dt_to_double(d->dt, dt_from_double(d->dt, s));
+        z = 8;
+    }
+    p->s[g * p->N + n] = dt_from_double(d->dt, s);
+    p->z[g * p->N + n] = (uint8_t)z;
+    for (int64_t i = 0; i < nrows; i++) {
+        int64_t k = rows[i];
+        p->q[k * p->N + n] = (uint8_t)clamp15(nearbyint(w[k * p->N + n] / s) + z);
+    }
+}
+
+static int gen_real(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
+    uint64_t seed = d->seed;
+    for (int64_t i = 0; i < p->M * p->K; i++)
+        p->x[i] = dt_from_double(d->dt, prng_normal(seed, RT_XREAL, (uint64_t)i));
+    double *w = malloc((size_t)(p->K * p->N) * sizeof *w);
+    int64_t *rows = malloc((size_t)p->K * sizeof *rows);
+    int64_t *start = calloc((size_t)p->G + 1, sizeof *start);
+    if (!w || !rows || !start) {
+        free(w);
+        free(rows);
+        free(start);
+        snprintf(err, errlen, "out of memory generating real-mode weights (K=%lld N=%lld)",
+                 (long long)p->K, (long long)p->N);
+        return -1;
+    }
+    for (int64_t i = 0; i < p->K * p->N; i++)
+        w[i] = REAL_W_SIGMA * prng_normal(seed, RT_WREAL, (uint64_t)i);
+    /* Rows of each group, in row order (counting sort by g_idx). */
+    for (int64_t k = 0; k < p->K; k++)
+        start[p->g_idx[k] + 1]++;
+    for (int64_t g = 0; g < p->G; g++)
+        start[g + 1] += start[g];
+    int64_t *fill = calloc((size_t)p->G, sizeof *fill);
+    if (!fill) {
+        free(w);
+        free(rows);
+        free(start);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int64_t k = 0; k < p->K; k++) {
+        int64_t g = p->g_idx[k];
+        rows[start[g] + fill[g]++] = k;
+    }
+    for (int64_t g = 0; g < p->G; g++)
+        for (int64_t n = 0; n < p->N; n++)
+            quantize_group(p, w, rows + start[g], start[g + 1] - start[g], g, n);
+    if (p->bias)
+        for (int64_t n = 0; n < p->N; n++)
+            p->bias[n] =
+                dt_from_double(d->dt, REAL_BIAS_SIGMA * prng_normal(seed, RT_BIAS, (uint64_t)n));
+    free(fill);
+    free(w);
+    free(rows);
+    free(start);
+    return 0;
+}
+
+void problem_shape(const struct case_desc *d, struct problem *p) {
+    memset(p, 0, sizeof *p);
+    p->d = *d;
+    p->M = d->m;
+    p->N = d->n;
+    p->K = d->k;
+    p->gs = desc_group_size(d);
+    p->G = desc_groups(d);
+}
+
+int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
+    problem_shape(d, p);
+    p->x = malloc((size_t)(p->M * p->K) * sizeof *p->x);
+    p->q = malloc((size_t)(p->K * p->N));
+    p->z = malloc((size_t)(p->G * p->N));
+    p->s = malloc((size_t)(p->G * p->N) * sizeof *p->s);
+    p->g_idx = malloc((size_t)p->K * sizeof *p->g_idx);
+    p->bias = d->bias ? malloc((size_t)p->N * sizeof *p->bias) : NULL;
+    if (!p->x || !p->q || !p->z || !p->s || !p->g_idx || (d->bias && !p->bias)) {
+        problem_free(p);
+        snprintf(err, errlen, "out of memory for the problem (m=%lld n=%lld k=%lld)",
+                 (long long)d->m, (long long)d->n, (long long)d->k);
+        return -1;
+    }
+    gen_gidx(d, p);
+    if (d->data == DATA_EXACT) {
+        gen_exact(d, p);
+        return 0;
+    }
+    if (gen_real(d, p, err, errlen) != 0) {
+        problem_free(p);
+        return -1;
+    }
+    return 0;
+}
+
+void problem_free(struct problem *p) {
+    free(p->x);
+    free(p->q);
+    free(p->z);
+    free(p->s);
+    free(p->g_idx);
+    free(p->bias);
+    memset(p, 0, sizeof *p);
+}
+
+struct ref_input problem_ref_input(const struct problem *p, int threads) {
+    struct ref_input ri = {.dt = p->d.dt,
+                           .M = p->M,
+                           .N = p->N,
+                           .K = p->K,
+                           .G = p->G,
+                           .x = p->x,
+                           .q = p->q,
+                           .z = p->z,
+                           .s = p->s,
+                           .g_idx = p->g_idx,
+                           .bias = p->bias,
+                           .threads = threads};
+    return ri;
+}

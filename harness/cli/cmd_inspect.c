@@ -1,0 +1,275 @@
+/* cmd_inspect.c - `gptq-harness inspect FILE`: what a checkpoint shard (or a
+ * fixture) holds, layer by layer (ckpt_scan.h), and `--layer NAME --run`:
+ * that real layer through adapter and kernel with random activations.
+ *
+ * The run takes the layer's stored tensors as the truth: the logical weights
+ * are unpacked from them with the detected format (for symmetric GPTQ, the
+ * convention its zeros follow), the reference is computed from those, and the
+ * adapter converts the stored tensors. --fmt tells the adapter another GPTQ
+ * convention than the stored one, to see what a loader that believes a wrong
+ * declaration computes.
+ *
+ * Exit: 0 listed (or the run passed); 1 the file cannot be read, a layer is
+ * flagged, or the run did not pass; 2 usage error (bad option, no such
+ * layer). */
+#include <getopt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/backend_cl.h"
+#include "cli/cli_devopts.h"
+#include "formats/ckpt_scan.h"
+#include "cli/commands.h"
+#include "util/datapath.h"
+#include "cli/console.h"
+#include "formats/problem_load.h"
+#include "verdict/runner.h"
+
+struct inspect_opts {
+    const char *file, *layer;
+    int run;
+    int fmt; /* -1: the detected one */
+    int64_t m;
+    uint64_t seed;
+    struct dev_opts dev;
+};
+
+enum { OPT_LAYER = 256, OPT_RUN, OPT_M, OPT_SEED, OPT_FMT };
+
+static int bad_opt(const char *what) {
+    fprintf(stderr, "gptq-harness inspect: %s\n", what);
+    return -1;
+}
+
+static int parse_inspect_value(int c, struct inspect_opts *o) {
+    long v;
+    char *end;
+    switch (c) {
+    case OPT_LAYER:
+        o->layer = optarg;
+        return 0;
+    case OPT_RUN:
+        o->run = 1;
+        return 0;
+    case OPT_FMT:
+        o->fmt = !strcmp(optarg, "gptq-v1")   ? FMT_GPTQ_V1
+                 : !strcmp(optarg, "gptq-v2") ? FMT_GPTQ_V2
+                                              : -1;
+        return o->fmt >= 0
+                   ? 0
+                   : bad_opt("--fmt wants gptq-v1 or gptq-v2 (the convention the adapter is told)");
+    case OPT_M:
+        if (parse_int(optarg, 1, DESC_DIM_MAX, &v) != 0) return bad_opt("--m wants 1..1048576");
+        o->m = v;
+        return 0;
+    case OPT_SEED:
+        errno = 0;
+        o->seed = strtoull(optarg, &end, 10);
+        return *optarg && *optarg != '-' && !*end && errno != ERANGE
+                   ? 0
+                   : bad_opt("--seed wants an unsigned integer");
+    case 'h':
+        printf("usage: gptq-harness inspect FILE [-v] [--max-bytes N]\n"
+               "       gptq-harness inspect FILE --layer NAME [--run [--adapter A] [--kernel F]\n"
+               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]]\n");
+        exit(0);
+    }
+    return -1;
+}
+
+static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o) {
+    static const struct option longs[] = {DEV_OPTS_LONG,
+                                          {"layer", required_argument, 0, OPT_LAYER},
+                                          {"run", no_argument, 0, OPT_RUN},
+                                          {"m", required_argument, 0, OPT_M},
+                                          {"seed", required_argument, 0, OPT_SEED},
+                                          {"fmt", required_argument, 0, OPT_FMT},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, DEV_OPTS_SHORT "h", longs, NULL)) != -1) {
+        int rc = dev_opts_parse(&o->dev, c, optarg, "inspect");
+        if (rc < 0 || (rc == 0 && parse_inspect_value(c, o) != 0)) return -1;
+    }
+    if (optind != argc - 1) return bad_opt("give exactly one FILE");
+    o->file = argv[optind];
+    if (o->run && !o->layer) return bad_opt("--run needs --layer NAME");
+    if (o->dev.adapter < 0) o->dev.adapter = ADAPTER_REFERENCE;
+    return 0;
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+static void print_tensors(const struct st_file *st) {
+    for (size_t i = 0; i < st->n; i++) {
+        const struct st_entry *e = &st->e[i];
+        printf("    tensor %s %s [", e->name, st_dtype_name(e->dtype));
+        for (int d = 0; d < e->ndim; d++)
+            printf("%s%lld", d ? "," : "", (long long)e->shape[d]);
+        printf("] %llu bytes\n", (unsigned long long)st_entry_bytes(e));
+    }
+}
+
+static void print_layer(const struct ckpt_layer *l) {
+    const char *name = l->name[0] ? l->name : "(unprefixed)";
+    if (!l->ok) {
+        printf("layer %s: UNUSABLE: %s\n", name, l->why);
+        return;
+    }
+    char line[256];
+    ckpt_layer_print(l, line, sizeof line);
+    printf("layer %s: %s", name, line);
+    if (l->fmt == FMT_GPTQ_V1 || l->fmt == FMT_GPTQ_V2)
+        printf(" zeros=%s", l->stored == ZC_V1 ? "v1" : l->stored == ZC_V2 ? "v2" : "undetermined");
+    printf("\n");
+    if (l->note[0]) printf("    %s %s\n", l->flagged ? "FLAGGED:" : "note:", l->note);
+}
+
+static int list(const struct inspect_opts *o, const struct st_file *st,
+                const struct ckpt_decl *decl, const struct ckpt_scan *sc) {
+    printf("file: %s (%s safetensors, %zu tensors, header %llu bytes, data %llu bytes)\n", o->file,
+           st->gzipped ? "gzip'd" : "plain", st->n, (unsigned long long)st->header_len,
+           (unsigned long long)st->data_size);
+    for (size_t i = 0; i < st->n_meta; i++)
+        printf("metadata: %s=%.200s\n", st->meta[i].key, st->meta[i].value);
+    char said[160];
+    printf("declared: %s%s%s\n", ckpt_decl_text(decl, said, sizeof said),
+           decl->source[0] ? " in " : "", decl->source);
+    if (decl->note[0]) printf("    note: %s\n", decl->note);
+    if (o->dev.verbose > 0) print_tensors(st);
+    long flagged = 0, unusable = 0, per_fmt[FMT_COUNT] = {0};
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct ckpt_layer *l = &sc->layers[i];
+        flagged += l->flagged;
+        unusable += !l->ok;
+        if (l->ok) per_fmt[l->fmt]++;
+        if (!o->layer || l == ckpt_find_layer(sc, o->layer)) print_layer(l);
+    }
+    printf("layers: %zu (", sc->n);
+    for (int f = 0, first = 1; f < FMT_COUNT; f++)
+        if (per_fmt[f]) {
+            printf("%s%s %ld", first ? "" : ", ", fmt_name((fmt_t)f), per_fmt[f]);
+            first = 0;
+        }
+    printf("), %ld flagged, %ld unusable; other tensors: %zu\n", flagged, unusable, sc->other);
+    return flagged ? 1 : 0;
+}
+
+/* ---- --run -------------------------------------------------------------- */
+
+static void run_repro(const struct inspect_opts *o, const char *prog, char *buf, size_t len) {
+    int n = snprintf(buf, len, "%s inspect '%s' --layer '%s' --run", prog, o->file, o->layer);
+    dev_opts_repro(&o->dev, buf, len);
+    n = (int)strlen(buf);
+    if (o->fmt >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " --fmt %s", fmt_name((fmt_t)o->fmt));
+    if ((size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " --m %lld --seed %llu", (long long)o->m,
+                 (unsigned long long)o->seed);
+}
+
+/* Builds the case of layer l: its stored tensors, random activations. */
+static int layer_input(const struct inspect_opts *o, const struct st_file *st,
+                       const struct ckpt_layer *l, struct case_input *in, char *err,
+                       size_t errlen) {
+    struct case_desc d;
+    struct tensor_set set;
+    memset(&set, 0, sizeof set);
+    memset(in, 0, sizeof *in);
+    if (ckpt_layer_desc(l, (adapter_t)o->dev.adapter, o->m, o->seed, &d, err, errlen) != 0)
+        return -1;
+    if (o->fmt >= 0 && d.fmt != FMT_GPTQ_V1 && d.fmt != FMT_GPTQ_V2) {
+        snprintf(err, errlen, "--fmt applies to GPTQ layers; '%s' is %s", l->name, fmt_name(d.fmt));
+        return -1;
+    }
+    if (ckpt_load_layer(st, l, &set, err, errlen) != 0) {
+        tensor_set_free(&set);
+        return -1;
+    }
+    const struct tensor *bias = tensor_set_get(&set, "bias");
+    if (problem_from_ckpt(&d, &set, NULL, bias ? bias->data : NULL, &in->p, err, errlen) != 0) {
+        tensor_set_free(&set);
+        return -1;
+    }
+    if (o->fmt >= 0) in->p.d.fmt = (fmt_t)o->fmt; /* what the adapter is told */
+    in->ckpt = set;
+    return 0;
+}
+
+static int run_layer(const struct inspect_opts *o, const char *prog, const struct st_file *st,
+                     const struct ckpt_layer *l) {
+    char err[1024], kbuf[4200], repro[4096];
+    struct case_input in;
+    if (layer_input(o, st, l, &in, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness inspect: %s\n", err);
+        return 1;
+    }
+    fmt_t stored = l->fmt;
+    const char *kernel =
+        o->dev.kernel ? o->dev.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
+    struct cl_backend *cl = clb_open(o->dev.device, kernel, err, sizeof err);
+    if (!cl) {
+        fprintf(stderr, "gptq-harness inspect: %s\n", err);
+        problem_free(&in.p);
+        tensor_set_free(&in.ckpt);
+        return 1;
+    }
+    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; layer %s of %s\n", clb_device_name(cl),
+            clb_platform_name(cl), clb_driver_version(cl), kernel, l->name, o->file);
+    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
+    struct case_result r;
+    run_input(&in, &o->dev.s, &kb, &r, NULL, NULL);
+    run_repro(o, prog, repro, sizeof repro);
+    console_case_repro(stdout, &r, repro, o->dev.verbose > 0);
+    printf("    layer: %s (stored as %s%s)\n", l->name[0] ? l->name : "(unprefixed)",
+           fmt_name(stored),
+           o->fmt >= 0 && o->fmt != (int)stored ? "; the adapter was told otherwise" : "");
+    struct tally t;
+    memset(&t, 0, sizeof t);
+    tally_add(&t, r.verdict);
+    tally_print(stdout, &t);
+    case_result_free(&r);
+    clb_close(cl);
+    return tally_exit_code(&t);
+}
+
+int cmd_inspect(const char *prog, int argc, char **argv) {
+    struct inspect_opts o;
+    memset(&o, 0, sizeof o);
+    dev_opts_init(&o.dev);
+    o.fmt = -1;
+    o.m = 8;
+    o.seed = 1;
+    if (parse_inspect_opts(argc, argv, &o) != 0) return 2;
+    char err[1024];
+    struct st_file st;
+    if (st_open(o.file, o.dev.read_cap, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness inspect: %s: %s\n", o.file, err);
+        return 1;
+    }
+    struct ckpt_decl decl;
+    ckpt_declared(&st, o.file, &decl);
+    struct ckpt_scan sc;
+    if (ckpt_scan(&st, &decl, &sc, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness inspect: %s: %s\n", o.file, err);
+        st_close(&st);
+        return 1;
+    }
+    int rc;
+    const struct ckpt_layer *l = o.layer ? ckpt_find_layer(&sc, o.layer) : NULL;
+    if (o.layer && !l) {
+        fprintf(stderr,
+                "gptq-harness inspect: %s has no quantized layer named '%s' (%zu layers; "
+                "inspect without --layer lists them)\n",
+                o.file, o.layer, sc.n);
+        rc = 2;
+    } else {
+        rc = o.run ? run_layer(&o, prog, &st, l) : list(&o, &st, &decl, &sc);
+    }
+    ckpt_scan_free(&sc);
+    st_close(&st);
+    return rc;
+}

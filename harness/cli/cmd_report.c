@@ -1,0 +1,149 @@
+/* cmd_report.c - `gptq-harness report merge DIR... [--out DIR] [--junit FILE]
+ * [--baseline FILE] [--drift-factor F]`: merges the results of shard runs
+ * (each DIR/results.jsonl) into one results.jsonl and one report, equal to
+ * those of the unsharded run (timings aside): the records are put in sweep
+ * order by their index and written out again. A single DIR rebuilds its
+ * report (into --out).
+ *
+ * Refused (exit 2): a results file that does not read, shards of different
+ * sweeps, a case present twice (overlapping shards). A merge that misses
+ * cases of the sweep (a shard not run, or killed) is written, says which
+ * indices are missing, and exits 1. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/commands.h"
+#include "cli/console.h"
+#include "results/outputs.h"
+#include "results/results.h"
+#include "results/rundir.h"
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: gptq-harness report merge DIR... " OUTPUTS_USAGE "\n"
+               "  merges DIR/results.jsonl of shard runs into one results.jsonl and report\n");
+}
+
+static int read_dirs(int n, char **dirs, struct record_list *l) {
+    char path[RUNDIR_MAX + 32], err[1024];
+    for (int i = 0; i < n; i++) {
+        struct results_read_info info;
+        snprintf(path, sizeof path, "%s/results.jsonl", dirs[i]);
+        if (results_read_file(path, l, &info, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness report merge: %s\n", err);
+            return -1;
+        }
+        if (info.tail_ignored)
+            fprintf(stderr,
+                    "gptq-harness report merge: %s: last line cut off (killed run?), skipped\n",
+                    path);
+    }
+    return 0;
+}
+
+/* Sorted by index: a repeated index is an error; missing ones are counted
+ * and the first few named. */
+static int check_coverage(const struct record_list *l, int64_t *missing) {
+    *missing = 0;
+    int named = 0;
+    int64_t next = 0;
+    for (size_t i = 0; i <= l->n; i++) {
+        int64_t idx = i < l->n ? l->v[i].index : l->sweep.cases;
+        if (i > 0 && i < l->n && idx == l->v[i - 1].index) {
+            fprintf(stderr, "gptq-harness report merge: case #%lld is in two shards (%s)\n",
+                    (long long)idx, l->v[i].desc);
+            return -1;
+        }
+        for (; next < idx; next++, (*missing)++)
+            if (named++ < 10)
+                fprintf(stderr, "gptq-harness report merge: case #%lld of the sweep is missing\n",
+                        (long long)next);
+        next = idx + 1;
+    }
+    return 0;
+}
+
+static int write_results(const char *dir, const struct record_list *l) {
+    char path[RUNDIR_MAX + 32], err[1024];
+    snprintf(path, sizeof path, "%s/results.jsonl", dir);
+    struct results_writer *w = results_writer_open(path, err, sizeof err);
+    int rc = w ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < l->n; i++) {
+        char *line = results_line(l, &l->v[i]);
+        if (!line) snprintf(err, sizeof err, "out of memory");
+        rc = line ? results_writer_add(w, line, err, sizeof err) : -1;
+        free(line);
+    }
+    if (w && results_writer_close(w, err, sizeof err) != 0) rc = -1;
+    if (rc != 0) fprintf(stderr, "gptq-harness report merge: %s\n", err);
+    return rc;
+}
+
+static int merge(int argc, char **argv) {
+    static const struct option longs[] = {
+        OUTPUTS_LONG_OPTIONS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    struct outputs_cfg cfg;
+    outputs_defaults(&cfg);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (outputs_option(&cfg, c, optarg, "report merge") != 1) return 2;
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    struct record_list *l = calloc(1, sizeof *l);
+    struct baseline bl;
+    int have_bl = 0, code = 2;
+    int64_t missing = 0;
+    char err[1024], dir[RUNDIR_MAX];
+    if (!l) return 2;
+    if (read_dirs(argc - optind, argv + optind, l) != 0) goto done;
+    record_list_sort(l);
+    if (check_coverage(l, &missing) != 0) goto done;
+    if (cfg.baseline) {
+        if (baseline_load(cfg.baseline, &bl, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness report merge: %s\n", err);
+            goto done;
+        }
+        have_bl = 1;
+    }
+    if (rundir_create(cfg.out, time(NULL), dir, sizeof dir, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness report merge: %s\n", err);
+        goto done;
+    }
+    struct tally t;
+    memset(&t, 0, sizeof t);
+    for (size_t i = 0; i < l->n; i++)
+        tally_add(&t, l->v[i].verdict);
+    code = write_results(dir, l) != 0 ? 1 : 0;
+    code |= outputs_finish(&cfg, dir, have_bl ? &bl : NULL, l, tally_exit_code(&t), stdout);
+    if (missing) {
+        fprintf(stderr, "gptq-harness report merge: %lld of %lld cases missing\n",
+                (long long)missing, (long long)l->sweep.cases);
+        code = 1;
+    }
+    tally_print(stdout, &t);
+done:
+    if (have_bl) baseline_free(&bl);
+    record_list_free(l);
+    free(l);
+    return code;
+}
+
+int cmd_report(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "merge")) return merge(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,391 @@
+/* cmd_run.c - `gptq-harness run` and `gptq-harness devices`. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+#include "util/escape.h"
+#include "backends/backend_cl.h"
+#include "backends/backends.h"
+#include "cases/batch.h"
+#include "cli/commands.h"
+#include "util/datapath.h"
+#include "cli/console.h"
+#include "adapters/faults.h"
+#include "util/interrupt.h"
+#include "results/outputs.h"
+#include "cli/perf_mode.h"
+#include "cli/progress.h"
+#include "results/runenv.h"
+#include "verdict/runner.h"
+#include "results/runout.h"
+#include "results/saver.h"
+#include "cases/shard.h"
+
+#define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
+#define DEFAULT_MAX_HANGS 3
+
+struct run_opts {
+    int perf;            /* --mode perf: also time each case's kernel */
+    int profile;         /* --profile: print where the time went */
+    double case_timeout; /* watchdog, seconds (0: none) */
+    int max_hangs;       /* after this many hangs in a row the rest is not run (0: no limit) */
+    int in_process;      /* --no-isolation: the backend in this process */
+    int repeats;         /* timed launches per case in perf mode */
+    const char *kernel;
+    const char *device;
+    const char *shard; /* --shard I/N | auto */
+    int verbose;       /* -1 quiet, 0 normal, 1 verbose */
+    struct run_settings s;
+    struct outputs_cfg out;
+    struct case_list cases;
+    const char *save_dir; /* --save-failures / --save-all DIR */
+    int save_all;
+};
+
+/* Long-only options (no short letter). */
+enum {
+    OPT_SAVE_FAILURES = 256,
+    OPT_SAVE_ALL,
+    OPT_REPEAT,
+    OPT_CASE_TIMEOUT,
+    OPT_NO_ISOLATION,
+    OPT_MAX_HANGS
+};
+
+static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
+    static const struct option longs[] = {
+        {"batch", required_argument, 0, 'b'},
+        {"kernel", required_argument, 0, 'k'},
+        {"device", required_argument, 0, 'd'},
+        {"threads", required_argument, 0, 't'},
+        {"max-bytes", required_argument, 0, 'M'},
+        {"verbose", no_argument, 0, 'v'},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"mode", required_argument, 0, 'P'},
+        {"perf-runs", required_argument, 0, 'R'},
+        {"profile", no_argument, 0, 'F'},
+        {"repeat", required_argument, 0, OPT_REPEAT},
+        {"case-timeout", required_argument, 0, OPT_CASE_TIMEOUT},
+        {"max-hangs", required_argument, 0, OPT_MAX_HANGS},
+        {"no-isolation", no_argument, 0, OPT_NO_ISOLATION},
+        {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
+        {"save-all", required_argument, 0, OPT_SAVE_ALL},
+        {"shard", required_argument, 0, 'S'},
+        OUTPUTS_LONG_OPTIONS,
+        {0, 0, 0, 0}};
+    char err[1024];
+    long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:k:d:t:M:vqh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (batch_read_file(optarg, &o->cases, err, sizeof err) != 0) {
+                fprintf(stderr, "gptq-harness run: %s\n", err);
+                return -1;
+            }
+            break;
+        case 'k':
+            o->kernel = optarg;
+            break;
+        case 'd':
+            o->device = optarg;
+            break;
+        case 't':
+            if (parse_int(optarg, 1, 1024, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --threads wants an integer in 1..1024\n");
+                return -1;
+            }
+            o->s.threads = (int)v;
+            break;
+        case 'M':
+            if (parse_size(optarg, &o->s.max_bytes) != 0) {
+                fprintf(stderr, "gptq-harness run: --max-bytes wants a size like 4G\n");
+                return -1;
+            }
+            break;
+        case 'P':
+            if (strcmp(optarg, "check") && strcmp(optarg, "perf")) {
+                fprintf(stderr, "gptq-harness run: --mode wants check or perf\n");
+                return -1;
+            }
+            o->perf = !strcmp(optarg, "perf");
+            break;
+        case 'R':
+            if (parse_int(optarg, 1, 100000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --perf-runs wants an integer in 1..100000\n");
+                return -1;
+            }
+            o->repeats = (int)v;
+            break;
+        case 'F':
+            o->profile = 1;
+            break;
+        case OPT_REPEAT:
+            if (parse_int(optarg, 1, 1000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --repeat wants an integer in 1..1000\n");
+                return -1;
+            }
+            o->s.repeat = (int)v;
+            break;
+        case OPT_CASE_TIMEOUT: {
+            char *end;
+            o->case_timeout = strtod(optarg, &end);
+            if (*optarg == 0 || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400) {
+                fprintf(stderr, "gptq-harness run: --case-timeout wants seconds in 0..86400 "
+                                "(0: no watchdog)\n");
+                return -1;
+            }
+            break;
+        }
+        case OPT_MAX_HANGS:
+            if (parse_int(optarg, 0, 1000000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --max-hangs wants an integer >= 0 (0: no "
+                                "limit)\n");
+                return -1;
+            }
+            o->max_hangs = (int)v;
+            break;
+        case OPT_NO_ISOLATION:
+            o->in_process = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case 'q':
+            o->verbose = -1;
+            break;
+        case OPT_SAVE_FAILURES:
+        case OPT_SAVE_ALL:
+            o->save_dir = optarg;
+            o->save_all = c == OPT_SAVE_ALL;
+            break;
+        case 'S':
+            o->shard = optarg;
+            break;
+        case 'h':
+            printf(
+                "usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
+                "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
+                "[--perf-runs N] [--repeat N] [--case-timeout S] [--max-hangs N] [--no-isolation] "
+                "[--profile] "
+                "[--save-failures DIR | --save-all DIR] [-v|-q] [--shard I/N|auto] " OUTPUTS_USAGE
+                " [DESCRIPTOR...]\n");
+            exit(0);
+        default:
+            if (outputs_option(&o->out, c, optarg, "run") != 1) return -1;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        if (batch_expand_line(argv[i], &o->cases, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", argv[i], err);
+            return -1;
+        }
+    if (o->cases.n == 0) {
+        fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
+        return -1;
+    }
+    for (size_t i = 0; i < o->cases.n; i++)
+        if (fault_check_name(o->cases.v[i].fault, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness run: %s\n", err);
+            return -1;
+        }
+    return 0;
+}
+
+static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, size_t len) {
+    char w[4200];
+    int n = snprintf(buf, len, "%s run", shell_word(prog, w, sizeof w));
+    if (o->kernel && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " --kernel %s", shell_word(o->kernel, w, sizeof w));
+    if (o->device && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " --device %s", shell_word(o->device, w, sizeof w));
+}
+
+/* The per-case hooks a run uses (each optional), called in turn. */
+struct run_hooks {
+    struct runout *ro;
+    struct perf_mode *pm;
+    struct saver *sv;
+};
+
+static void run_hooks_call(void *ctx, const struct case_result *r, const struct case_work *w) {
+    struct run_hooks *h = ctx;
+    runout_hook(h->ro, r, w);
+    if (h->sv) saver_hook(h->sv, r, w);
+    if (h->pm) perf_mode_hook(h->pm, r, w);
+}
+
+/* A case that is not run is an ERROR saying why (recorded, so that CI sees
+ * it): no device, or a kernel that hung in too many cases in a row. */
+static void not_run(const struct case_desc *d, const char *why, struct case_result *r) {
+    memset(r, 0, sizeof *r);
+    r->d = *d;
+    r->verdict = V_ERROR;
+    snprintf(r->reason, sizeof r->reason, "%.1000s", why);
+}
+
+/* Opens the kernel under test: in a worker process (hangs and crashes stay
+ * in their case) unless timing it (perf mode) or asked not to. */
+static int open_kernel(const struct run_opts *o, const char *kernel, struct kernel_under_test *kut,
+                       char *err, size_t errlen) {
+    if (!o->perf && !o->in_process)
+        return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
+    if (kut_open(kernel, o->device, kut, err, errlen) != 0) return -1;
+    if (o->perf && !kut->cl) {
+        snprintf(err, errlen,
+                 "--mode perf times OpenCL kernels (a plugin reports its own kernel "
+                 "time with -v)");
+        kut_close(kut);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_run(const char *prog, int argc, char **argv) {
+    struct run_opts o;
+    memset(&o, 0, sizeof o);
+    o.s.max_bytes = DEFAULT_MAX_BYTES;
+    o.case_timeout = KUT_DEFAULT_TIMEOUT;
+    o.max_hangs = DEFAULT_MAX_HANGS;
+    outputs_defaults(&o.out);
+    char kbuf[4200], err[1024], kut_err[1024], prefix[3072];
+    struct shard sh = {0, 0};
+    int bad = parse_run_opts(argc, argv, &o) != 0;
+    if (!bad && o.shard && shard_parse(o.shard, NULL, NULL, &sh, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        bad = 1;
+    }
+    if (bad) {
+        case_list_free(&o.cases);
+        return 2;
+    }
+    const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
+    if (kut_check_kernel(kernel, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        case_list_free(&o.cases);
+        return 2;
+    }
+    struct tally t;
+    memset(&t, 0, sizeof t);
+    struct saver sv;
+    if (o.save_dir && saver_init(&sv, o.save_dir, o.save_all, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        case_list_free(&o.cases);
+        return 2;
+    }
+    struct kernel_under_test kut;
+    const int have_kut = open_kernel(&o, kernel, &kut, kut_err, sizeof kut_err) == 0;
+    if (!have_kut) fprintf(stderr, "gptq-harness run: %s\n", kut_err);
+    repro_prefix(&o, prog, prefix, sizeof prefix);
+    struct runout_cfg rc = {
+        .out = o.out, .sweep = {(int64_t)o.cases.n, sweep_hash(&o.cases)}, .repro_prefix = prefix};
+    run_env_fill(&rc.env, have_kut ? kut.device : "unavailable",
+                 have_kut && kut.platform[0] ? kut.platform : NULL,
+                 have_kut && kut.driver[0] ? kut.driver : NULL, kernel);
+    struct runout *ro = runout_open(&rc, err, sizeof err);
+    if (!ro) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        if (have_kut) kut_close(&kut);
+        case_list_free(&o.cases);
+        return 2;
+    }
+    size_t selected = 0;
+    for (size_t i = 0; i < o.cases.n; i++)
+        selected += (size_t)shard_selects(&sh, i);
+    char shname[64];
+    shard_name(&sh, shname, sizeof shname);
+    fprintf(stderr, "device: %s; kernel: %s; %zu case(s)%s%s%s\n", rc.env.device, kernel, selected,
+            sh.count ? " (shard " : "", shname, sh.count ? ")" : "");
+    if (o.save_dir) saver_set_target(&sv, rc.env.device, kernel);
+    struct perf_mode pm;
+    if (o.perf && have_kut) perf_mode_start(&pm, kut.cl, o.repeats, stdout, runout_dir(ro));
+    struct run_hooks hooks = {.ro = ro, .pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
+    struct profile prof;
+    memset(&prof, 0, sizeof prof);
+    struct progress pr;
+    const double t0 = now_seconds();
+    progress_start(&pr, stderr, selected, t0);
+    size_t done = 0;
+    int hangs = 0, gave_up = 0; /* kernels killed by the watchdog in a row; --max-hangs hit */
+    char no_dev[1100], hung_out[256];
+    snprintf(no_dev, sizeof no_dev, "no device: %.900s", kut_err);
+    snprintf(hung_out, sizeof hung_out,
+             "not run: the kernel hung (--case-timeout) in %d cases in a row; --max-hangs 0 runs "
+             "every case",
+             o.max_hangs);
+    interrupt_install();
+    for (size_t i = 0; i < o.cases.n; i++) {
+        if (interrupt_requested()) break;
+        if (!shard_selects(&sh, i)) continue;
+        struct case_result r;
+        if (o.perf && have_kut) { /* until the perf hook says otherwise */
+            pm.have = 0;
+            snprintf(pm.err, sizeof pm.err, "not timed: the case was not run");
+        }
+        if (!have_kut)
+            not_run(&o.cases.v[i], no_dev, &r);
+        else if (gave_up)
+            not_run(&o.cases.v[i], hung_out, &r);
+        else
+            run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
+        if (r.verdict != V_SKIPPED) hangs = r.hung ? hangs + 1 : 0;
+        gave_up = gave_up || (o.max_hangs && hangs >= o.max_hangs);
+        if (r.interrupted) { /* abandoned mid-kernel: no result, not recorded */
+            case_result_free(&r);
+            break;
+        }
+        tally_add(&t, r.verdict);
+        profile_add(&prof, &r);
+        runout_case(ro, (int64_t)i, &r);
+        if (o.perf && have_kut) perf_mode_record(&pm, (int64_t)i, &r.d);
+        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
+            progress_clear(&pr);
+            console_case(stdout, &r, prefix, o.verbose > 0);
+            if (o.perf && have_kut) perf_mode_print(&pm, stdout);
+            if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
+                printf("    fixture: %s\n", sv.last);
+            fflush(stdout);
+        }
+        case_result_free(&r);
+        progress_update(&pr, ++done, now_seconds());
+    }
+    progress_clear(&pr);
+    prof.wall = now_seconds() - t0;
+    if (o.profile) profile_print(stdout, &prof);
+    /* a signal that came after the last case finished cuts nothing short */
+    const int sig = done < selected ? interrupt_requested() : 0;
+    if (sig) {
+        char note[128];
+        snprintf(note, sizeof note, "interrupted by %s after %zu of %zu cases", interrupt_name(sig),
+                 done, selected);
+        fprintf(stderr, "gptq-harness run: %s; writing the partial results\n", note);
+        runout_mark_partial(ro, note);
+    }
+    int code = runout_finish(ro, tally_exit_code(&t), stdout);
+    if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
+    if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
+    tally_print(stdout, &t);
+    runout_free(ro);
+    if (have_kut) kut_close(&kut);
+    case_list_free(&o.cases);
+    if (o.save_dir) {
+        fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,
+                sv.errors ? " (some could not be written)" : "");
+        if (sv.errors) return 1;
+    }
+    return have_kut ? code : 1; /* no device is a failure even against a baseline */
+}
+
+int cmd_devices(int argc, char **argv) {
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "gptq-harness devices: takes no arguments\n");
+        return 2;
+    }
+    return clb_list_devices(stdout) == 0 ? 0 : 1;
+}

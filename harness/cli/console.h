@@ -1,0 +1,42 @@
+/* console.h - the console report: one line per case on stdout (verdict, key
+ * metrics, time, the repro descriptor), detail lines for failures (why,
+ * where, diagnosis, build log, repro), and the
+ * final summary line. Progress and diagnostics go to stderr. */
+#ifndef GH_CONSOLE_H
+#define GH_CONSOLE_H
+
+#include <stdio.h>
+
+#include "verdict/runner.h"
+
+struct tally {
+    long n, by[V_COUNT];
+};
+
+void tally_add(struct tally *t, verdict_t v);
+/* "tests: N passed: P failed: F mistrusted: X skipped: S errors: E" */
+void tally_print(FILE *f, const struct tally *t);
+/* Process exit code of docs/comparison.md: 0 all passed/skipped, 1 any FAILED/ERROR
+ * (MISTRUSTED counts as failure: the result cannot be trusted). */
+int tally_exit_code(const struct tally *t);
+
+/* Where a sweep's time goes (--profile). */
+struct profile {
+    double gen, ref, adapt, dev, build, cmp, total; /* seconds, summed over cases */
+    double wall;                                    /* the whole sweep */
+    long n;
+};
+
+void profile_add(struct profile *p, const struct case_result *r);
+/* "profile: N cases in W s (X cases/s): generation ..% reference ..% ..." */
+void profile_print(FILE *f, const struct profile *p);
+
+/* repro_prefix: the command that reruns one descriptor, e.g.
+ * "build/gptq-harness run --kernel x.cl". verbose: also print the kernel
+ * time ("    kernel: T ms", every verdict) and the whole build log. */
+void console_case(FILE *f, const struct case_result *r, const char *repro_prefix, int verbose);
+/* The same, with the whole repro command given (for cases that are not
+ * reproduced by a descriptor alone: replayed fixtures, checkpoint layers). */
+void console_case_repro(FILE *f, const struct case_result *r, const char *repro, int verbose);
+
+#endif

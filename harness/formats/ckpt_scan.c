@@ -1,0 +1,412 @@
+/* ckpt_scan.c - layers of a checkpoint and what they are (see ckpt_scan.h). */
+#include "formats/ckpt_scan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/errmsg.h"
+
+/* Tensor name suffix of each role; also the name the formats use. */
+static const char *const ROLE_NAMES[LR_COUNT] = {
+    [LR_QWEIGHT] = "qweight",         [LR_QZEROS] = "qzeros",
+    [LR_SCALES] = "scales",           [LR_GIDX] = "g_idx",
+    [LR_WPACKED] = "weight_packed",   [LR_WSCALE] = "weight_scale",
+    [LR_WZERO] = "weight_zero_point", [LR_WGIDX] = "weight_g_idx",
+    [LR_WSHAPE] = "weight_shape",     [LR_BIAS] = "bias"};
+
+#define SYM_V1 0x77777777u
+#define SYM_V2 0x88888888u
+
+static int role_of(const char *suffix) {
+    for (int r = 0; r < LR_COUNT; r++)
+        if (strcmp(ROLE_NAMES[r], suffix) == 0) return r;
+    return -1;
+}
+
+/* ---- detection ---------------------------------------------------------- */
+
+struct det {
+    const struct st_file *st;
+    const struct ckpt_decl *decl;
+    struct ckpt_layer *l;
+};
+
+static const struct st_entry *ent(const struct det *x, int role) {
+    long i = x->l->role[role];
+    return i >= 0 ? &x->st->e[i] : NULL;
+}
+
+static int is_words(const struct st_entry *e) {
+    return e && (e->dtype == ST_I32 || e->dtype == ST_U32) && e->ndim == 2;
+}
+
+static int is_half(const struct st_entry *e) {
+    return e && (e->dtype == ST_F16 || e->dtype == ST_BF16);
+}
+
+/* Marks the layer unusable (why); returns 0: a result, not an error. */
+static int unusable(struct ckpt_layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int unusable(struct ckpt_layer *l, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->why, sizeof l->why, fmt, ap);
+    va_end(ap);
+    l->ok = 0;
+    return 0;
+}
+
+/* Reads a small tensor whole (malloc'd). Returns NULL + err. */
+static void *read_all(const struct det *x, int role, char *err, size_t errlen) {
+    long i = x->l->role[role];
+    size_t bytes = (size_t)st_entry_bytes(&x->st->e[i]);
+    void *buf = malloc(bytes ? bytes : 1);
+    if (!buf) {
+        errmsg(err, errlen, "out of memory reading '%s'", x->st->e[i].name);
+        return NULL;
+    }
+    if (st_read(x->st, (size_t)i, buf, bytes, err, errlen) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* K from ct's weight_shape [N, K] (I64 or I32); 0 when absent. */
+static int ct_shape_k(const struct det *x, int64_t N, int64_t *K, char *err, size_t errlen) {
+    const struct st_entry *e = ent(x, LR_WSHAPE);
+    *K = 0;
+    if (!e) return 0;
+    if (e->ndim != 1 || e->shape[0] != 2 || (e->dtype != ST_I64 && e->dtype != ST_I32))
+        return unusable(x->l, "weight_shape is not two integers");
+    void *v = read_all(x, LR_WSHAPE, err, errlen);
+    if (!v) return -1;
+    int64_t n = e->dtype == ST_I64 ? ((int64_t *)v)[0] : ((int32_t *)v)[0];
+    *K = e->dtype == ST_I64 ? ((int64_t *)v)[1] : ((int32_t *)v)[1];
+    free(v);
+    if (n != N || *K <= 0)
+        return unusable(x->l, "weight_shape [%lld, %lld] does not match N=%lld", (long long)n,
+                        (long long)*K, (long long)N);
+    return 0;
+}
+
+static int detect_ct(struct det *x, char *err, size_t errlen) {
+    struct ckpt_layer *l = x->l;
+    const struct st_entry *wp = ent(x, LR_WPACKED), *ws = ent(x, LR_WSCALE);
+    l->fmt = FMT_CT;
+    if (!is_words(wp)) return unusable(l, "weight_packed is not a 2-D I32/U32 tensor");
+    if (!is_half(ws) || ws->ndim != 2 || ws->shape[0] != wp->shape[0])
+        return unusable(l, "weight_scale is missing or not F16/BF16 [N][G] with weight_packed's N");
+    l->N = wp->shape[0];
+    l->G = ws->shape[1];
+    int64_t words = wp->shape[1], K;
+    if (ct_shape_k(x, l->N, &K, err, errlen) != 0) return -1;
+    if (l->why[0]) return 0;
+    l->K = K ? K : words * 8;
+    if (words * 32 % l->K != 0) return unusable(l, "weight_packed width fits no bit width");
+    l->bits = (int)(words * 32 / l->K);
+    l->dt = ws->dtype == ST_BF16 ? DT_BF16 : DT_F16;
+    l->zp = ent(x, LR_WZERO) ? ZP_ASYM : ZP_SYM;
+    return 0;
+}
+
+/* Stored zeros of a GPTQ/AWQ layer: symmetric constant or not. */
+static int classify_zeros(struct det *x, char *err, size_t errlen) {
+    struct ckpt_layer *l = x->l;
+    const struct st_entry *qz = ent(x, LR_QZEROS);
+    if (!is_words(qz) || qz->shape[0] != l->G || qz->shape[1] * 8 != l->N)
+        return unusable(l, "qzeros is missing or not a [G][N/8] I32 tensor (G=%lld, N=%lld)",
+                        (long long)l->G, (long long)l->N);
+    uint32_t *w = read_all(x, LR_QZEROS, err, errlen);
+    if (!w) return -1;
+    int64_t n = qz->shape[0] * qz->shape[1], v1 = 0, v2 = 0;
+    for (int64_t i = 0; i < n; i++) {
+        v1 += w[i] == SYM_V1;
+        v2 += w[i] == SYM_V2;
+    }
+    free(w);
+    l->zp = (v1 == n || v2 == n) ? ZP_SYM : ZP_ASYM;
+    if (l->zp == ZP_SYM) l->stored = v1 == n ? ZC_V1 : ZC_V2;
+    return 0;
+}
+
+static int detect_gptq_awq(struct det *x, char *err, size_t errlen) {
+    struct ckpt_layer *l = x->l;
+    const struct st_entry *qw = ent(x, LR_QWEIGHT), *sc = ent(x, LR_SCALES), *gi = ent(x, LR_GIDX);
+    if (!is_words(qw)) return unusable(l, "qweight is not a 2-D I32/U32 tensor");
+    if (!is_half(sc) || sc->ndim != 2)
+        return unusable(l, "scales is missing or not F16/BF16 [G][N]");
+    l->G = sc->shape[0];
+    l->N = sc->shape[1];
+    l->dt = sc->dtype == ST_BF16 ? DT_BF16 : DT_F16;
+    if (qw->shape[1] == l->N) { /* GPTQ [K/8][N] */
+        l->fmt = FMT_GPTQ_V1;
+        l->K = gi && gi->ndim == 1 ? gi->shape[0] : qw->shape[0] * 8;
+        if (l->K <= 0 || qw->shape[0] * 32 % l->K != 0)
+            return unusable(l, "qweight [%lld][..] fits no bit width for K=%lld",
+                            (long long)qw->shape[0], (long long)l->K);
+        l->bits = (int)(qw->shape[0] * 32 / l->K);
+    } else if (qw->shape[1] * 8 == l->N) { /* AWQ [K][N/8] */
+        l->fmt = FMT_AWQ;
+        l->K = qw->shape[0];
+        l->bits = 4;
+        if (gi) return unusable(l, "qweight is laid out as AWQ [K][N/8] but a g_idx is present");
+    } else {
+        return unusable(l,
+                        "qweight [%lld][%lld] fits scales [%lld][%lld] neither as GPTQ [K/8][N] "
+                        "nor as AWQ [K][N/8]",
+                        (long long)qw->shape[0], (long long)qw->shape[1], (long long)l->G,
+                        (long long)l->N);
+    }
+    if (l->bits != 4) return 0;
+    return classify_zeros(x, err, errlen);
+}
+
+static int check_shape(struct ckpt_layer *l) {
+    if (l->bits != 4) return unusable(l, "%d-bit weights: the harness handles 4-bit only", l->bits);
+    if (l->K <= 0 || l->N <= 0 || l->G <= 0 || l->K % 8 || l->N % 8 || l->K % l->G)
+        return unusable(l, "K=%lld N=%lld G=%lld: need K, N multiples of 8 and G dividing K",
+                        (long long)l->K, (long long)l->N, (long long)l->G);
+    l->gs = l->K / l->G;
+    if (l->G > 1 && l->gs % 8)
+        return unusable(l, "group size %lld is not a multiple of 8", (long long)l->gs);
+    return 0;
+}
+
+static int classify_gidx(struct det *x, char *err, size_t errlen) {
+    struct ckpt_layer *l = x->l;
+    int role = l->fmt == FMT_CT ? LR_WGIDX : LR_GIDX;
+    const struct st_entry *e = ent(x, role);
+    l->gidx = GIDX_NONE;
+    if (!e) return 0;
+    if (e->dtype != ST_I32 || e->ndim != 1 || e->shape[0] != l->K)
+        return unusable(l, "%s is not an I32 [K=%lld] tensor", ROLE_NAMES[role], (long long)l->K);
+    int32_t *g = read_all(x, role, err, errlen);
+    int64_t *count = calloc((size_t)l->G, sizeof *count);
+    if (!g || !count) {
+        free(g);
+        free(count);
+        return g ? errmsg(err, errlen, "out of memory") : -1;
+    }
+    int trivial = 1, bad = 0;
+    for (int64_t k = 0; k < l->K && !bad; k++) {
+        if (g[k] < 0 || g[k] >= l->G)
+            bad = 1;
+        else
+            count[g[k]]++;
+        trivial = trivial && g[k] == k / l->gs;
+    }
+    for (int64_t i = 0; i < l->G && !bad; i++)
+        bad = count[i] != l->gs ? 2 : 0;
+    free(g);
+    free(count);
+    if (bad == 1)
+        return unusable(l, "%s holds a group id outside 0..%lld", ROLE_NAMES[role],
+                        (long long)l->G - 1);
+    if (bad == 2)
+        return unusable(l,
+                        "%s groups are uneven (not %lld rows each): the kernel ABI cannot express "
+                        "them",
+                        ROLE_NAMES[role], (long long)l->gs);
+    l->gidx = trivial ? GIDX_TRIVIAL : GIDX_ACT;
+    return 0;
+}
+
+static void check_bias(struct det *x) {
+    const struct st_entry *b = ent(x, LR_BIAS);
+    struct ckpt_layer *l = x->l;
+    st_dtype_t want = l->dt == DT_BF16 ? ST_BF16 : ST_F16;
+    l->bias = b && b->dtype == want && b->ndim == 1 && b->shape[0] == l->N;
+    if (b && !l->bias)
+        snprintf(l->note, sizeof l->note, "bias left out: not %s [N=%lld]", st_dtype_name(want),
+                 (long long)l->N);
+}
+
+/* GPTQ: v1 or v2, and the flag for a declaration that disagrees. */
+static void gptq_convention(struct det *x) {
+    struct ckpt_layer *l = x->l;
+    int declared = x->decl->fmt >= 0 ? x->decl->fmt : FMT_GPTQ_V1;
+    char said[160];
+    ckpt_decl_text(x->decl, said, sizeof said);
+    if (l->zp == ZP_ASYM) {
+        l->fmt = (fmt_t)declared;
+        snprintf(l->note, sizeof l->note,
+                 "zero convention from the declaration, %s: asymmetric zeros cannot tell v1 from "
+                 "v2",
+                 said);
+        return;
+    }
+    l->fmt = l->stored == ZC_V1 ? FMT_GPTQ_V1 : FMT_GPTQ_V2;
+    if ((int)l->fmt == declared) return;
+    l->flagged = 1;
+    int v2 = l->fmt == FMT_GPTQ_V2;
+    snprintf(l->note, sizeof l->note,
+             "declares %s%s%.200s but stores %s zeros (0x%08X): a %s loader %s, so every weight is "
+             "dequantized one step off (the case of vLLM PR #38966)",
+             said, x->decl->source[0] ? " in " : "", x->decl->source, v2 ? "v2" : "v1",
+             v2 ? SYM_V2 : SYM_V1, v2 ? "v1" : "v2",
+             v2 ? "adds 1 and uses zero 9 instead of 8" : "uses zero 7 instead of 8");
+}
+
+static int detect(struct det *x, char *err, size_t errlen) {
+    struct ckpt_layer *l = x->l;
+    l->ok = 1;
+    int rc = l->role[LR_WPACKED] >= 0 ? detect_ct(x, err, errlen) : detect_gptq_awq(x, err, errlen);
+    if (rc != 0 || l->why[0]) {
+        l->ok = 0;
+        return rc;
+    }
+    check_shape(l);
+    if (l->why[0]) return 0;
+    if (classify_gidx(x, err, errlen) != 0) return -1;
+    if (l->why[0]) return 0;
+    check_bias(x);
+    if (l->fmt == FMT_GPTQ_V1) gptq_convention(x);
+    return 0;
+}
+
+/* ---- grouping ----------------------------------------------------------- */
+
+struct rec {
+    const char *name;
+    size_t plen; /* prefix length, '.' included */
+    int role;
+    size_t idx;
+};
+
+static int rec_cmp(const void *a, const void *b) {
+    const struct rec *x = a, *y = b;
+    size_t n = x->plen < y->plen ? x->plen : y->plen;
+    int c = memcmp(x->name, y->name, n);
+    if (c) return c;
+    if (x->plen != y->plen) return x->plen < y->plen ? -1 : 1;
+    return x->role - y->role;
+}
+
+static int new_layer(struct ckpt_scan *s, const struct rec *r, size_t cnt, char *err,
+                     size_t errlen) {
+    struct ckpt_layer *l = &s->layers[s->n];
+    memset(l, 0, sizeof *l);
+    for (int i = 0; i < LR_COUNT; i++)
+        l->role[i] = -1;
+    for (size_t i = 0; i < cnt; i++)
+        l->role[r[i].role] = (long)r[i].idx;
+    size_t nl = r->plen ? r->plen - 1 : 0;
+    l->name = malloc(nl + 1);
+    if (!l->name) return errmsg(err, errlen, "out of memory");
+    memcpy(l->name, r->name, nl);
+    l->name[nl] = '\0';
+    s->n++;
+    return 0;
+}
+
+static int group(const struct st_file *st, const struct ckpt_decl *decl, struct rec *recs,
+                 size_t nrec, struct ckpt_scan *s, char *err, size_t errlen) {
+    qsort(recs, nrec, sizeof *recs, rec_cmp);
+    for (size_t i = 0; i < nrec;) {
+        size_t j = i + 1;
+        while (j < nrec && recs[j].plen == recs[i].plen &&
+               memcmp(recs[j].name, recs[i].name, recs[i].plen) == 0)
+            j++;
+        int is_layer = 0;
+        for (size_t k = i; k < j; k++)
+            is_layer |= recs[k].role == LR_QWEIGHT || recs[k].role == LR_WPACKED;
+        if (!is_layer) {
+            s->other += j - i;
+        } else {
+            if (new_layer(s, &recs[i], j - i, err, errlen) != 0) return -1;
+            struct det x = {st, decl, &s->layers[s->n - 1]};
+            if (detect(&x, err, errlen) != 0) return -1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+int ckpt_scan(const struct st_file *st, const struct ckpt_decl *decl, struct ckpt_scan *out,
+              char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    struct rec *recs = malloc((st->n ? st->n : 1) * sizeof *recs);
+    out->layers = calloc(st->n ? st->n : 1, sizeof *out->layers);
+    if (!recs || !out->layers) {
+        free(recs);
+        free(out->layers);
+        out->layers = NULL;
+        return errmsg(err, errlen, "out of memory");
+    }
+    size_t nrec = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const char *name = st->e[i].name, *dot = strrchr(name, '.');
+        int role = role_of(dot ? dot + 1 : name);
+        if (role < 0) {
+            out->other++;
+            continue;
+        }
+        recs[nrec++] = (struct rec){name, dot ? (size_t)(dot - name) + 1 : 0, role, i};
+    }
+    int rc = group(st, decl, recs, nrec, out, err, errlen);
+    free(recs);
+    if (rc != 0) ckpt_scan_free(out);
+    return rc;
+}
+
+void ckpt_scan_free(struct ckpt_scan *s) {
+    for (size_t i = 0; s->layers && i < s->n; i++)
+        free(s->layers[i].name);
+    free(s->layers);
+    memset(s, 0, sizeof *s);
+}
+
+const struct ckpt_layer *ckpt_find_layer(const struct ckpt_scan *s, const char *name) {
+    size_t n = strlen(name);
+    if (n > 0 && name[n - 1] == '.') n--;
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->layers[i].name) == n && strncmp(s->layers[i].name, name, n) == 0)
+            return &s->layers[i];
+    return NULL;
+}
+
+/* ---- running a layer ---------------------------------------------------- */
+
+int ckpt_load_layer(const struct st_file *st, const struct ckpt_layer *l, struct tensor_set *set,
+                    char *err, size_t errlen) {
+    for (int r = 0; r < LR_COUNT; r++) {
+        if (l->role[r] < 0 || r == LR_WSHAPE || (r == LR_BIAS && !l->bias)) continue;
+        struct tensor *t = st_load(st, (size_t)l->role[r], set, ROLE_NAMES[r], err, errlen);
+        if (!t) return -1;
+        if (t->dtype == TD_U32) t->dtype = TD_I32; /* the same words */
+    }
+    return 0;
+}
+
+int ckpt_layer_desc(const struct ckpt_layer *l, adapter_t a, int64_t m, uint64_t seed,
+                    struct case_desc *d, char *err, size_t errlen) {
+    if (!l->ok) return errmsg(err, errlen, "layer '%s' cannot be run: %s", l->name, l->why);
+    desc_default(d);
+    d->fmt = l->fmt;
+    d->adapter = a;
+    d->m = m;
+    d->n = l->N;
+    d->k = l->K;
+    d->g = l->G == 1 ? -1 : l->gs;
+    d->zp = l->zp;
+    d->gidx = l->gidx;
+    d->dt = l->dt;
+    d->data = DATA_REAL;
+    d->bias = l->bias;
+    d->seed = seed;
+    char why[400];
+    if (desc_validate(d, why, sizeof why) != 0)
+        return errmsg(err, errlen, "layer '%s' does not fit a case descriptor: %s", l->name, why);
+    return 0;
+}
+
+int ckpt_layer_print(const struct ckpt_layer *l, char *buf, size_t len) {
+    return snprintf(buf, len, "fmt=%s bits=%d k=%lld n=%lld g=%lld zp=%s gidx=%s dt=%s bias=%d",
+                    fmt_name(l->fmt), l->bits, (long long)l->K, (long long)l->N,
+                    (long long)(l->G == 1 ? -1 : l->gs), zp_name(l->zp), gidx_name(l->gidx),
+                    dt_name(l->dt), l->bias);
+}

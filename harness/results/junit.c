@@ -1,0 +1,143 @@
+/* junit.c - JUnit XML writer (see junit.h). */
+#include "results/junit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/escape.h"
+#include "util/outfile.h"
+
+#define LOG_MAX 16384 /* build log bytes kept in <error> */
+
+struct counts {
+    long tests, failures, errors, skipped;
+    double time;
+};
+
+static struct counts count(const struct record_list *l) {
+    struct counts c = {0, 0, 0, 0, 0};
+    for (size_t i = 0; i < l->n; i++) {
+        verdict_t v = l->v[i].verdict;
+        c.tests++;
+        c.failures += v == V_FAILED || v == V_MISTRUSTED;
+        c.errors += v == V_ERROR;
+        c.skipped += v == V_SKIPPED;
+        c.time += l->v[i].t.total > 0 ? l->v[i].t.total : 0;
+    }
+    return c;
+}
+
+static void attr(FILE *f, const char *name, const char *value) {
+    fprintf(f, " %s=\"", name);
+    markup_escape(f, value);
+    fputc('"', f);
+}
+
+static void counts_attrs(FILE *f, const struct counts *c) {
+    fprintf(f, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\"",
+            c->tests, c->failures, c->errors, c->skipped, c->time);
+}
+
+static void property(FILE *f, const char *name, const char *value) {
+    fputs("   <property", f);
+    attr(f, "name", name);
+    attr(f, "value", value);
+    fputs("/>\n", f);
+}
+
+static void properties(FILE *f, const struct record_list *l, const struct bl_report *bl) {
+    fputs("  <properties>\n", f);
+    for (size_t i = 0; i < l->nenv; i++) {
+        const char *values[RUN_ENV_FIELDS];
+        run_env_values(&l->env[i], values);
+        for (int k = 0; k < RUN_ENV_FIELDS; k++)
+            property(f, run_env_keys[k], values[k]);
+    }
+    if (bl) property(f, "baseline", bl->path);
+    fputs("  </properties>\n", f);
+}
+
+/* The body of <failure>/<error>: reason, metrics, build log, repro. */
+static void problem_body(FILE *f, const struct case_record *r, const char *baseline) {
+    char met[512];
+    record_metrics_line(r, met, sizeof met);
+    fprintf(f, "verdict: %s\nreason: ", verdict_name(r->verdict));
+    markup_escape(f, r->reason ? r->reason : "-");
+    fputs("\nmetrics: ", f);
+    markup_escape(f, met);
+    if (baseline) {
+        fputs("\nbaseline: ", f);
+        markup_escape(f, baseline);
+    }
+    if (r->log) {
+        fputs("\nbuild log:\n", f);
+        markup_escape_max(f, r->log, LOG_MAX);
+    }
+    fputs("\nrepro: ", f);
+    markup_escape(f, r->repro ? r->repro : r->desc);
+    fputc('\n', f);
+}
+
+static void labelled(FILE *f, const char *label, const char *text) {
+    if (!text) return;
+    fprintf(f, "%s: ", label);
+    markup_escape(f, text);
+    fputc('\n', f);
+}
+
+static void testcase(FILE *f, const struct case_record *r, const struct bl_finding *fi,
+                     const struct bl_report *bl) {
+    char cls[128], msg[1200], base[512];
+    snprintf(cls, sizeof cls, "gptq-harness.%s.%s", fmt_name(r->d.fmt), adapter_name(r->d.adapter));
+    const char *baseline = NULL;
+    if (fi && fi->kind != BL_SAME) {
+        bl_finding_text(fi, r, bl->factor, base, sizeof base);
+        baseline = base;
+    }
+    fputs("  <testcase", f);
+    attr(f, "classname", cls);
+    attr(f, "name", r->desc);
+    fprintf(f, " time=\"%.3f\">\n", r->t.total > 0 ? r->t.total : 0);
+    snprintf(msg, sizeof msg, "%s: %s", verdict_name(r->verdict), r->reason ? r->reason : "");
+    if (r->verdict == V_FAILED || r->verdict == V_MISTRUSTED || r->verdict == V_ERROR) {
+        const char *tag = r->verdict == V_ERROR ? "error" : "failure";
+        fprintf(f, "   <%s", tag);
+        attr(f, "message", msg);
+        attr(f, "type", verdict_name(r->verdict));
+        fputs(">", f);
+        problem_body(f, r, baseline);
+        fprintf(f, "</%s>\n", tag);
+    } else if (r->verdict == V_SKIPPED) {
+        fputs("   <skipped", f);
+        attr(f, "message", r->reason ? r->reason : "skipped");
+        fputs("/>\n", f);
+    }
+    if (r->where || r->diagnosis || baseline) {
+        fputs("   <system-out>", f);
+        labelled(f, "where", r->where);
+        labelled(f, "diagnosis", r->diagnosis); /* issue 4's diagnosis text */
+        labelled(f, "baseline", baseline);
+        fputs("</system-out>\n", f);
+    }
+    fputs("  </testcase>\n", f);
+}
+
+int junit_write(const char *path, const struct record_list *l, const struct bl_report *bl,
+                const char *suite, char *err, size_t errlen) {
+    struct outfile o;
+    if (outfile_open(&o, path, err, errlen) != 0) return -1;
+    FILE *f = o.f;
+    struct counts c = count(l);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
+    attr(f, "name", "gptq-harness");
+    counts_attrs(f, &c);
+    fputs(">\n <testsuite", f);
+    attr(f, "name", suite);
+    counts_attrs(f, &c);
+    fputs(">\n", f);
+    properties(f, l, bl);
+    for (size_t i = 0; i < l->n; i++)
+        testcase(f, &l->v[i], bl && i < bl->n ? &bl->f[i] : NULL, bl);
+    fputs(" </testsuite>\n</testsuites>\n", f);
+    return outfile_commit(&o, err, errlen);
+}

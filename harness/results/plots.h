@@ -1,0 +1,48 @@
+/* plots.h - the report's plots, drawn by gnuplot (an external program) from
+ * data files the harness writes into RUN/plots/ and the templates
+ * reports/NAME.gp (found in the checkout or next to the executable):
+ *   error_vs_k     normalized error (errmap.h) against K, log-log, a panel per
+ *                  dtype x data mode, with the theoretical bound
+ *   by_variant     normalized error by group size, zero point and g_idx kind
+ *   heat-INDEX     for each failing case with an error grid: the grid as a
+ *                  heatmap (the first PLOTS_MAX_HEATMAPS in sweep order)
+ * Each plot as SVG (inlined in report.html) and PNG (linked from report.md).
+ *
+ * gnuplot is $GPTQ_HARNESS_GNUPLOT when set, else "gnuplot" from PATH; it runs
+ * once over a driver script RUN/plots/plots.gp, its messages go to
+ * RUN/plots/gnuplot.log. When it is missing or fails, plots_make says why in
+ * p->missing and the reports are written without (those) plots. */
+#ifndef GH_PLOTS_H
+#define GH_PLOTS_H
+
+#include <stddef.h>
+
+#include "results/record.h"
+
+#define PLOTS_MAX_HEATMAPS 32
+#define PLOTS_PATH_MAX 4400
+
+struct plot_file {
+    char svg[PLOTS_PATH_MAX], png[PLOTS_PATH_MAX]; /* paths as the program opens them */
+    char png_rel[128];                             /* PNG relative to the run directory */
+    int ok;                                        /* both files were written */
+};
+
+struct plot_heat {
+    size_t rec; /* index into the record list */
+    struct plot_file f;
+};
+
+struct plots {
+    char missing[600]; /* "" when gnuplot ran; else why there are no plots */
+    struct plot_file k, variant;
+    struct plot_heat heat[PLOTS_MAX_HEATMAPS];
+    size_t nheat;
+    size_t heat_more; /* failing cases with a grid beyond the cap */
+};
+
+/* Writes the data and the driver, runs gnuplot. Returns 0 when gnuplot ran,
+ * -1 when the plots are missing (p->missing says why). */
+int plots_make(const char *rundir, const struct record_list *l, struct plots *p);
+
+#endif

@@ -1,0 +1,34 @@
+/* outfile.c - whole-file writes (see outfile.h). */
+#include "util/outfile.h"
+
+#include <errno.h>
+#include <string.h>
+
+int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen) {
+    o->f = NULL;
+    int n = snprintf(o->path, sizeof o->path, "%s", path);
+    int m = snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+    if (n < 0 || (size_t)n >= sizeof o->path || m < 0 || (size_t)m >= sizeof o->tmp) {
+        snprintf(err, errlen, "path too long: %.200s...", path);
+        return -1;
+    }
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        snprintf(err, errlen, "%s: cannot create: %s", o->tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int outfile_commit(struct outfile *o, char *err, size_t errlen) {
+    if (!o->f) return -1;
+    int bad = ferror(o->f);
+    int rc = fclose(o->f);
+    o->f = NULL;
+    if (bad || rc != 0 || rename(o->tmp, o->path) != 0) {
+        snprintf(err, errlen, "%s: write failed: %s", o->path, bad ? "I/O error" : strerror(errno));
+        remove(o->tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,153 @@
+/* compare.c - verdicts and metrics (see compare.h). */
+#include "verdict/compare.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define GUARD_BITS 0xA5C3u
+#define U_ACC (1.0 / 16777216.0) /* 2^-24 */
+/* MISTRUSTED when at least this share of outputs is exactly zero while the
+ * rounded reference has fewer than half as many zeros. */
+#define MISTRUST_ZERO_SHARE 0.5
+
+uint16_t compare_poison_bits(dtype_t dt) {
+    /* Quiet NaNs with an unusual payload: an unwritten element is non-finite
+     * (never passes) and recognisable. */
+    return dt == DT_BF16 ? 0x7FA5u : 0x7E5Au;
+}
+
+void compare_poison(dtype_t dt, uint16_t *out, int64_t total) {
+    uint16_t p = compare_poison_bits(dt);
+    for (int64_t i = 0; i < total; i++)
+        out[i] = p;
+    for (int64_t i = 0; i < COMPARE_GUARD; i++)
+        out[total + i] = GUARD_BITS;
+}
+
+const char *verdict_name(verdict_t v) {
+    static const char *names[V_COUNT] = {"PASSED", "FAILED", "MISTRUSTED", "SKIPPED", "ERROR"};
+    return (v >= 0 && v < V_COUNT) ? names[v] : "?";
+}
+
+static double safety_of(const struct compare_input *in) {
+    return in->safety > 0 ? in->safety : COMPARE_SAFETY;
+}
+
+double compare_allowed(const struct compare_input *in, double ref, double absdot) {
+    if (in->mode == DATA_EXACT) return 0.0;
+    double u = dt_unit_roundoff(in->dt);
+    double ulp_min = dt_ulp(in->dt, 0.0);
+    return safety_of(in) * (u * fabs(ref) + (u + (double)in->K * U_ACC) * absdot) + ulp_min / 2;
+}
+
+int compare_element_ok(const struct compare_input *in, double ref, double absdot, uint16_t got) {
+    if (got == compare_poison_bits(in->dt) || dt_is_nan(in->dt, got) || dt_is_inf(in->dt, got))
+        return 0;
+    const double g = dt_to_double(in->dt, got);
+    if (in->mode == DATA_EXACT) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
+    return fabs(g - ref) <= compare_allowed(in, ref, absdot);
+}
+
+/* Error of one element, as a ratio to what is allowed (exact: to half an ulp,
+ * so any mismatch is >= 1... and a match is 0). */
+static double element_ratio(const struct compare_input *in, double ref, double exp_r, double got,
+                            double absdot) {
+    double err = fabs(got - ref);
+    if (in->mode == DATA_EXACT) {
+        double e = fabs(got - exp_r);
+        return e == 0 ? 0 : e / (dt_ulp(in->dt, exp_r) / 2);
+    }
+    return err / compare_allowed(in, ref, absdot);
+}
+
+struct acc {
+    double sum_ref2, sum_err2;
+    int64_t ref_zeros;
+};
+
+static void note_worst(struct metrics *m, int64_t i, int64_t N, double ratio, double exp,
+                       double got) {
+    if (ratio <= m->worst_ratio && m->worst_m >= 0) return;
+    m->worst_ratio = ratio;
+    m->worst_m = i / N;
+    m->worst_n = i % N;
+    m->worst_exp = exp;
+    m->worst_got = got;
+}
+
+static void scan(const struct compare_input *in, struct metrics *m, struct acc *a) {
+    int64_t total = in->M * in->N;
+    uint16_t poison = compare_poison_bits(in->dt);
+    for (int64_t i = 0; i < total; i++) {
+        uint16_t gb = in->got[i];
+        double ref = in->yref[i];
+        uint16_t eb = dt_from_double(in->dt, ref);
+        double exp_r = dt_to_double(in->dt, eb);
+        a->sum_ref2 += in->mode == DATA_EXACT ? exp_r * exp_r : ref * ref;
+        if (exp_r == 0) a->ref_zeros++;
+        if (gb == poison || dt_is_nan(in->dt, gb) || dt_is_inf(in->dt, gb)) {
+            if (gb == poison)
+                m->unwritten++;
+            else
+                m->nonfinite++;
+            m->mismatches++;
+            note_worst(m, i, in->N, INFINITY, exp_r, dt_to_double(in->dt, gb));
+            continue;
+        }
+        double got = dt_to_double(in->dt, gb);
+        if (got == 0) m->zeros++;
+        /* exact mode: errors against the one right answer (the rounded reference) */
+        double err = fabs(got - (in->mode == DATA_EXACT ? exp_r : ref));
+        a->sum_err2 += err * err;
+        if (err > m->max_abs) m->max_abs = err;
+        double ulp = fabs((double)dt_ordered(in->dt, gb) - (double)dt_ordered(in->dt, eb));
+        if (ulp > m->max_ulp) m->max_ulp = ulp;
+        double ad = in->absdot ? in->absdot[i] : 0;
+        double ratio = element_ratio(in, ref, exp_r, got, ad);
+        int bad = in->mode == DATA_EXACT ? (got != exp_r) : (err > compare_allowed(in, ref, ad));
+        if (bad) m->mismatches++;
+        note_worst(m, i, in->N, ratio, exp_r, got);
+    }
+    for (int64_t i = 0; i < COMPARE_GUARD; i++)
+        if (in->got[total + i] != GUARD_BITS) m->guard_bad++;
+}
+
+verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *why, size_t len) {
+    memset(m, 0, sizeof *m);
+    m->worst_m = -1;
+    m->total = in->M * in->N;
+    struct acc a = {0, 0, 0};
+    scan(in, m, &a);
+    m->rel_l2 = a.sum_ref2 > 0 ? sqrt(a.sum_err2 / a.sum_ref2) : sqrt(a.sum_err2);
+    m->sqnr_db = a.sum_err2 > 0 ? 10 * log10(a.sum_ref2 / a.sum_err2) : INFINITY;
+    if (m->nonfinite || m->unwritten) {
+        /* rel_l2/SQNR ignore them; make the metrics say so */
+        m->max_abs = INFINITY;
+        m->rel_l2 = INFINITY;
+        m->sqnr_db = -INFINITY;
+    }
+    if (why && len) why[0] = 0;
+    if (m->guard_bad) {
+        snprintf(why, len, "%lld guard element(s) after the output were overwritten",
+                 (long long)m->guard_bad);
+        return V_FAILED;
+    }
+    if (m->mismatches) {
+        snprintf(why, len,
+                 "%lld/%lld elements outside tolerance (%lld never written, %lld NaN/Inf); "
+                 "worst (m=%lld, n=%lld): expected %.9g got %.9g",
+                 (long long)m->mismatches, (long long)m->total, (long long)m->unwritten,
+                 (long long)m->nonfinite, (long long)m->worst_m, (long long)m->worst_n,
+                 m->worst_exp, m->worst_got);
+        return V_FAILED;
+    }
+    if (m->total > 0 && (double)m->zeros >= MISTRUST_ZERO_SHARE * (double)m->total &&
+        2 * a.ref_zeros < m->zeros) {
+        snprintf(why, len,
+                 "%lld/%lld outputs are exactly zero (reference: %lld): result not trusted",
+                 (long long)m->zeros, (long long)m->total, (long long)a.ref_zeros);
+        return V_MISTRUSTED;
+    }
+    return V_PASSED;
+}

@@ -1,0 +1,71 @@
+/* compare.h - the comparison of docs/comparison.md: device output against the
+ * reference, verdict and metrics.
+ *
+ * Exact mode: the right answer is the reference rounded to the output dtype
+ * (RNE); tolerance 0 ulp (+0 and -0 are equal).
+ * Real mode: element (m, n) passes when
+ *   |got - ref| <= safety * (u_out*|ref| + (u_w + K*u_acc) * sum_k |x||w|) + ulp_min/2
+ * with u = 2^-11 (f16), 2^-8 (bf16), u_acc = 2^-24 and ulp_min the smallest
+ * subnormal of the output dtype (covers outputs that round into the subnormal
+ * range).
+ * Always: NaN/Inf never pass; an element still holding the poison pattern was
+ * never written; the guard region after the output must come back untouched;
+ * a result that is mostly zeros where the reference is not is MISTRUSTED. */
+#ifndef GH_COMPARE_H
+#define GH_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cases/desc.h"
+
+typedef enum { V_PASSED = 0, V_FAILED, V_MISTRUSTED, V_SKIPPED, V_ERROR, V_COUNT } verdict_t;
+
+#define COMPARE_GUARD 256  /* guard elements after the output */
+#define COMPARE_SAFETY 2.0 /* stated safety factor of the real-mode bound */
+
+struct metrics {
+    double max_abs;     /* max |got - ref| over finite elements */
+    double max_ulp;     /* max ulp distance to the rounded reference */
+    double rel_l2;      /* ||got - ref|| / ||ref|| */
+    double sqnr_db;     /* 10 log10(sum ref^2 / sum (got-ref)^2); INFINITY when exact */
+    double worst_ratio; /* max over elements of error / allowed error (exact: / half ulp) */
+    int64_t mismatches; /* elements outside tolerance (non-finite and unwritten included) */
+    int64_t total;      /* M*N */
+    int64_t nonfinite;  /* NaN/Inf outputs (poison excluded) */
+    int64_t unwritten;  /* elements still holding the poison pattern */
+    int64_t guard_bad;  /* guard elements changed */
+    int64_t zeros;      /* exact zeros in the output */
+    int64_t worst_m, worst_n;
+    double worst_exp, worst_got;
+};
+
+struct compare_input {
+    dtype_t dt;
+    data_t mode;
+    int64_t M, N, K;
+    const double *yref;   /* [M][N] exact result before rounding */
+    const double *absdot; /* [M][N] sum |x||w| (real mode; may be NULL in exact mode) */
+    const uint16_t *got;  /* [M*N + COMPARE_GUARD] as read back from the device */
+    double safety;        /* <= 0: COMPARE_SAFETY */
+};
+
+/* Fills out[0 .. total) with the poison pattern and the COMPARE_GUARD
+ * elements after it with the guard pattern. out holds total + COMPARE_GUARD. */
+void compare_poison(dtype_t dt, uint16_t *out, int64_t total);
+uint16_t compare_poison_bits(dtype_t dt);
+
+/* Compares, fills m, returns V_PASSED, V_FAILED or V_MISTRUSTED and writes a
+ * one-line reason for anything but PASSED into why. */
+verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *why, size_t len);
+
+/* Allowed error of one element (real mode; 0 in exact mode). */
+double compare_allowed(const struct compare_input *in, double ref, double absdot);
+
+/* 1 when one output element passes on its own: finite, written, and equal to
+ * the rounded reference (exact mode) or within compare_allowed (real mode). */
+int compare_element_ok(const struct compare_input *in, double ref, double absdot, uint16_t got);
+
+const char *verdict_name(verdict_t v);
+
+#endif

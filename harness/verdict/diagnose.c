@@ -1,0 +1,317 @@
+/* diagnose.c - where, what and shape of a FAILED case (see diagnose.h).
+ *
+ * Decisions:
+ *  - A hypothesis is first checked on output row m = 0 alone (a fault that
+ *    does not reproduce row 0 cannot reproduce the whole output), so the
+ *    full ABI-level reference runs only for the few that survive.
+ *  - Pairs of faults are tried only when the kernel computed what the
+ *    contract says (adapter wrong) and no single fault matched: an adapter
+ *    can have two bugs at once (vllm-xpu on asymmetric gptq-v1: zero points
+ *    transposed and the v1 offset left in), a kernel is compared with single
+ *    hypotheses only ("kernel wrong; behaves as if ..."). When the kernel was
+ *    not run (contract violated) a hypothesis is a comparison of arguments,
+ *    cheap enough to try triples too.
+ *  - The output's shape is measured against the logical reference when the
+ *    adapter is wrong and against the kernel's own contract when the kernel
+ *    is wrong. */
+#include "verdict/diagnose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/adapter.h"
+#include "verdict/errshape.h"
+#include "adapters/faults.h"
+#include "verdict/probe.h"
+#include "util/strbuf.h"
+
+/* The output and its comparison settings. */
+struct observed {
+    const uint16_t *out; /* NULL: kernel not run */
+    const struct abi_tensors *got_abi;
+    dtype_t dt;
+    data_t mode;
+    double safety;
+};
+
+/* 1 when rows [0, rows) of the ABI-level reference of h reproduce the output
+ * element by element; -1 out of memory. */
+static int rows_match(const struct abi_tensors *h, int64_t rows, const struct observed *o) {
+    struct abi_tensors part = *h; /* shares h's buffers; a is row-major, so rows < M is a prefix */
+    part.M = rows;
+    const int64_t total = rows * h->N;
+    double *y = malloc((size_t)total * sizeof *y);
+    double *ad = malloc((size_t)total * sizeof *ad);
+    int rc = -1;
+    if (y && ad && abi_reference_absdot(&part, y, ad) == 0) {
+        struct compare_input ci = {.dt = o->dt,
+                                   .mode = o->mode,
+                                   .M = rows,
+                                   .N = h->N,
+                                   .K = h->K,
+                                   .yref = y,
+                                   .absdot = ad,
+                                   .got = o->out,
+                                   .safety = o->safety};
+        rc = 1;
+        for (int64_t i = 0; i < total && rc == 1; i++)
+            rc = compare_element_ok(&ci, y[i], ad[i], o->out[i]);
+    }
+    free(y);
+    free(ad);
+    return rc;
+}
+
+/* 1 when the faulty arguments h explain what was observed. */
+static int explains(const struct abi_tensors *h, const struct observed *o) {
+    if (!o->out) return abi_tensors_equal(h, o->got_abi);
+    if (abi_check(h, NULL, 0) != 0) return 0;
+    int rc = rows_match(h, 1, o);
+    if (rc == 1 && h->M > 1) rc = rows_match(h, h->M, o);
+    return rc == 1;
+}
+
+/* Applies faults[0..n) in order to a copy of the right arguments; 1 when the
+ * result explains the observation, 0 when not (or a fault does not apply). */
+static int hypothesis(const struct abi_tensors *right, const struct fault *const *faults, int n,
+                      const struct fault_ctx *fc, const struct observed *o) {
+    struct abi_tensors h;
+    if (abi_tensors_copy(&h, right) != 0) return 0;
+    char why[256];
+    int ok = 1;
+    for (int i = 0; i < n && ok; i++)
+        ok = fault_apply(faults[i], fc, &h, why, sizeof why) == 0;
+    ok = ok && explains(&h, o);
+    abi_tensors_free(&h);
+    return ok;
+}
+
+/* The faults found so far: names (space separated, "a+b" for faults found
+ * together) and the text. */
+struct what {
+    struct strbuf names;
+    struct strbuf *text;
+    int matches;
+};
+
+static void add_match(struct what *wh, const struct fault *const *f, int n) {
+    for (int i = 0; i < n; i++)
+        sb_add(&wh->names, "%s%s", i ? "+" : wh->names.used ? " " : "", fault_name(f[i]));
+    sb_add(wh->text, "%s", wh->matches++ == 0 ? "explained by " : "; or by ");
+    if (n == 1) {
+        sb_add(wh->text, "fault %s (%s)", fault_name(f[0]), fault_description(f[0]));
+        return;
+    }
+    sb_add(wh->text, "faults ");
+    for (int i = 0; i < n; i++)
+        sb_add(wh->text, "%s%s", i ? " + " : "", fault_name(f[i]));
+    sb_add(wh->text, " together (");
+    for (int i = 0; i < n; i++)
+        sb_add(wh->text, "%s%s", i ? "; " : "", fault_description(f[i]));
+    sb_add(wh->text, ")");
+}
+
+/* The right arguments for this case: the reference adapter on its checkpoint. */
+static int right_arguments(const struct case_work *w, struct case_desc *dref,
+                           struct abi_tensors *right) {
+    *dref = w->p.d;
+    dref->adapter = ADAPTER_REFERENCE;
+    dref->zproute = ZPROUTE_AUTO;
+    dref->fault[0] = '\0';
+    char err[256];
+    struct adapter_input ai = {.d = dref, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias};
+    return adapter_run(&ai, right, err, sizeof err);
+}
+
+static void find_what(const struct case_work *w, const struct observed *o, int adapter_wrong,
+                      struct what *wh) {
+    struct case_desc dref;
+    struct abi_tensors right;
+    if (right_arguments(w, &dref, &right) != 0) {
+        sb_add(wh->text, "hypotheses not tried (the reference adapter failed on this checkpoint)");
+        return;
+    }
+    struct fault_ctx fc = {.d = &dref, .ckpt = &w->ckpt};
+    const struct fault *app[64];
+    int napp = 0;
+    char why[256];
+    for (size_t i = 0; i < fault_count() && napp < 64; i++)
+        if (fault_rule_holds(fault_at(i), &dref, why, sizeof why)) app[napp++] = fault_at(i);
+    for (int i = 0; i < napp; i++)
+        if (hypothesis(&right, &app[i], 1, &fc, o)) add_match(wh, &app[i], 1);
+    for (int i = 0; !wh->matches && adapter_wrong && i < napp; i++)
+        for (int j = i + 1; j < napp; j++) {
+            const struct fault *pair[2] = {app[i], app[j]};
+            if (hypothesis(&right, pair, 2, &fc, o)) add_match(wh, pair, 2);
+        }
+    /* Triples only where a hypothesis costs a comparison of arguments. */
+    for (int i = 0; !wh->matches && !o->out && i < napp; i++)
+        for (int j = i + 1; j < napp; j++)
+            for (int k = j + 1; k < napp; k++) {
+                const struct fault *three[3] = {app[i], app[j], app[k]};
+                if (hypothesis(&right, three, 3, &fc, o)) add_match(wh, three, 3);
+            }
+    if (!wh->matches)
+        sb_add(wh->text, "no catalogued fault (%d tried%s) reproduces the %s", napp,
+               adapter_wrong ? ", and pairs of them" : "", o->out ? "output" : "arguments");
+    abi_tensors_free(&right);
+}
+
+/* where: compares the output with the ABI-level reference of the arguments
+ * the kernel got. Returns 1 adapter wrong, 0 kernel wrong, -1 unknown. */
+static int find_where(struct case_work *w, const struct run_settings *s, struct case_result *r,
+                      double **absdot_abi) {
+    const int64_t total = w->abi.M * w->abi.N;
+    w->yabi = malloc((size_t)total * sizeof *w->yabi);
+    *absdot_abi = malloc((size_t)total * sizeof **absdot_abi);
+    if (!w->yabi || !*absdot_abi || abi_reference_absdot(&w->abi, w->yabi, *absdot_abi) != 0) {
+        snprintf(r->where, sizeof r->where, "unknown (out of memory for the ABI-level reference)");
+        return -1;
+    }
+    struct compare_input ci = {.dt = w->p.d.dt,
+                               .mode = w->p.d.data,
+                               .M = w->abi.M,
+                               .N = w->abi.N,
+                               .K = w->abi.K,
+                               .yref = w->yabi,
+                               .absdot = *absdot_abi,
+                               .got = w->out,
+                               .safety = s->safety};
+    struct metrics m;
+    char why[256];
+    if (compare_run(&ci, &m, why, sizeof why) == V_PASSED && r->met.guard_bad == 0) {
+        snprintf(r->where, sizeof r->where,
+                 "adapter wrong: the kernel computed what the contract says from the arguments it "
+                 "got; those arguments do not encode the checkpoint");
+        return 1;
+    }
+    if (m.mismatches == 0 && m.guard_bad)
+        snprintf(r->where, sizeof r->where,
+                 "kernel wrong: it wrote %lld element(s) past the end of the output (guard "
+                 "region); every element of the output itself is right",
+                 (long long)m.guard_bad);
+    else
+        snprintf(r->where, sizeof r->where,
+                 "kernel wrong: its output differs from the ABI-level reference of its own "
+                 "arguments (%lld/%lld elements)",
+                 (long long)m.mismatches, (long long)m.total);
+    return 0;
+}
+
+/* The probe's mask in kernel row order (row k' holds logical row perm[k'])
+ * when all K rows were probed, with kernel-order groups k' / group_size;
+ * else left in logical order with the logical groups. */
+static int probe_mask(const struct case_work *w, const unsigned char *bad, int64_t rows,
+                      struct weight_mask *wm, unsigned char **kbad, int32_t **gid) {
+    const struct abi_tensors *t = &w->abi;
+    *wm = (struct weight_mask){.bad = bad,
+                               .rows = rows,
+                               .K = t->K,
+                               .N = t->N,
+                               .gid = w->p.g_idx,
+                               .G = w->p.G,
+                               .gs = w->p.gs};
+    *kbad = NULL;
+    *gid = NULL;
+    if (rows < t->K) return 0;
+    *kbad = malloc((size_t)(t->K * t->N));
+    *gid = malloc((size_t)t->K * sizeof **gid);
+    if (!*kbad || !*gid) return -1;
+    for (int64_t k = 0; k < t->K; k++) {
+        const int64_t row = t->perm ? t->perm[k] : k;
+        memcpy(*kbad + k * t->N, bad + row * t->N, (size_t)t->N);
+        (*gid)[k] = (int32_t)(k / t->group_size);
+    }
+    wm->bad = *kbad;
+    wm->gid = *gid;
+    return 0;
+}
+
+/* Kernel wrong: which weights the kernel itself decodes wrongly. */
+static void add_probe(const struct case_work *w, struct kernel_backend *kb, struct strbuf *text) {
+    const int64_t rows = probe_rows(&w->abi);
+    unsigned char *bad = malloc((size_t)(rows * w->abi.N)), *kbad = NULL;
+    int32_t *gid = NULL;
+    char err[256], label[128], buf[RESULT_DIAG_MAX];
+    struct weight_mask wm;
+    if (!bad || probe_weights(kb, &w->abi, rows, bad, err, sizeof err) != 0 ||
+        probe_mask(w, bad, rows, &wm, &kbad, &gid) != 0) {
+        sb_add(text, "; kernel's weights not probed (%s)", bad ? err : "out of memory");
+        goto out;
+    }
+    if (rows == w->abi.K)
+        snprintf(label, sizeof label, "kernel's weights (one-hot probe, kernel row order)");
+    else
+        snprintf(label, sizeof label, "kernel's weights (one-hot probe of logical rows k 0..%lld)",
+                 (long long)rows - 1);
+    shape_weight_mask(&wm, label, buf, sizeof buf);
+    sb_add(text, "; %s", buf);
+    int any = 0;
+    for (int64_t i = 0; i < rows * w->abi.N && !any; i++)
+        any = bad[i];
+    if (!any)
+        sb_add(text, " (the kernel decodes the weights right; the error lies in the "
+                     "accumulation, the bias or the store)");
+out:
+    free(bad);
+    free(kbad);
+    free(gid);
+}
+
+static void add_shapes(const struct case_work *w, const struct run_settings *s,
+                       struct kernel_backend *kb, const double *absdot_abi, int adapter_wrong,
+                       const struct case_result *r, struct strbuf *text) {
+    const int vs_logical = adapter_wrong != 0;
+    struct compare_input ci = {.dt = w->p.d.dt,
+                               .mode = w->p.d.data,
+                               .M = w->p.M,
+                               .N = w->p.N,
+                               .K = w->p.K,
+                               .yref = vs_logical ? w->yref : w->yabi,
+                               .absdot = vs_logical ? w->absdot : absdot_abi,
+                               .got = w->out,
+                               .safety = s->safety};
+    char buf[RESULT_DIAG_MAX];
+    shape_output(&ci, vs_logical ? "output" : "output against the kernel's own contract", buf,
+                 sizeof buf);
+    sb_add(text, "%s%s", text->used ? "; " : "", buf);
+    if (r->met.guard_bad)
+        sb_add(text, "; %lld guard element(s) after the output overwritten",
+               (long long)r->met.guard_bad);
+    if (adapter_wrong == 0) {
+        if (!s->no_probe) add_probe(w, kb, text);
+        return;
+    }
+    double *weff = malloc((size_t)(w->p.K * w->p.N) * sizeof *weff);
+    if (weff && abi_dequant_logical(&w->abi, weff) == 0 &&
+        shape_weights(weff, &w->p, buf, sizeof buf) == 0)
+        sb_add(text, "; %s", buf);
+    free(weff);
+}
+
+void diagnose_failure(struct case_work *w, const struct run_settings *s, struct kernel_backend *kb,
+                      struct case_result *r) {
+    double *absdot_abi = NULL;
+    int adapter_wrong = 1; /* a contract violation: the adapter is wrong */
+    if (w->out) adapter_wrong = find_where(w, s, r, &absdot_abi);
+    if (s->no_diagnosis) {
+        free(absdot_abi);
+        return;
+    }
+    struct observed o = {.out = w->out,
+                         .got_abi = &w->abi,
+                         .dt = w->p.d.dt,
+                         .mode = w->p.d.data,
+                         .safety = s->safety};
+    struct strbuf text;
+    sb_init(&text, r->diagnosis, sizeof r->diagnosis);
+    struct what wh = {.text = &text, .matches = 0};
+    sb_init(&wh.names, r->explained_by, sizeof r->explained_by);
+    find_what(w, &o, adapter_wrong == 1, &wh);
+    if (!w->out)
+        sb_add(&text, "%skernel not run", text.used ? "; " : "");
+    else if (adapter_wrong >= 0)
+        add_shapes(w, s, kb, absdot_abi, adapter_wrong, r, &text);
+    free(absdot_abi);
+}
