@@ -5,8 +5,8 @@
 #     by device-prepare with nvcc), or, if absent or REBUILD=1, built there
 #     with `make plugins-cuda` (nvcc).
 #  2. The smoke sweep through it: failures and the summary line.
-#  3. Bandwidth at decode (m=1) for (n,k) = (4096,4096), (11008,4096),
-#     (4096,11008), asymmetric g=128, f16: the plugin's kernel time (median
+#  3. Bandwidth for each m in $MS (default 1) and (n,k) in $SHAPES (default
+#     4096:4096 11008:4096 4096:11008), asymmetric g=128, f16: the plugin's kernel time (median
 #     of $REPS CUDA-event-timed launches, each after an L2 flush; default 20)
 #     and GB/s over bytes = packed weights N*K/2 + scales G*N*2 + zero points
 #     G*N/2 + activations M*K*2 + output M*N*2.
@@ -29,10 +29,18 @@ rc=0
 "$BIN" run -q --kernel "plugin:$PLUGIN" --batch fixtures/sweeps/smoke.batch || rc=1
 
 echo "== bandwidth, m=1 (W4A16_CUDA_REPS=${REPS:-20})"
-W4A16_CUDA_REPS=${REPS:-20} "$BIN" run -v --kernel "plugin:$PLUGIN" \
-    'fmt=ct zp=asym g=128 dt=f16 data=real m=1 n=4096 k=4096 seed=11' \
-    'fmt=ct zp=asym g=128 dt=f16 data=real m=1 n=11008 k=4096 seed=12' \
-    'fmt=ct zp=asym g=128 dt=f16 data=real m=1 n=4096 k=11008 seed=13' >"$TMP/bw" || rc=1
+# SHAPES: n:k pairs, MS: batch sizes (defaults: the three shapes above at m=1)
+SHAPES=${SHAPES:-4096:4096 11008:4096 4096:11008}
+MS=${MS:-1}
+set --
+seed=11
+for m in $MS; do
+    for nk in $SHAPES; do
+        set -- "$@" "fmt=ct zp=asym g=128 dt=f16 data=real m=$m n=${nk%%:*} k=${nk##*:} seed=$seed"
+        seed=$((seed + 1))
+    done
+done
+W4A16_CUDA_REPS=${REPS:-20} "$BIN" run -v --max-bytes 8G --kernel "plugin:$PLUGIN" "$@" >"$TMP/bw" || rc=1
 awk '
 /^(PASSED|FAILED|ERROR|SKIPPED|MISTRUSTED) / {
     verdict = $1; m = n = k = g = 0; zp = ""

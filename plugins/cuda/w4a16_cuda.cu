@@ -11,13 +11,21 @@
  * elements are copied back: the host's guard region behind them stays
  * untouched. Device: $W4A16_CUDA_DEVICE (default 0).
  *
- * Kernel: one warp per output column n and tile of MT rows (MT = 1 for
- * decode, 8 otherwise), 8 warps per block. The lanes stride over the
- * column's K/8 packed words (uint4 loads when K % 32 == 0), dequantize each
- * nibble as (q - z) * s in float, multiply with the activations (gathered
- * through perm when given), accumulate in float, reduce across the warp,
- * add the bias and round to f16/bf16 to nearest even (cuda_fp16/cuda_bf16
- * _rn conversions).
+ * Kernels (all dequantize (q - z) * s in float, accumulate in float, reduce
+ * across the warp, add the bias and round to f16/bf16 to nearest even):
+ * - decode (M == 1, K and group_size multiples of 32): one warp per 4
+ *   adjacent columns; a lane converts a chunk's 32 activations once for the 4
+ *   columns; nibbles decoded exactly by as_float(0x4B000000 | q) - (2^23 + z);
+ *   per chunk acc += s * sum x (q - z) (exact whenever the per-element form
+ *   is, as in the exact data mode);
+ * - chunk (same precondition, M > 1): one warp per column and tile of 4 or
+ *   8 rows, the same per-chunk arithmetic;
+ * - word (any other shape): one warp per column and tile of 1, 4 or 8 rows,
+ *   lanes striding over the column's packed words, per-nibble group lookup.
+ * Tuning knobs (environment, read per call): W4A16_CUDA_CPW (columns per warp
+ * of the decode kernel: 2, 4, 8; 1 selects the chunk kernel),
+ * W4A16_CUDA_INFLIGHT (chunk kernel loads in flight: 2, 4, 8),
+ * W4A16_CUDA_WORD_KERNEL (set: the word kernel everywhere).
  *
  * Every CUDA call is checked; a failure prints "w4a16_cuda: what: error"
  * on stderr and w4a16_gemm returns non-zero (1 bad arguments, 2 CUDA error). */
@@ -151,20 +159,202 @@ __global__ void w4a16_kernel(struct w4a16_args p) {
     }
 }
 
+/* The chunk kernel: K % 32 == 0 and group_size % 32 == 0, so a 16-byte load
+ * of a column's packed weights holds 32 rows of one group. One warp per
+ * column and tile of MT rows, 8 warps per block (8 adjacent columns: their
+ * scales and zero points share cache sectors). Each lane keeps INFLIGHT loads
+ * of 16 bytes in flight (4; $W4A16_CUDA_INFLIGHT = 2 or 8 for tuning), then per chunk: the group's
+ * scale and zero point once, each nibble decoded exactly by the float trick as_float(0x4B000000 |
+ * q) - (2^23 + z) = q - z, dot = sum x (q - z) in float, acc += s * dot. */
+/* x[0..31] = A'[m][k0 .. k0 + 31] as float (k0 % 32 == 0: aligned loads). */
+template <bool BF16, bool PERM>
+__device__ __forceinline__ void load_row32(const struct w4a16_args &p, int m, int k0, float x[32]) {
+#pragma unroll
+    for (int j = 0; j < 4; j++)
+        load_row8<BF16, PERM>(p, m, k0 + 8 * j, x + 8 * j);
+}
+
+template <bool BF16, bool PERM, int MT>
+__device__ __forceinline__ void chunk_fma(const struct w4a16_args &p, int n, int m0, uint4 q, int c,
+                                          float (&acc)[MT]) {
+    const int k0 = 32 * c;
+    const int g = k0 / p.group_size;
+    const float s = to_float<BF16>(__ldg(p.scale + (size_t)g * p.N + n));
+    const float bias = 8388608.0f + (float)zero_point(p, g, n); /* 2^23 + z */
+    const uint32_t w[4] = {q.x, q.y, q.z, q.w};
+    float dot[MT];
+#pragma unroll
+    for (int r = 0; r < MT; r++)
+        dot[r] = 0.0f;
+#pragma unroll
+    for (int j = 0; j < 4; j++) { /* word by word: 8 decoded weights live at a time */
+        float wq[8];
+#pragma unroll
+        for (int i = 0; i < 8; i++)
+            wq[i] = __uint_as_float(0x4B000000u | ((w[j] >> (4 * i)) & 0xFu)) - bias;
+#pragma unroll
+        for (int r = 0; r < MT; r++) {
+            if (m0 + r >= p.M) break;
+            float x[8];
+            load_row8<BF16, PERM>(p, m0 + r, k0 + 8 * j, x);
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+                dot[r] = fmaf(x[i], wq[i], dot[r]);
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < MT; r++)
+        acc[r] = fmaf(s, dot[r], acc[r]);
+}
+
+template <bool BF16, bool PERM, int MT, int INFLIGHT>
+__global__ void __launch_bounds__(WARPS * 32, 4) w4a16_chunk_kernel(struct w4a16_args p) {
+    const int lane = threadIdx.x % 32;
+    const int n = blockIdx.x * WARPS + threadIdx.x / 32;
+    if (n >= p.N) return; /* the whole warp leaves together */
+    const int chunks = p.K / 32;
+    const uint4 *col4 = reinterpret_cast<const uint4 *>(p.b + (size_t)n * (p.K / 8));
+    for (int m0 = blockIdx.y * MT; m0 < p.M; m0 += gridDim.y * MT) {
+        float acc[MT];
+#pragma unroll
+        for (int r = 0; r < MT; r++)
+            acc[r] = 0.0f;
+        int c = lane;
+        for (; c + 32 * (INFLIGHT - 1) < chunks; c += 32 * INFLIGHT) {
+            uint4 q[INFLIGHT];
+#pragma unroll
+            for (int u = 0; u < INFLIGHT; u++)
+                q[u] = __ldg(col4 + c + 32 * u);
+#pragma unroll
+            for (int u = 0; u < INFLIGHT; u++)
+                chunk_fma<BF16, PERM, MT>(p, n, m0, q[u], c + 32 * u, acc);
+        }
+        for (; c < chunks; c += 32)
+            chunk_fma<BF16, PERM, MT>(p, n, m0, __ldg(col4 + c), c, acc);
+#pragma unroll
+        for (int r = 0; r < MT; r++)
+            for (int off = 16; off > 0; off /= 2)
+                acc[r] += __shfl_xor_sync(0xFFFFFFFFu, acc[r], off);
+        const float bias = p.bias ? to_float<BF16>(__ldg(p.bias + n)) : 0.0f;
+#pragma unroll
+        for (int r = 0; r < MT; r++)
+            if (lane == r && m0 + r < p.M)
+                p.out[(size_t)(m0 + r) * p.N + n] =
+                    from_float<BF16>(p.bias ? acc[r] + bias : acc[r]);
+    }
+}
+
+/* The decode kernel (M == 1, the chunk kernel's precondition): one warp per
+ * CPW adjacent columns, 8 warps per block. A lane converts the 32
+ * activations of a chunk once and uses them for all CPW columns, so the
+ * activation loads and conversions are shared CPW ways; the CPW weight loads
+ * of a chunk are in flight together. */
+template <bool BF16, bool PERM, int CPW>
+__global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_args p) {
+    const int lane = threadIdx.x % 32;
+    const int n0 = (blockIdx.x * WARPS + threadIdx.x / 32) * CPW;
+    if (n0 >= p.N) return; /* the whole warp leaves together */
+    const int ncols = p.N - n0 < CPW ? p.N - n0 : CPW;
+    const int chunks = p.K / 32;
+    const size_t words = (size_t)(p.K / 8);
+    float acc[CPW];
+#pragma unroll
+    for (int j = 0; j < CPW; j++)
+        acc[j] = 0.0f;
+    for (int c = lane; c < chunks; c += 32) {
+        uint4 q[CPW];
+#pragma unroll
+        for (int j = 0; j < CPW; j++)
+            if (j < ncols)
+                q[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c);
+        const int k0 = 32 * c;
+        const int g = k0 / p.group_size;
+        float x[32];
+        load_row32<BF16, PERM>(p, 0, k0, x);
+#pragma unroll
+        for (int j = 0; j < CPW; j++) {
+            if (j >= ncols) break;
+            const int n = n0 + j;
+            const float s = to_float<BF16>(__ldg(p.scale + (size_t)g * p.N + n));
+            const float zb = 8388608.0f + (float)zero_point(p, g, n); /* 2^23 + z */
+            const uint32_t w[4] = {q[j].x, q[j].y, q[j].z, q[j].w};
+            float dot = 0.0f;
+#pragma unroll
+            for (int t = 0; t < 4; t++)
+#pragma unroll
+                for (int i = 0; i < 8; i++)
+                    dot = fmaf(x[8 * t + i],
+                               __uint_as_float(0x4B000000u | ((w[t] >> (4 * i)) & 0xFu)) - zb, dot);
+            acc[j] = fmaf(s, dot, acc[j]);
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < CPW; j++)
+        for (int off = 16; off > 0; off /= 2)
+            acc[j] += __shfl_xor_sync(0xFFFFFFFFu, acc[j], off);
+    if (lane < ncols) {
+        float v = acc[0];
+#pragma unroll
+        for (int j = 1; j < CPW; j++)
+            if (lane == j) v = acc[j];
+        const int n = n0 + lane;
+        const float bias = p.bias ? to_float<BF16>(__ldg(p.bias + n)) : 0.0f;
+        p.out[n] = from_float<BF16>(p.bias ? v + bias : v);
+    }
+}
+
 /* ---- host code ------------------------------------------------------------ */
 
 typedef void (*kernel_fn)(struct w4a16_args);
 
+/* Columns per warp of the decode kernel: 4 ($W4A16_CUDA_CPW = 1, 2, 4 or 8
+ * for tuning; 1 selects the chunk kernel). */
+static int decode_cpw(void) {
+    const char *e = getenv("W4A16_CUDA_CPW");
+    if (!e || !e[0]) return 4;
+    const int v = atoi(e);
+    return v == 1 || v == 2 || v == 8 ? v : 4;
+}
+
+/* Rows per tile: 1 for decode, 4 up to M = 4, else 8. */
+static int rows_per_tile(int M) {
+    return M == 1 ? 1 : M <= 4 ? 4 : 8;
+}
+
+/* The chunk kernel where its precondition holds, else the word kernel. */
 template <bool BF16, bool PERM>
-static kernel_fn pick_mt(int M, bool vec) {
-    if (M == 1) return vec ? w4a16_kernel<BF16, PERM, 1, true> : w4a16_kernel<BF16, PERM, 1, false>;
+static kernel_fn pick_mt(int M, bool vec, bool chunk) {
+    const int mt = rows_per_tile(M);
+    if (chunk && M == 1 && decode_cpw() > 1) {
+        const int cpw = decode_cpw();
+        return cpw == 2   ? w4a16_decode_kernel<BF16, PERM, 2>
+               : cpw == 8 ? w4a16_decode_kernel<BF16, PERM, 8>
+                          : w4a16_decode_kernel<BF16, PERM, 4>;
+    }
+    if (chunk) {
+        const char *e = getenv("W4A16_CUDA_INFLIGHT");
+        const int inflight = e && !strcmp(e, "2") ? 2 : e && !strcmp(e, "8") ? 8 : 4;
+        if (mt == 1)
+            return inflight == 2   ? w4a16_chunk_kernel<BF16, PERM, 1, 2>
+                   : inflight == 8 ? w4a16_chunk_kernel<BF16, PERM, 1, 8>
+                                   : w4a16_chunk_kernel<BF16, PERM, 1, 4>;
+        return mt == 4 ? w4a16_chunk_kernel<BF16, PERM, 4, 4>
+                       : w4a16_chunk_kernel<BF16, PERM, 8, 4>;
+    }
+    if (mt == 1)
+        return vec ? w4a16_kernel<BF16, PERM, 1, true> : w4a16_kernel<BF16, PERM, 1, false>;
+    if (mt == 4)
+        return vec ? w4a16_kernel<BF16, PERM, 4, true> : w4a16_kernel<BF16, PERM, 4, false>;
     return vec ? w4a16_kernel<BF16, PERM, 8, true> : w4a16_kernel<BF16, PERM, 8, false>;
 }
 
 static kernel_fn pick_kernel(const struct w4a16_args *p) {
     const bool vec = p->K % 32 == 0, bf16 = p->dtype == W4A16_BF16, perm = p->perm != NULL;
-    if (bf16) return perm ? pick_mt<true, true>(p->M, vec) : pick_mt<true, false>(p->M, vec);
-    return perm ? pick_mt<false, true>(p->M, vec) : pick_mt<false, false>(p->M, vec);
+    const bool chunk = vec && p->group_size % 32 == 0 && !getenv("W4A16_CUDA_WORD_KERNEL");
+    if (bf16)
+        return perm ? pick_mt<true, true>(p->M, vec, chunk)
+                    : pick_mt<true, false>(p->M, vec, chunk);
+    return perm ? pick_mt<false, true>(p->M, vec, chunk) : pick_mt<false, false>(p->M, vec, chunk);
 }
 
 /* Device resources of one call; release() frees what was made. */
@@ -238,9 +428,12 @@ static bool setup(const struct w4a16_args *p, struct device_state *d, struct w4a
 }
 
 static bool launch(const struct w4a16_args *p, const struct w4a16_args &k) {
-    const int mt = p->M == 1 ? 1 : 8;
+    const int mt = rows_per_tile(p->M);
     const int tiles = (p->M + mt - 1) / mt;
-    const dim3 grid((unsigned)((p->N + WARPS - 1) / WARPS),
+    const bool decode = p->M == 1 && p->K % 32 == 0 && p->group_size % 32 == 0 &&
+                        !getenv("W4A16_CUDA_WORD_KERNEL") && decode_cpw() > 1;
+    const int cols = decode ? WARPS * decode_cpw() : WARPS; /* columns per block */
+    const dim3 grid((unsigned)((p->N + cols - 1) / cols),
                     (unsigned)(tiles < MAX_GRID_Y ? tiles : MAX_GRID_Y));
     pick_kernel(p)<<<grid, WARPS * 32>>>(k);
     return ok(cudaGetLastError(), "kernel launch");
