@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Real producers' checkpoints for fixtures/real/ (run by scripts/real-checkpoints.sh).
+
+Each producer builds a tiny random Llama model from a transformers config (nothing is
+downloaded; a word-level tokenizer is built locally), quantizes it with the library's own
+code, saves it with the library's own writer, and reads it back with the library's own
+dequantization. Only two layers are kept in the fixture:
+
+  model.layers.0.self_attn.k_proj   K = 64,  N = 32
+  model.layers.0.mlp.down_proj      K = 128, N = 64
+
+fixtures/real/<producer>/<case>/
+  model.safetensors     the library's tensors of those layers, unchanged (names, dtypes, bits);
+                        __metadata__: the library's own, plus producer/producer_version
+  expected.safetensors  per layer <layer>.w: F32 [K][N], the library's own dequantization of its
+                        own file (the reader named in __metadata__ reader); <layer>.w_alt: a second
+                        reader of the same library where it has one that reads differently;
+                        <layer>.w_fq: F32 [K][N], the quantizer's own (fake-quantized) weights
+                        before packing, where the library exposes them; <layer>.zeros: I32 [G][N],
+                        the true zero points handed to the packer (asymmetric only)
+  config.json / quantize_config.json   as the library wrote them
+
+Output rows 1, 7, 10, 20 and 45 of every kept layer are non-negative, so asymmetric quantization
+gets zero point 0 there (GPTQ's min is clamped to <= 0): the v1 "Z - 1" cases.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+LAYERS = ("model.layers.0.self_attn.k_proj", "model.layers.0.mlp.down_proj")
+Z0_ROWS = (1, 7, 10, 20, 45)
+SEED = 20260
+HARNESS_NOTE = "made by gptq-harness scripts/real-checkpoints.sh"
+
+
+# ---------------------------------------------------------------- the tiny model
+
+
+def llama_config():
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=64,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=1,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        tie_word_embeddings=False,
+    )
+
+
+def build_tokenizer(path):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+    for i in range(3, 64):
+        vocab["w%d" % i] = i
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="</s>"
+    )
+    fast.save_pretrained(path)
+    return fast
+
+
+def build_model(path):
+    """A random Llama with non-negative rows Z0_ROWS in the kept layers, saved (f16) to path."""
+    from transformers import LlamaForCausalLM
+
+    torch.manual_seed(SEED)
+    cfg = llama_config()
+    model = LlamaForCausalLM(cfg)
+    gen = torch.Generator().manual_seed(SEED)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if p.dim() == 2:
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+        for name in LAYERS:
+            lin = model.get_submodule(name)
+            for r in Z0_ROWS:
+                if r < lin.weight.shape[0]:
+                    lin.weight[r] = lin.weight[r].abs() + 0.02
+    model = model.half()
+    model.save_pretrained(path, safe_serialization=True)
+    build_tokenizer(path)
+    return model
+
+
+def calibration_texts(n=16, length=48):
+    rng = np.random.default_rng(SEED)
+    return [" ".join("w%d" % t for t in rng.integers(3, 64, size=length)) for _ in range(n)]
+
+
+def calibration_ids(tokenizer, n=16):
+    out = []
+    for t in calibration_texts(n):
+        enc = tokenizer(t, return_tensors="pt")
+        out.append({"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})
+    return out
+
+
+# ---------------------------------------------------------------- writing a case
+
+
+def load_st(path):
+    from safetensors import safe_open
+
+    tensors = {}
+    with safe_open(path, framework="pt") as f:
+        meta = f.metadata() or {}
+        for k in f.keys():
+            tensors[k] = f.get_tensor(k)
+    return tensors, meta
+
+
+def quantized_files(d):
+    files = sorted(x for x in os.listdir(d) if x.endswith(".safetensors"))
+    if not files:
+        raise SystemExit("real_checkpoints: no .safetensors written in %s" % d)
+    return [os.path.join(d, x) for x in files]
+
+
+def write_case(out_dir, producer, version, case, qdir, expected, extra_meta, notes):
+    """Copy the kept layers' tensors from the library's files in qdir, write expected.safetensors."""
+    from safetensors.torch import save_file
+
+    os.makedirs(out_dir, exist_ok=True)
+    tensors = {}
+    lib_meta = {}
+    for f in quantized_files(qdir):
+        t, m = load_st(f)
+        lib_meta.update(m)
+        for k, v in t.items():
+            if any(k.startswith(layer + ".") for layer in LAYERS):
+                tensors[k] = v.contiguous()
+    if not tensors:
+        raise SystemExit("real_checkpoints: %s/%s: none of the kept layers in the library's file" % (producer, case))
+    meta = dict(lib_meta)
+    meta["producer"] = producer
+    meta["producer_version"] = version
+    meta["harness_note"] = HARNESS_NOTE + ": the tensors of %s, copied unchanged from the library's file" % ", ".join(LAYERS)
+    save_file(tensors, os.path.join(out_dir, "model.safetensors"), metadata=meta)
+
+    exp_meta = {
+        "format": "gptq-harness-real-expected/1",
+        "producer": producer,
+        "producer_version": version,
+        "case": case,
+        "layers": ",".join(LAYERS),
+        "torch": torch.__version__.split("+")[0],
+        "notes": notes,
+    }
+    try:
+        import transformers
+
+        exp_meta["transformers"] = transformers.__version__
+    except ImportError:
+        pass
+    exp_meta.update(extra_meta)
+    exp = {}
+    for k, v in expected.items():
+        if v.dtype.is_floating_point:
+            v = v.float()
+        exp[k] = v.contiguous()
+    save_file(exp, os.path.join(out_dir, "expected.safetensors"), metadata=exp_meta)
+    for cfg in ("config.json", "quantize_config.json"):
+        src = os.path.join(qdir, cfg)
+        if os.path.exists(src):
+            shutil.copyfile(src, os.path.join(out_dir, cfg))
+    size = sum(os.path.getsize(os.path.join(out_dir, x)) for x in os.listdir(out_dir))
+    print("real_checkpoints: %s/%s: %d tensors, %d expected, %.1f KB" % (producer, case, len(tensors), len(exp), size / 1024.0))
+
+
+def identity_dequant(qlinear, k, dtype=torch.float16):
+    """The layer's own forward on the identity: row k of the output is weight row k ([K][N])."""
+    x = torch.eye(k, dtype=dtype)
+    with torch.no_grad():
+        y = qlinear(x)
+    bias = getattr(qlinear, "bias", None)
+    if bias is not None:
+        y = y - bias.to(y.dtype)
+    return y.float()
+
+
+def count_z0(zeros):
+    return int((zeros == 0).sum())
+
+
+# ---------------------------------------------------------------- AutoGPTQ 0.7.1
+
+
+def gen_autogptq(out_root, tmp):
+    import auto_gptq
+    import auto_gptq.modeling._base as agbase
+    import auto_gptq.modeling._utils as agutils
+    from auto_gptq import BaseQuantizeConfig
+    from auto_gptq.modeling.llama import LlamaGPTQForCausalLM
+    from auto_gptq.nn_modules.qlinear import qlinear_cuda, qlinear_cuda_old
+    from transformers import AutoTokenizer, LlamaForCausalLM
+
+    version = auto_gptq.__version__
+    # AutoGPTQ moves each layer to "cuda:0" to quantize it and has no CPU switch; its GPTQ and
+    # packing code run unchanged on the CPU device put in that constant's place.
+    agbase.CUDA_0 = torch.device("cpu")
+
+    class TwoLayers(LlamaGPTQForCausalLM):  # AutoGPTQ's documented way to choose the modules
+        inside_layer_modules = [["self_attn.k_proj"], ["mlp.down_proj"]]
+
+    captured = {}
+    orig_pack = agbase.pack_model
+
+    def recording_pack(model, quantizers, *a, **kw):
+        for name, (_q, scale, zero, g_idx) in quantizers.items():
+            lin = model.get_submodule(name)
+            captured[name] = {
+                "w_fq": lin.weight.detach().float().t().clone(),  # [K][N]
+                "zeros": zero.detach().t().to(torch.int32).clone(),  # [G][N]
+            }
+        return orig_pack(model, quantizers, *a, **kw)
+
+    agbase.pack_model = recording_pack
+
+    src = os.path.join(tmp, "autogptq-src")
+    build_model(src)
+    tok = AutoTokenizer.from_pretrained(src)
+    cases = [
+        ("v1-sym-g32", dict(bits=4, group_size=32, desc_act=False, sym=True)),
+        ("v1-asym-g32-z0", dict(bits=4, group_size=32, desc_act=False, sym=False)),
+        ("v1-sym-g32-act", dict(bits=4, group_size=32, desc_act=True, sym=True)),
+        ("v1-asym-g32-act-z0", dict(bits=4, group_size=32, desc_act=True, sym=False)),
+        ("v1-asym-gm1-z0", dict(bits=4, group_size=-1, desc_act=False, sym=False)),
+        ("v1-sym-g128", dict(bits=4, group_size=128, desc_act=False, sym=True)),
+    ]
+    for case, kw in cases:
+        captured.clear()
+        qcfg = BaseQuantizeConfig(damp_percent=0.01, true_sequential=True, **kw)
+        hf = LlamaForCausalLM.from_pretrained(src, torch_dtype=torch.float16)
+        model = TwoLayers(hf, False, qcfg)
+        model.quantize(calibration_ids(tok), use_triton=False, cache_examples_on_gpu=False)
+        qdir = os.path.join(tmp, "autogptq-" + case)
+        model.save_quantized(qdir, use_safetensors=True)
+        hf.config.save_pretrained(qdir)  # the model's config.json, as save_quantized leaves it to the caller
+        # read back with the library's own loader on the CPU
+        from auto_gptq import AutoGPTQForCausalLM
+
+        q = AutoGPTQForCausalLM.from_quantized(
+            qdir, device="cpu", use_safetensors=True, use_triton=False, disable_exllama=True, disable_exllamav2=True
+        )
+        expected = {}
+        readers = {}
+        for name in LAYERS:
+            ql = q.model.get_submodule(name)
+            k = ql.infeatures
+            expected[name + ".w"] = identity_dequant(ql, k)
+            readers[name] = type(ql).__module__ + "." + type(ql).__name__
+            # the other torch reader of the same library, on the same buffers
+            other = qlinear_cuda if type(ql).__module__.endswith("qlinear_cuda_old") else qlinear_cuda_old
+            alt = other.QuantLinear(
+                bits=4, group_size=kw["group_size"], infeatures=k, outfeatures=ql.outfeatures, bias=False
+            )
+            for b in ("qweight", "qzeros", "scales", "g_idx"):
+                getattr(alt, b).copy_(getattr(ql, b))
+            alt.eval()
+            expected[name + ".w_alt"] = identity_dequant(alt, k)
+            readers[name + ".alt"] = other.__name__ + ".QuantLinear"
+            expected[name + ".w_fq"] = captured[name]["w_fq"]
+            if not kw["sym"]:
+                expected[name + ".zeros"] = captured[name]["zeros"]
+        z0 = sum(count_z0(captured[n]["zeros"]) for n in LAYERS) if not kw["sym"] else 0
+        if case.endswith("-z0") and z0 == 0:
+            raise SystemExit("real_checkpoints: autogptq/%s: no zero point 0 occurred" % case)
+        write_case(
+            os.path.join(out_root, "autogptq", case),
+            "auto-gptq",
+            version,
+            case,
+            qdir,
+            expected,
+            {
+                "reader": readers[LAYERS[0]],
+                "reader_alt": readers[LAYERS[0] + ".alt"],
+                "true_zero_points_0": str(z0),
+            },
+            "quantized by AutoGPTQ's GPTQ (BaseGPTQForCausalLM.quantize), packed by its QuantLinear.pack, "
+            "saved by save_quantized; w = AutoGPTQ.from_quantized(device=cpu) on the identity; "
+            "w_alt = the other torch QuantLinear of AutoGPTQ on the same buffers; w_fq = the GPTQ "
+            "weights handed to the packer",
+        )
+
+
+# ---------------------------------------------------------------- entry
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--producer", required=True)
+    ap.add_argument("--out", default="fixtures/real")
+    args = ap.parse_args()
+    gens = {"autogptq": gen_autogptq}
+    if args.producer not in gens:
+        raise SystemExit("real_checkpoints: unknown producer %s" % args.producer)
+    torch.set_num_threads(2)
+    tmp = tempfile.mkdtemp(prefix="real-ckpt-")
+    try:
+        gens[args.producer](args.out, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
