@@ -57,7 +57,7 @@ install_old() {
     # the library falls back to its torch code, which is what is wanted here.
     "$VENV_DIR/old/bin/pip" install $PIP_ARGS torch==2.6.0 'numpy<2' auto-gptq==0.7.1 \
         autoawq==0.2.9 compressed-tensors==0.12.2 transformers==4.51.3 tokenizers \
-        accelerate==1.6.0 peft==0.10.0 'datasets<4'
+        accelerate==1.6.0 peft==0.10.0 'datasets<4' 'pyarrow<20' 'pandas<3'
 }
 
 generate() { # generate PRODUCER
