@@ -74,9 +74,10 @@ generate() { # generate PRODUCER
         echo "real-checkpoints: $VENV_DIR/$env is missing: run 'sh scripts/real-checkpoints.sh install' first" >&2
         exit 1
     fi
-    # CPU only, offline: nothing may be fetched from a model hub
+    # CPU only, offline: nothing may be fetched from a model hub. GPTQModel sizes its CPU worker
+    # pool to half the cores and then asks for 2: on a 2-core machine that is an error without this
     CUDA_VISIBLE_DEVICES= HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 \
-        PYTHONHASHSEED=0 "$py" scripts/real_checkpoints.py --producer "$1" --out "$OUT"
+        PYTHONHASHSEED=0 GPTQMODEL_CPU_WORKERS=2 "$py" scripts/real_checkpoints.py --producer "$1" --out "$OUT"
 }
 
 case $action in

@@ -310,6 +310,71 @@ def gen_autogptq(out_root, tmp):
         )
 
 
+# ---------------------------------------------------------------- GPTQModel
+
+
+def gen_gptqmodel(out_root, tmp):
+    import gptqmodel
+    from gptqmodel import BACKEND, GPTQModel, QuantizeConfig
+
+    version = gptqmodel.__version__
+    src = os.path.join(tmp, "gptqmodel-src")
+    build_model(src)
+    # skip every linear but the two kept ones (GPTQModel's own negative "dynamic" match)
+    skip = {r"-:.*\.(q_proj|v_proj|o_proj|gate_proj|up_proj)$": {}}
+    cases = [
+        ("v1-sym-g32", dict(group_size=32, desc_act=False, sym=True, format="gptq")),
+        ("v1-asym-g32-z0", dict(group_size=32, desc_act=False, sym=False, format="gptq")),
+        # GPTQModel's default group-aware reordering needs groups: off for g = -1
+        ("v1-asym-gm1-z0", dict(group_size=-1, desc_act=False, sym=False, format="gptq", act_group_aware=False)),
+        ("v1-asym-g32-act-z0", dict(group_size=32, desc_act=True, sym=False, format="gptq")),
+        ("v2-sym-g64-act", dict(group_size=64, desc_act=True, sym=True, format="gptq_v2")),
+        ("v2-asym-g32-z0", dict(group_size=32, desc_act=False, sym=False, format="gptq_v2")),
+    ]
+    for case, kw in cases:
+        qcfg = QuantizeConfig(bits=4, dynamic=skip, damp_percent=0.01, device="cpu", **kw)
+        model = GPTQModel.load(src, qcfg, dtype=torch.float16)
+        model.quantize(calibration_texts(), batch_size=1, backend=BACKEND.TORCH)
+        qdir = os.path.join(tmp, "gptqmodel-" + case)
+        model.save(qdir)
+        del model
+        # read back with the library's own loader (its torch kernel, on the CPU)
+        q = GPTQModel.load(qdir, device="cpu", backend=BACKEND.TORCH, dtype=torch.float16)
+        expected = {}
+        meta = {}
+        z0 = 0
+        for name in LAYERS:
+            ql = q.model.get_submodule(name)
+            k = ql.in_features
+            expected[name + ".w"] = identity_dequant(ql, k, dtype=ql.scales.dtype)
+            meta["reader." + name] = type(ql).__module__ + "." + type(ql).__name__
+            if not kw["sym"]:
+                # the loaded module holds v2 zeros (stored = Z) whatever the file's format:
+                # GPTQModel converts v1 on load by adding 0x11111111 to each word
+                words = ql.qzeros.to(torch.int64) & 0xFFFFFFFF
+                z = torch.stack([(words >> (4 * i)) & 0xF for i in range(8)], dim=-1)
+                z = z.reshape(words.shape[0], -1).to(torch.int32)
+                expected[name + ".zeros"] = z
+                z0 += count_z0(z)
+        if case.endswith("-z0") and z0 == 0:
+            raise SystemExit("real_checkpoints: gptqmodel/%s: no zero point 0 occurred" % case)
+        meta["true_zero_points_0"] = str(z0)
+        write_case(
+            os.path.join(out_root, "gptqmodel", case),
+            "gptqmodel",
+            version,
+            case,
+            qdir,
+            expected,
+            meta,
+            "quantized by GPTQModel.quantize (GPTQ, CPU, torch backend) with every linear but the kept "
+            "two skipped through its dynamic config, saved by its save(); w = GPTQModel.load(device=cpu, "
+            "backend=torch) on the identity; zeros = the loaded module's zero points (GPTQModel's own "
+            "reading of the file)",
+        )
+        del q
+
+
 # ---------------------------------------------------------------- entry
 
 
@@ -318,7 +383,7 @@ def main():
     ap.add_argument("--producer", required=True)
     ap.add_argument("--out", default="fixtures/real")
     args = ap.parse_args()
-    gens = {"autogptq": gen_autogptq}
+    gens = {"autogptq": gen_autogptq, "gptqmodel": gen_gptqmodel}
     if args.producer not in gens:
         raise SystemExit("real_checkpoints: unknown producer %s" % args.producer)
     torch.set_num_threads(2)
