@@ -6,7 +6,7 @@ downloaded; a word-level tokenizer is built locally), quantizes it with the libr
 code, saves it with the library's own writer, and reads it back with the library's own
 dequantization. Only two layers are kept in the fixture:
 
-  model.layers.0.self_attn.k_proj   K = 64,  N = 32
+  model.layers.0.self_attn.k_proj   K = 64,  N = 64
   model.layers.0.mlp.down_proj      K = 128, N = 64
 
 fixtures/real/<producer>/<case>/
@@ -52,7 +52,7 @@ def llama_config():
         intermediate_size=128,
         num_hidden_layers=1,
         num_attention_heads=4,
-        num_key_value_heads=2,
+        num_key_value_heads=4,  # k_proj N = 64: AutoAWQ's clipping search needs N % 64 == 0
         max_position_embeddings=64,
         tie_word_embeddings=False,
     )
@@ -375,6 +375,221 @@ def gen_gptqmodel(out_root, tmp):
         del q
 
 
+# ---------------------------------------------------------------- compressed-tensors
+
+
+def ct_calibrate(module, args, gs, act_rng=None):
+    """compressed-tensors' own calculate_qparams on the module's min/max per group (RTN, as
+    llm-compressor's observers feed it); with act_rng a GPTQ-style act-order g_idx."""
+    from compressed_tensors.quantization.utils import calculate_qparams
+
+    w = module.weight.detach().float()  # [N][K]
+    n, k = w.shape
+    g_idx = None
+    if gs is None:  # channel
+        mins, maxs = w.min(dim=1, keepdim=True)[0], w.max(dim=1, keepdim=True)[0]
+    else:
+        if act_rng is not None:
+            perm = torch.from_numpy(act_rng.permutation(k))
+            g_idx = torch.empty(k, dtype=torch.int32)
+            g_idx[perm] = (torch.arange(k) // gs).to(torch.int32)
+        else:
+            g_idx = (torch.arange(k) // gs).to(torch.int32)
+        G = k // gs
+        mins = torch.stack([w[:, g_idx == j].min(dim=1)[0] for j in range(G)], dim=1)
+        maxs = torch.stack([w[:, g_idx == j].max(dim=1)[0] for j in range(G)], dim=1)
+    scale, zp = calculate_qparams(mins, maxs, args)
+    module.weight_scale.data.copy_(scale.to(module.weight_scale.dtype))
+    if hasattr(module, "weight_zero_point"):
+        module.weight_zero_point.data.copy_(zp.to(module.weight_zero_point.dtype))
+    if act_rng is not None:
+        module.weight_g_idx.data.copy_(g_idx)
+    return zp
+
+
+def gen_ct_common(out_root, tmp, old):
+    import compressed_tensors
+    from compressed_tensors.compressors import ModelCompressor
+    from compressed_tensors.quantization import (
+        QuantizationArgs,
+        QuantizationConfig,
+        QuantizationScheme,
+        QuantizationStatus,
+        apply_quantization_config,
+    )
+    from transformers import LlamaForCausalLM
+
+    version = compressed_tensors.__version__
+    producer_dir = "ct-old" if old else "ct"
+    src = os.path.join(tmp, producer_dir + "-src")
+    build_model(src)
+    if old:  # 0.12: act-order (weight_g_idx) is still stored
+        cases = [
+            ("pack-sym-g32-act", dict(symmetric=True, strategy="group", group_size=32, actorder="group")),
+            ("pack-asym-g32-act-z0", dict(symmetric=False, strategy="group", group_size=32, actorder="group")),
+        ]
+    else:
+        cases = [
+            ("pack-sym-g32", dict(symmetric=True, strategy="group", group_size=32)),
+            ("pack-asym-g64-z0", dict(symmetric=False, strategy="group", group_size=64)),
+            ("pack-sym-channel", dict(symmetric=True, strategy="channel")),
+            ("pack-asym-channel-z0", dict(symmetric=False, strategy="channel")),
+        ]
+    for case, kw in cases:
+        model = LlamaForCausalLM.from_pretrained(src, torch_dtype=torch.bfloat16)
+        args = QuantizationArgs(num_bits=4, type="int", **kw)
+        scheme = QuantizationScheme(targets=["re:.*self_attn.k_proj$", "re:.*mlp.down_proj$"], weights=args)
+        qcfg = QuantizationConfig(config_groups={"group_0": scheme}, ignore=["lm_head"])
+        apply_quantization_config(model, qcfg)
+        rng = np.random.default_rng(SEED + 1) if kw.get("actorder") else None
+        zeros = {}
+        for name in LAYERS:
+            zp = ct_calibrate(model.get_submodule(name), model.get_submodule(name).quantization_scheme.weights,
+                              kw.get("group_size"), rng)
+            if not kw["symmetric"]:
+                zeros[name] = zp.to(torch.int32).t().contiguous() + 8  # stored unsigned: [G][N]
+        for _, m in model.named_modules():
+            if hasattr(m, "quantization_status"):
+                m.quantization_status = QuantizationStatus.FROZEN
+        compressor = ModelCompressor.from_pretrained_model(model, quantization_format="pack-quantized")
+        compressor.compress_model(model)
+        qdir = os.path.join(tmp, producer_dir + "-" + case)
+        model.save_pretrained(qdir, safe_serialization=True)
+        compressor.update_config(qdir)
+        # read back: the library's own decompression of the stored tensors
+        tensors = {}
+        for f in quantized_files(qdir):
+            tensors.update(load_st(f)[0])
+        expected = {}
+        meta = {}
+        z0 = 0
+        for name in LAYERS:
+            sd = {k[len(name) + 1:]: v for k, v in tensors.items() if k.startswith(name + ".")}
+            wargs = model.get_submodule(name).quantization_scheme.weights
+            if old:
+                from compressed_tensors.compressors.quantized_compressors.pack_quantized import unpack_from_int32
+                from compressed_tensors.quantization.lifecycle.forward import dequantize
+
+                shape = torch.Size(sd["weight_shape"].tolist())
+                zp = sd.get("weight_zero_point")
+                if zp is not None:
+                    # 0.12's decompress_weight raises "Decompression of packed zero points is
+                    # currently not supported" here; its own lines after that raise are used
+                    zp = unpack_from_int32(zp, 4, torch.Size((shape[0], sd["weight_scale"].shape[-1])), packed_dim=0)
+                w = dequantize(x_q=unpack_from_int32(sd["weight_packed"], 4, shape), scale=sd["weight_scale"],
+                               zero_point=zp, g_idx=sd.get("weight_g_idx"))
+                meta["reader." + name] = "compressed_tensors unpack_from_int32 + dequantize (g_idx)"
+            else:
+                from compressed_tensors.compressors.pack_quantized.base import PackedQuantizationCompressor
+
+                w = PackedQuantizationCompressor.decompress(sd, model.get_submodule(name).quantization_scheme)["weight"]
+                meta["reader." + name] = "compressed_tensors PackedQuantizationCompressor.decompress"
+            expected[name + ".w"] = w.float().t().contiguous()
+            if name in zeros:
+                expected[name + ".zeros"] = zeros[name]
+                z0 += count_z0(zeros[name])
+            del wargs
+        if case.endswith("-z0") and z0 == 0:
+            raise SystemExit("real_checkpoints: %s/%s: no zero point 0 occurred" % (producer_dir, case))
+        meta["true_zero_points_0"] = str(z0)
+        write_case(
+            os.path.join(out_root, producer_dir, case),
+            "compressed-tensors",
+            version,
+            case,
+            qdir,
+            expected,
+            meta,
+            "bf16 model; compressed-tensors' apply_quantization_config + calculate_qparams on each "
+            "group's min/max (RTN; act-order: a random GPTQ-style g_idx), ModelCompressor("
+            "pack-quantized).compress_model, save_pretrained + update_config; w = the library's own "
+            "decompression of the saved tensors",
+        )
+
+
+def gen_ct(out_root, tmp):
+    gen_ct_common(out_root, tmp, old=False)
+
+
+def gen_ct_old(out_root, tmp):
+    gen_ct_common(out_root, tmp, old=True)
+
+
+# ---------------------------------------------------------------- AutoAWQ 0.2.9
+
+
+def gen_autoawq(out_root, tmp):
+    import awq
+    from awq import AutoAWQForCausalLM
+    from awq.modules.linear.gemm import WQLinear_GEMM
+    from awq.utils.packing_utils import dequantize_gemm
+    from transformers import AutoTokenizer
+
+    version = awq.__version__
+    captured = {}
+    orig_from_linear = WQLinear_GEMM.from_linear.__func__
+
+    def recording_from_linear(cls, linear, w_bit, group_size, init_only=False, scales=None, zeros=None):
+        if zeros is not None:
+            captured[linear.weight.shape] = zeros.detach().to(torch.int32).cpu().clone()  # [G][N]
+        return orig_from_linear(cls, linear, w_bit, group_size, init_only, scales, zeros)
+
+    WQLinear_GEMM.from_linear = classmethod(recording_from_linear)
+
+    src = os.path.join(tmp, "autoawq-src")
+    build_model(src)
+    tok = AutoTokenizer.from_pretrained(src)
+    # samples longer than max_calib_seq_len are dropped by AutoAWQ, hence 24 tokens each.
+    # AutoAWQ's GEMM packer needs zero points (zero_point=False fails in from_linear), so AWQ
+    # checkpoints are asymmetric
+    # q_group_size=-1 fails in its scale search ("only one dimension can be inferred")
+    cases = [("gemm-asym-g32-z0", 32), ("gemm-asym-g64-z0", 64)]
+    # every linear of the one decoder layer is quantized: AWQ's scale search scales q/k/v (and
+    # gate/up) together and needs them all; the fixture keeps two
+    for case, gs in cases:
+        captured.clear()
+        model = AutoAWQForCausalLM.from_pretrained(src, torch_dtype=torch.float16, device_map="cpu")
+        qcfg = {"zero_point": True, "q_group_size": gs, "w_bit": 4, "version": "GEMM"}
+        model.quantize(tok, quant_config=qcfg, calib_data=calibration_texts(32, length=24), max_calib_samples=32,
+                       max_calib_seq_len=32, n_parallel_calib_samples=8)
+        qdir = os.path.join(tmp, "autoawq-" + case)
+        model.save_quantized(qdir, safetensors=True)
+        tensors = {}
+        for f in quantized_files(qdir):
+            tensors.update(load_st(f)[0])
+        expected = {}
+        meta = {}
+        z0 = 0
+        for name in LAYERS:
+            qw, qz, sc = (tensors[name + "." + t] for t in ("qweight", "qzeros", "scales"))
+            k = qw.shape[0]
+            g = gs if gs > 0 and gs <= k else k
+            if k % g:  # AutoAWQ's own reader cannot repeat scales over a partial group either
+                meta["reader_error." + name] = "group size %d does not divide K = %d" % (gs, k)
+            expected[name + ".w"] = dequantize_gemm(qw, qz, sc, 4, g).float()
+            meta["reader." + name] = "awq.utils.packing_utils.dequantize_gemm"
+            zt = captured.get(torch.Size((qw.shape[1] * 8, k)))
+            if zt is not None:
+                expected[name + ".zeros"] = zt
+                z0 += count_z0(zt)
+        if case.endswith("-z0") and z0 == 0:
+            raise SystemExit("real_checkpoints: autoawq/%s: no zero point 0 occurred" % case)
+        meta["true_zero_points_0"] = str(z0)
+        write_case(
+            os.path.join(out_root, "autoawq", case),
+            "autoawq",
+            version,
+            case,
+            qdir,
+            expected,
+            meta,
+            "quantized by AutoAWQForCausalLM.quantize (AWQ scale search + clipping, CPU), packed by "
+            "WQLinear_GEMM.from_linear, saved by save_quantized; w = awq.utils.packing_utils."
+            "dequantize_gemm on the saved tensors; zeros = the zero points handed to from_linear",
+        )
+        del model
+
+
 # ---------------------------------------------------------------- entry
 
 
@@ -383,7 +598,13 @@ def main():
     ap.add_argument("--producer", required=True)
     ap.add_argument("--out", default="fixtures/real")
     args = ap.parse_args()
-    gens = {"autogptq": gen_autogptq, "gptqmodel": gen_gptqmodel}
+    gens = {
+        "autogptq": gen_autogptq,
+        "gptqmodel": gen_gptqmodel,
+        "ct": gen_ct,
+        "ct-old": gen_ct_old,
+        "autoawq": gen_autoawq,
+    }
     if args.producer not in gens:
         raise SystemExit("real_checkpoints: unknown producer %s" % args.producer)
     torch.set_num_threads(2)
