@@ -251,7 +251,6 @@ def gen_autogptq(out_root, tmp):
         model.quantize(calibration_ids(tok), use_triton=False, cache_examples_on_gpu=False)
         qdir = os.path.join(tmp, "autogptq-" + case)
         model.save_quantized(qdir, use_safetensors=True)
-        hf.config.save_pretrained(qdir)  # the model's config.json, as save_quantized leaves it to the caller
         # read back with the library's own loader on the CPU
         from auto_gptq import AutoGPTQForCausalLM
 
