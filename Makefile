@@ -79,6 +79,7 @@ test: deps
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
 	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/real.sh ./$(BIN)
 	sh tests/include_rules.sh
 	sh tests/docs.sh
 

@@ -11,6 +11,7 @@
     X(prng)                                                                                        \
     X(desc)                                                                                        \
     X(formats)                                                                                     \
+    X(v1zero)                                                                                      \
     X(problem)                                                                                     \
     X(refgemm)                                                                                     \
     X(abi)                                                                                         \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "formats/formats.h"
+#include "formats/v1zero.h"
 
 void adapter_transpose(void *dst, const void *src, int64_t rows, int64_t cols, size_t elsize) {
     const unsigned char *s = src;
@@ -93,6 +94,15 @@ static int reference_from_logical(const struct case_desc *d, const struct logica
     if (!t->scale) goto oom;
     memcpy(t->scale, w->s, (size_t)t->scale_elems * sizeof *t->scale);
     if (d->zp == ZP_ASYM) {
+        for (int64_t i = 0; i < G * N; i++)
+            if (w->z[i] > 15) {
+                snprintf(err, errlen,
+                         "zero point %u at [%lld][%lld] (a v1 nibble F read without wrap, "
+                         "v1zp=%s) does not fit the kernel ABI's 4-bit zero points",
+                         (unsigned)w->z[i], (long long)(i / N), (long long)(i % N),
+                         v1zero_name(d->v1z));
+                return -1;
+            }
         t->zp_words = G * (N / 8);
         t->zp = malloc((size_t)t->zp_words * sizeof *t->zp);
         if (!t->zp) goto oom;
@@ -115,7 +125,8 @@ static int adapter_reference(const struct adapter_input *in, struct abi_tensors 
     const struct case_desc *d = in->d;
     struct logical_weights w;
     memset(&w, 0, sizeof w);
-    if (format_unpack(d->fmt, d->zp, in->ckpt, d->k, d->n, desc_groups(d), &w, err, errlen) != 0)
+    if (format_unpack_read(d->fmt, d->zp, d->v1z, in->ckpt, d->k, d->n, desc_groups(d), &w, err,
+                           errlen) != 0)
         return -1;
     int rc = reference_from_logical(d, &w, t, err, errlen);
     logical_weights_free(&w);

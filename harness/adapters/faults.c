@@ -27,6 +27,7 @@
 
 #include "adapters/adapter.h"
 #include "formats/formats.h"
+#include "formats/v1zero.h"
 
 /* Rules on the descriptor. */
 enum {
@@ -134,11 +135,20 @@ static int f_zero_minus_one(const struct fault_ctx *c, struct abi_tensors *t) {
     return 0;
 }
 
+/* The stored word as the case's writer made it (v1zp), read back by adding
+ * 0x11111111: a change only where the writer masked per nibble (or ORed, as
+ * AutoGPTQ), not for a whole-word writer. */
 static int f_zero_word_carry(const struct fault_ctx *c, struct abi_tensors *t) {
-    (void)c;
-    shift_zeros(t, 15u); /* the stored Z-1 */
-    for (int64_t i = 0; i < t->zp_words; i++)
-        t->zp[i] += 0x11111111u; /* undone per word */
+    for (int64_t i = 0; i < t->zp_words; i++) {
+        uint8_t z[8];
+        for (int j = 0; j < 8; j++)
+            z[j] = (uint8_t)nib(t->zp[i], j);
+        v1zero_decode(V1Z_WORD, v1zero_encode(c->d->v1z, z), z);
+        uint32_t w = 0;
+        for (int j = 0; j < 8; j++)
+            w = with_nib(w, j, z[j]);
+        t->zp[i] = w;
+    }
     return 0;
 }
 

@@ -14,6 +14,8 @@
  *   bias     0 | 1                                           (0)
  *   seed     unsigned 64-bit integer                         (1)
  *   zproute  auto | zp | nozp  (vllm-xpu only: does the layer have zero points) (auto)
+ *   v1zp     nibble | nowrap | word  (gptq-v1 zp=asym only: the Z - 1 convention of the
+ *            writer, formats/v1zero.h; the reference adapter reads with the same) (nibble)
  *   fault    none | <catalogued fault name>                  (none)
  */
 #ifndef GH_DESC_H
@@ -30,6 +32,8 @@ typedef enum { ZP_SYM = 0, ZP_ASYM } zp_t;
 typedef enum { GIDX_NONE = 0, GIDX_TRIVIAL, GIDX_ACT } gidx_t;
 typedef enum { DATA_EXACT = 0, DATA_REAL } data_t;
 typedef enum { ZPROUTE_AUTO = 0, ZPROUTE_ZP, ZPROUTE_NOZP } zproute_t;
+/* GPTQ v1's Z - 1 conventions (formats/v1zero.h): how the writer stored it and a loader reads it */
+typedef enum { V1Z_NIBBLE = 0, V1Z_NOWRAP, V1Z_WORD, V1Z_COUNT } v1zero_t;
 
 #define DESC_FAULT_MAX 48
 
@@ -45,6 +49,7 @@ struct case_desc {
     int bias;
     uint64_t seed;
     zproute_t zproute;
+    v1zero_t v1z;
     char fault[DESC_FAULT_MAX]; /* "" = none */
 };
 

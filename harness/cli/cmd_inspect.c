@@ -21,6 +21,8 @@
 #include "backends/backend_cl.h"
 #include "cli/cli_devopts.h"
 #include "formats/ckpt_scan.h"
+#include "formats/expect.h"
+#include "formats/v1zero.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
@@ -29,14 +31,16 @@
 
 struct inspect_opts {
     const char *file, *layer;
+    const char *expect, *expect_tensor; /* --expect FILE, --expect-tensor SUFFIX (w) */
     int run;
-    int fmt; /* -1: the detected one */
+    int fmt;    /* -1: the detected one */
+    int v1zero; /* --v1-zero: a v1zero_t, -1: the writer's or the default */
     int64_t m;
     uint64_t seed;
     struct dev_opts dev;
 };
 
-enum { OPT_LAYER = 256, OPT_RUN, OPT_M, OPT_SEED, OPT_FMT };
+enum { OPT_LAYER = 256, OPT_RUN, OPT_M, OPT_SEED, OPT_FMT, OPT_V1ZERO, OPT_EXPECT, OPT_EXPECT_T };
 
 static int bad_opt(const char *what) {
     fprintf(stderr, "gptq-harness inspect: %s\n", what);
@@ -60,6 +64,21 @@ static int parse_inspect_value(int c, struct inspect_opts *o) {
         return o->fmt >= 0
                    ? 0
                    : bad_opt("--fmt wants gptq-v1 or gptq-v2 (the convention the adapter is told)");
+    case OPT_V1ZERO: {
+        v1zero_t c;
+        if (v1zero_parse(optarg, &c) != 0)
+            return bad_opt("--v1-zero wants nibble, nowrap or word (the v1 Z - 1 reading)");
+        o->v1zero = (int)c;
+        return 0;
+    }
+    case OPT_EXPECT:
+        o->expect = optarg;
+        return 0;
+    case OPT_EXPECT_T:
+        o->expect_tensor = optarg;
+        return *optarg && !strchr(optarg, '.')
+                   ? 0
+                   : bad_opt("--expect-tensor wants a suffix such as w");
     case OPT_M:
         if (parse_int(optarg, 1, DESC_DIM_MAX, &v) != 0) return bad_opt("--m wants 1..1048576");
         o->m = v;
@@ -73,7 +92,9 @@ static int parse_inspect_value(int c, struct inspect_opts *o) {
     case 'h':
         printf("usage: gptq-harness inspect FILE [-v] [--max-bytes N]\n"
                "       gptq-harness inspect FILE --layer NAME [--run [--adapter A] [--kernel F]\n"
-               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]]\n");
+               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]]\n"
+               "       gptq-harness inspect FILE [--v1-zero nibble|nowrap|word]\n"
+               "            [--expect EXPECTED.safetensors [--expect-tensor w]]\n");
         exit(0);
     }
     return -1;
@@ -86,6 +107,9 @@ static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o) {
                                           {"m", required_argument, 0, OPT_M},
                                           {"seed", required_argument, 0, OPT_SEED},
                                           {"fmt", required_argument, 0, OPT_FMT},
+                                          {"v1-zero", required_argument, 0, OPT_V1ZERO},
+                                          {"expect", required_argument, 0, OPT_EXPECT},
+                                          {"expect-tensor", required_argument, 0, OPT_EXPECT_T},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     int c;
@@ -97,6 +121,8 @@ static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o) {
     if (optind != argc - 1) return bad_opt("give exactly one FILE");
     o->file = argv[optind];
     if (o->run && !o->layer) return bad_opt("--run needs --layer NAME");
+    if (o->run && o->expect) return bad_opt("--expect lists; it does not go with --run");
+    if (o->expect_tensor && !o->expect) return bad_opt("--expect-tensor needs --expect FILE");
     if (o->dev.adapter < 0) o->dev.adapter = ADAPTER_REFERENCE;
     return 0;
 }
@@ -113,7 +139,20 @@ static void print_tensors(const struct st_file *st) {
     }
 }
 
-static void print_layer(const struct ckpt_layer *l) {
+/* The v1 zero words: where the readings differ, which one is used, whose pattern. */
+static void print_v1(const struct ckpt_layer *l, const struct ckpt_decl *decl) {
+    char pat[300];
+    v1zero_pattern_text(&l->v1, pat, sizeof pat);
+    if (l->v1.f_words)
+        printf("    v1 zeros: %ld of %ld words hold a nibble F (%ld below the top nibble): the "
+               "readings differ there; read as %s, %s; %s\n",
+               l->v1.f_words, l->v1.words, l->v1.low_f, v1zero_name(l->v1read), decl->v1read_why,
+               pat);
+    else
+        printf("    v1 zeros: %s; read as %s, %s\n", pat, v1zero_name(l->v1read), decl->v1read_why);
+}
+
+static void print_layer(const struct ckpt_layer *l, const struct ckpt_decl *decl) {
     const char *name = l->name[0] ? l->name : "(unprefixed)";
     if (!l->ok) {
         printf("layer %s: UNUSABLE: %s\n", name, l->why);
@@ -126,6 +165,25 @@ static void print_layer(const struct ckpt_layer *l) {
         printf(" zeros=%s", l->stored == ZC_V1 ? "v1" : l->stored == ZC_V2 ? "v2" : "undetermined");
     printf("\n");
     if (l->note[0]) printf("    %s %s\n", l->flagged ? "FLAGGED:" : "note:", l->note);
+    if (l->cfg_note[0]) printf("    config disagrees: %s\n", l->cfg_note);
+    if (l->fmt == FMT_GPTQ_V1 && l->zp == ZP_ASYM) print_v1(l, decl);
+}
+
+static void print_config(const struct ckpt_qcfg *q) {
+    if (!q->source[0] && !q->writer[0]) {
+        printf("config: none next to the file (settings inferred from the tensors)\n");
+        return;
+    }
+    printf("config:");
+    if (q->quant_method[0]) printf(" quant_method=%s", q->quant_method);
+    if (q->ckpt_format[0]) printf(" format=%s", q->ckpt_format);
+    if (q->bits != -1) printf(" bits=%d", q->bits);
+    if (q->has_group) printf(" group_size=%ld", q->group_size);
+    if (q->desc_act != -1) printf(" desc_act=%s", q->desc_act ? "true" : "false");
+    if (q->sym != -1) printf(" sym=%s", q->sym ? "true" : "false");
+    if (q->source[0]) printf(" (in %s)", q->source);
+    if (q->writer[0]) printf("; writer: %s", q->writer);
+    printf("\n");
 }
 
 static int list(const struct inspect_opts *o, const struct st_file *st,
@@ -139,6 +197,7 @@ static int list(const struct inspect_opts *o, const struct st_file *st,
     printf("declared: %s%s%s\n", ckpt_decl_text(decl, said, sizeof said),
            decl->source[0] ? " in " : "", decl->source);
     if (decl->note[0]) printf("    note: %s\n", decl->note);
+    print_config(&decl->q);
     if (o->dev.verbose > 0) print_tensors(st);
     long flagged = 0, unusable = 0, per_fmt[FMT_COUNT] = {0};
     for (size_t i = 0; i < sc->n; i++) {
@@ -146,7 +205,7 @@ static int list(const struct inspect_opts *o, const struct st_file *st,
         flagged += l->flagged;
         unusable += !l->ok;
         if (l->ok) per_fmt[l->fmt]++;
-        if (!o->layer || l == ckpt_find_layer(sc, o->layer)) print_layer(l);
+        if (!o->layer || l == ckpt_find_layer(sc, o->layer)) print_layer(l, decl);
     }
     printf("layers: %zu (", sc->n);
     for (int f = 0, first = 1; f < FMT_COUNT; f++)
@@ -156,6 +215,82 @@ static int list(const struct inspect_opts *o, const struct st_file *st,
         }
     printf("), %ld flagged, %ld unusable; other tensors: %zu\n", flagged, unusable, sc->other);
     return flagged ? 1 : 0;
+}
+
+/* ---- --expect ------------------------------------------------------------ */
+
+/* Layer l's weights as read (its v1 reading included) against EXPECTED's
+ * <layer>.<suffix>. Returns 0 equal, 1 different, -1 error (said). */
+static int expect_layer(const struct inspect_opts *o, const struct st_file *st,
+                        const struct st_file *ex, const struct ckpt_layer *l) {
+    char err[1024], name[1200];
+    const char *suffix = o->expect_tensor ? o->expect_tensor : "w";
+    snprintf(name, sizeof name, "%s%s%s", l->name, l->name[0] ? "." : "", suffix);
+    if (!l->ok) {
+        printf("    expect %s: not compared: the layer is unusable\n", name);
+        return 1;
+    }
+    float *want = NULL;
+    int rc = expect_load(ex, name, l->K, l->N, &want, err, sizeof err);
+    if (rc != 0) {
+        printf("    expect %s: %s\n", name, rc > 0 ? "no such tensor in the expected file" : err);
+        return -1;
+    }
+    struct tensor_set set;
+    memset(&set, 0, sizeof set);
+    struct logical_weights w;
+    memset(&w, 0, sizeof w);
+    if (ckpt_load_layer(st, l, &set, err, sizeof err) != 0 ||
+        format_unpack_read(l->fmt, l->zp, l->v1read, &set, l->K, l->N, l->G, &w, err, sizeof err) !=
+            0) {
+        printf("    expect %s: the layer cannot be read: %s\n", name, err);
+        free(want);
+        tensor_set_free(&set);
+        return -1;
+    }
+    struct expect_result r;
+    expect_compare(&w, l->dt, want, &r);
+    char key[1300];
+    snprintf(key, sizeof key, "reader%s%s.%s", !strcmp(suffix, "w") ? "" : "_alt",
+             l->name[0] ? "" : "", l->name);
+    const char *reader = st_meta_get(ex, key);
+    const char *rd = l->fmt == FMT_GPTQ_V1 && l->zp == ZP_ASYM ? v1zero_name(l->v1read) : NULL;
+    if (r.differ == 0)
+        printf("    expect %s: MATCH: all %lld weights%s%s%s%s\n", name, (long long)r.count,
+               rd ? " (v1 read as " : "", rd ? rd : "", rd ? ")" : "", reader ? "" : "");
+    else
+        printf("    expect %s: DIFFERS: %lld of %lld weights%s%s%s; first at [k=%lld][n=%lld]: "
+               "harness %.9g, expected %.9g\n",
+               name, (long long)r.differ, (long long)r.count, rd ? " (v1 read as " : "",
+               rd ? rd : "", rd ? ")" : "", (long long)r.k, (long long)r.n, r.got, r.want);
+    if (reader) printf("        expected: %s\n", reader);
+    logical_weights_free(&w);
+    tensor_set_free(&set);
+    free(want);
+    return r.differ ? 1 : 0;
+}
+
+static int expect_all(const struct inspect_opts *o, const struct st_file *st,
+                      const struct ckpt_scan *sc) {
+    char err[1024];
+    struct st_file ex;
+    if (st_open(o->expect, o->dev.read_cap, &ex, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness inspect: %s: %s\n", o->expect, err);
+        return -1;
+    }
+    const char *who = st_meta_get(&ex, "producer"), *ver = st_meta_get(&ex, "producer_version");
+    printf("expected: %s (%s %s)\n", o->expect, who ? who : "unknown producer", ver ? ver : "");
+    long differ = 0, errors = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct ckpt_layer *l = &sc->layers[i];
+        if (o->layer && l != ckpt_find_layer(sc, o->layer)) continue;
+        int rc = expect_layer(o, st, &ex, l);
+        differ += rc > 0;
+        errors += rc < 0;
+    }
+    printf("expect: %ld layer(s) differ, %ld not compared\n", differ, errors);
+    st_close(&ex);
+    return errors ? -1 : differ ? 1 : 0;
 }
 
 /* ---- --run -------------------------------------------------------------- */
@@ -241,6 +376,7 @@ int cmd_inspect(const char *prog, int argc, char **argv) {
     memset(&o, 0, sizeof o);
     dev_opts_init(&o.dev);
     o.fmt = -1;
+    o.v1zero = -1;
     o.m = 8;
     o.seed = 1;
     if (parse_inspect_opts(argc, argv, &o) != 0) return 2;
@@ -252,6 +388,7 @@ int cmd_inspect(const char *prog, int argc, char **argv) {
     }
     struct ckpt_decl decl;
     ckpt_declared(&st, o.file, &decl);
+    ckpt_decl_set_v1read(&decl, o.v1zero);
     struct ckpt_scan sc;
     if (ckpt_scan(&st, &decl, &sc, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness inspect: %s: %s\n", o.file, err);
@@ -268,6 +405,10 @@ int cmd_inspect(const char *prog, int argc, char **argv) {
         rc = 2;
     } else {
         rc = o.run ? run_layer(&o, prog, &st, l) : list(&o, &st, &decl, &sc);
+        if (!o.run && o.expect) {
+            int e = expect_all(&o, &st, &sc);
+            if (e != 0) rc = 1;
+        }
     }
     ckpt_scan_free(&sc);
     st_close(&st);

@@ -11,22 +11,51 @@
  *   4. config.json next to the file ("quantization_config" ->
  *      "checkpoint_format", as in a Hugging Face model directory).
  * Config files are read up to 1 MiB; one that cannot be read or parsed is
- * passed over (and said so in the note). */
+ * passed over (and said so in the note). The same files' quantization
+ * settings (bits, group_size, desc_act, sym, checkpoint_format,
+ * quant_method) fill q; ckpt_scan prefers them to shape inference and says
+ * where the tensors disagree. */
 #ifndef GH_CKPT_DECL_H
 #define GH_CKPT_DECL_H
 
 #include "formats/safetensors.h"
 
+/* The quantization settings a config file states (quantize_config.json first,
+ * else config.json's quantization_config; compressed-tensors' config_groups ->
+ * the first group's weights). -1 / "" where it says nothing. */
+struct ckpt_qcfg {
+    char source[600];      /* the file read, "" when none */
+    int bits;              /* bits, w_bit or num_bits */
+    long group_size;       /* group_size or q_group_size; -1 also for strategy "channel" */
+    int has_group;         /* group_size was stated */
+    int desc_act;          /* desc_act (GPTQ) or actorder "group" (compressed-tensors) */
+    int sym;               /* sym, symmetric, or !zero_point (AWQ) */
+    char quant_method[32]; /* gptq, awq, compressed-tensors */
+    char ckpt_format[32];  /* checkpoint_format (or compressed-tensors' format) */
+    char writer[64];       /* meta.quantizer[0] (GPTQModel) or __metadata__ auto_gptq_version */
+    int writer_v1read;     /* the writer's own v1 zero reading (v1zero_t), -1 unknown */
+};
+
 struct ckpt_decl {
-    int fmt;          /* FMT_GPTQ_V1 or FMT_GPTQ_V2; -1: none declared, or not a GPTQ value */
-    char value[64];   /* the declared string, "" when none */
-    char source[600]; /* where it was found, "" when none */
-    char note[600];   /* config files passed over, "" when none */
+    int fmt;             /* FMT_GPTQ_V1 or FMT_GPTQ_V2; -1: none declared, or not a GPTQ value */
+    char value[64];      /* the declared string, "" when none */
+    char source[600];    /* where it was found, "" when none */
+    char note[600];      /* config files passed over, "" when none */
+    struct ckpt_qcfg q;  /* the stated settings (item by item; shape inference is the fallback) */
+    int v1read;          /* the v1 zero reading to use: --v1-zero, else the writer's, else nibble */
+    char v1read_why[96]; /* "--v1-zero", "the writer's (gptqmodel:7.7.0)", "the default" */
 };
 
 /* Fills d for the file at path, opened as st. Never fails: the absence of a
- * declaration is a result. */
+ * declaration is a result. The writer is GPTQModel when quantize_config.json's
+ * meta.quantizer names "gptqmodel" (it writes v1 by a whole-word subtraction:
+ * reading word), AutoGPTQ when __metadata__ has auto_gptq_version (its packer
+ * ORs -1 in; its qlinear_cuda_old reads per nibble: reading nibble). */
 void ckpt_declared(const struct st_file *st, const char *path, struct ckpt_decl *d);
+
+/* Sets d->v1read: forced (a v1zero_t) when >= 0, else the writer's reading,
+ * else nibble; v1read_why says which. */
+void ckpt_decl_set_v1read(struct ckpt_decl *d, int forced);
 
 /* "gptq (v1)", "gptq_v2 (v2)", or "nothing (loaders assume gptq, v1)". */
 const char *ckpt_decl_text(const struct ckpt_decl *d, char *buf, size_t len);

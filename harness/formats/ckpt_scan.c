@@ -127,6 +127,7 @@ static int classify_zeros(struct det *x, char *err, size_t errlen) {
         v1 += w[i] == SYM_V1;
         v2 += w[i] == SYM_V2;
     }
+    v1zero_scan(w, (size_t)n, &l->v1);
     free(w);
     l->zp = (v1 == n || v2 == n) ? ZP_SYM : ZP_ASYM;
     if (l->zp == ZP_SYM) l->stored = v1 == n ? ZC_V1 : ZC_V2;
@@ -251,6 +252,60 @@ static void gptq_convention(struct det *x) {
              v2 ? "adds 1 and uses zero 9 instead of 8" : "uses zero 7 instead of 8");
 }
 
+static void cfg_say(struct ckpt_layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void cfg_say(struct ckpt_layer *l, const char *fmt, ...) {
+    size_t used = strlen(l->cfg_note);
+    if (used + 3 >= sizeof l->cfg_note) return;
+    if (used) {
+        memcpy(l->cfg_note + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->cfg_note + used, sizeof l->cfg_note - used, fmt, ap);
+    va_end(ap);
+}
+
+/* The config's stated settings against the tensors: its group size is
+ * preferred where they agree; every disagreement is said. */
+static void apply_config(struct det *x) {
+    struct ckpt_layer *l = x->l;
+    const struct ckpt_qcfg *q = &x->decl->q;
+    l->g = l->G == 1 ? -1 : l->gs;
+    if (!q->source[0]) return;
+    if (q->bits != -1 && q->bits != l->bits)
+        cfg_say(l, "config says bits=%d, the tensors hold %d-bit words", q->bits, l->bits);
+    if (q->has_group) {
+        long gs = q->group_size;
+        if (gs == -1 || gs == l->K) {
+            if (l->G != 1)
+                cfg_say(l, "config says group_size %ld (one group), the tensors hold %lld groups",
+                        gs, (long long)l->G);
+            else
+                l->g = gs;
+        } else if (gs > 0 && l->K % gs == 0 && l->K / gs == l->G) {
+            l->g = gs;
+        } else if (gs > l->K && l->G == 1) {
+            cfg_say(l,
+                    "config says group_size %ld, larger than K=%lld: the tensors hold one group "
+                    "(run as g=-1)",
+                    gs, (long long)l->K);
+        } else {
+            cfg_say(l, "config says group_size %ld, the tensors hold %lld groups over K=%lld", gs,
+                    (long long)l->G, (long long)l->K);
+        }
+    }
+    if (q->sym != -1 && (q->sym == 1) != (l->zp == ZP_SYM))
+        cfg_say(l, "config says %s, the stored zero points are %s", q->sym ? "sym" : "asym",
+                l->zp == ZP_SYM ? "the symmetric constant" : "not the symmetric constant");
+    if (q->desc_act == 1 && l->gidx != GIDX_ACT && l->G > 1) /* one group: any order is trivial */
+        cfg_say(l, "config says desc_act (act-order), the layer's g_idx is %s", gidx_name(l->gidx));
+    if (q->desc_act == 0 && l->gidx == GIDX_ACT)
+        cfg_say(l, "config says no act-order, the layer's g_idx is a permutation (act)");
+}
+
 static int detect(struct det *x, char *err, size_t errlen) {
     struct ckpt_layer *l = x->l;
     l->ok = 1;
@@ -265,6 +320,8 @@ static int detect(struct det *x, char *err, size_t errlen) {
     if (l->why[0]) return 0;
     check_bias(x);
     if (l->fmt == FMT_GPTQ_V1) gptq_convention(x);
+    l->v1read = (v1zero_t)x->decl->v1read;
+    apply_config(x);
     return 0;
 }
 
@@ -391,8 +448,9 @@ int ckpt_layer_desc(const struct ckpt_layer *l, adapter_t a, int64_t m, uint64_t
     d->m = m;
     d->n = l->N;
     d->k = l->K;
-    d->g = l->G == 1 ? -1 : l->gs;
+    d->g = l->g;
     d->zp = l->zp;
+    if (d->fmt == FMT_GPTQ_V1 && d->zp == ZP_ASYM) d->v1z = l->v1read;
     d->gidx = l->gidx;
     d->dt = l->dt;
     d->data = DATA_REAL;
@@ -406,7 +464,6 @@ int ckpt_layer_desc(const struct ckpt_layer *l, adapter_t a, int64_t m, uint64_t
 
 int ckpt_layer_print(const struct ckpt_layer *l, char *buf, size_t len) {
     return snprintf(buf, len, "fmt=%s bits=%d k=%lld n=%lld g=%lld zp=%s gidx=%s dt=%s bias=%d",
-                    fmt_name(l->fmt), l->bits, (long long)l->K, (long long)l->N,
-                    (long long)(l->G == 1 ? -1 : l->gs), zp_name(l->zp), gidx_name(l->gidx),
-                    dt_name(l->dt), l->bias);
+                    fmt_name(l->fmt), l->bits, (long long)l->K, (long long)l->N, (long long)l->g,
+                    zp_name(l->zp), gidx_name(l->gidx), dt_name(l->dt), l->bias);
 }

@@ -17,7 +17,10 @@
  *            the declared convention (ckpt_decl.h) names the format.
  *   bits     32 * packed words per column / K where K is known independently
  *            (g_idx length, ct weight_shape); else 4 is assumed.
- *   group    K / G (G = scales' group dimension); g=-1 when G = 1.
+ *   group    the config's group_size (ckpt_decl.h) where the tensors agree with it
+ *            (G = K / group_size; one group and group_size >= K: the config's
+ *            value when it divides K, else -1); else K / G (g=-1 when G = 1);
+ *            a disagreement is said in cfg_note (as are bits, sym, desc_act).
  *   zp       sym when no zero tensor (ct) or every stored zero word is the
  *            symmetric constant (7s for v1, 8s for v2 and awq), else asym.
  *   g_idx    none; trivial when g_idx[k] = k / group size; act otherwise
@@ -30,6 +33,7 @@
 #define GH_CKPT_SCAN_H
 
 #include "formats/ckpt_decl.h"
+#include "formats/v1zero.h"
 #include "cases/desc.h"
 #include "formats/safetensors.h"
 #include "formats/tensor.h"
@@ -62,9 +66,13 @@ struct ckpt_layer {
     gidx_t gidx;
     dtype_t dt;
     int bias;
+    int64_t g;      /* group size as reported: the config's where it fits, else K/G (-1: G = 1) */
     zconv_t stored; /* symmetric GPTQ: the convention of its zeros */
-    int flagged;    /* declared convention != stored one */
-    char note[768]; /* what a flag means, or how the format was decided */
+    struct v1zero_stats v1; /* GPTQ/AWQ zero words as v1 Z - 1 words (v1zero.h) */
+    v1zero_t v1read;        /* asymmetric v1: the reading used */
+    char cfg_note[600];     /* where the config's settings and the tensors disagree */
+    int flagged;            /* declared convention != stored one */
+    char note[768];         /* what a flag means, or how the format was decided */
 };
 
 struct ckpt_scan {

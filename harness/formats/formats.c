@@ -19,6 +19,8 @@
  *    ignored. */
 #include "formats/formats.h"
 
+#include "formats/v1zero.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,8 +102,9 @@ static const int *column_order(fmt_t f) {
     return f == FMT_AWQ ? AWQ_ORDER : IDENTITY_ORDER;
 }
 
-/* Stored zero of a logical zero, and back; per nibble, so v1's -1/+1 wraps
- * inside its nibble (Z = 0 <-> 0xF) and never carries into a neighbour. */
+/* Stored zero of a logical zero, and back, per nibble: v1's -1/+1 wraps inside
+ * its nibble (Z = 0 <-> 0xF). Asymmetric v1 zeros go through formats/v1zero.h
+ * instead, which also has the whole-word and the no-wrap conventions. */
 static uint8_t zero_encode(fmt_t f, uint8_t z) {
     return f == FMT_GPTQ_V1 ? (uint8_t)((z - 1u) & 0xFu) : (uint8_t)(z & 0xFu);
 }
@@ -239,9 +242,14 @@ static void pack_zeros(const struct problem *p, struct tensor *t) {
     for (int64_t g = 0; g < G; g++) {
         for (int64_t c = 0; c < N8; c++) {
             uint8_t v[8];
-            for (int j = 0; j < 8; j++)
-                v[j] = zero_encode(f, p->z[g * p->N + 8 * c + j]);
-            uint32_t w = pack8(v, column_order(f));
+            uint32_t w;
+            if (f == FMT_GPTQ_V1 && p->d.zp == ZP_ASYM) { /* the writer's Z - 1 convention */
+                w = v1zero_encode(p->d.v1z, &p->z[g * p->N + 8 * c]);
+            } else {
+                for (int j = 0; j < 8; j++)
+                    v[j] = zero_encode(f, p->z[g * p->N + 8 * c + j]);
+                w = pack8(v, column_order(f));
+            }
             store_word(t, f == FMT_CT ? c * G + g : g * N8 + c, w);
         }
     }
@@ -370,6 +378,7 @@ static const struct tensor *find_checked(const struct tensor_set *in, const stru
 struct unpack_ctx {
     fmt_t f;
     zp_t zp;
+    v1zero_t v1read;
     int64_t K, N, G;
     char *err;
     size_t errlen;
@@ -474,7 +483,12 @@ static int unpack_zeros(const struct unpack_ctx *c, const struct tensor_set *in,
     for (int64_t g = 0; g < G; g++) {
         for (int64_t cc = 0; cc < N8; cc++) {
             uint8_t v[8];
-            unpack8(load_word(t, c->f == FMT_CT ? cc * G + g : g * N8 + cc), v, column_order(c->f));
+            uint32_t w = load_word(t, c->f == FMT_CT ? cc * G + g : g * N8 + cc);
+            if (c->f == FMT_GPTQ_V1) { /* the reader's Z - 1 convention */
+                v1zero_decode(c->v1read, w, &out->z[g * N + 8 * cc]);
+                continue;
+            }
+            unpack8(w, v, column_order(c->f));
             for (int j = 0; j < 8; j++)
                 out->z[g * N + 8 * cc + j] = zero_decode(c->f, v[j]);
         }
@@ -524,12 +538,18 @@ static int dims_fit(int64_t K, int64_t N, int64_t G) {
 
 int format_unpack(fmt_t fmt, zp_t zp, const struct tensor_set *in, int64_t K, int64_t N, int64_t G,
                   struct logical_weights *out, char *err, size_t errlen) {
+    return format_unpack_read(fmt, zp, V1Z_NIBBLE, in, K, N, G, out, err, errlen);
+}
+
+int format_unpack_read(fmt_t fmt, zp_t zp, v1zero_t v1read, const struct tensor_set *in, int64_t K,
+                       int64_t N, int64_t G, struct logical_weights *out, char *err,
+                       size_t errlen) {
     if (!out) {
         set_err(err, errlen, "format_unpack: no output");
         return -1;
     }
     memset(out, 0, sizeof *out);
-    if (!in || !fmt_ok(fmt) || (zp != ZP_SYM && zp != ZP_ASYM)) {
+    if (!in || !fmt_ok(fmt) || (zp != ZP_SYM && zp != ZP_ASYM) || (unsigned)v1read >= V1Z_COUNT) {
         set_err(err, errlen, "format_unpack: no tensor set, or unknown format %d / zp %d", (int)fmt,
                 (int)zp);
         return -1;
@@ -539,7 +559,7 @@ int format_unpack(fmt_t fmt, zp_t zp, const struct tensor_set *in, int64_t K, in
         set_err(err, errlen, "format_unpack: K=%" PRId64 " N=%" PRId64 " too large", K, N);
         return -1;
     }
-    struct unpack_ctx c = {fmt, zp, K, N, G, err, errlen};
+    struct unpack_ctx c = {fmt, zp, v1read, K, N, G, err, errlen};
     if (alloc_weights(out, K, N, G, err, errlen) != 0 || unpack_weight(&c, in, out) != 0 ||
         unpack_scales(&c, in, out) != 0 || unpack_zeros(&c, in, out) != 0 ||
         unpack_gidx(&c, in, out) != 0) {

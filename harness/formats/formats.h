@@ -2,8 +2,9 @@
  * the way real checkpoints store them, and unpack them again.
  *
  * int32 words, nibble i = bits 4i..4i+3, low nibble first.
- *   gptq-v1: qweight [K/8][N] (I32), scales [G][N], qzeros [G][N/8] (stored Z-1,
- *            per nibble; sym stores 0x77777777), g_idx [K] (I32, when present)
+ *   gptq-v1: qweight [K/8][N] (I32), scales [G][N], qzeros [G][N/8] (stored Z-1;
+ *            asym in the descriptor's v1zp convention, formats/v1zero.h: per nibble
+ *            by default; sym stores 0x77777777), g_idx [K] (I32, when present)
  *   gptq-v2: as v1 but stored zero = Z (sym 0x88888888)
  *   ct:      weight_packed [N][K/8] (I32), weight_scale [N][G],
  *            weight_zero_point [N/8][G] (asym only), weight_g_idx [K] (when present)
@@ -21,7 +22,7 @@
 struct logical_weights {
     int64_t K, N, G;
     uint8_t *q;     /* [K][N] */
-    uint8_t *z;     /* [G][N] (8 everywhere for sym) */
+    uint8_t *z;     /* [G][N] (8 everywhere for sym; 0..15, or 16: v1 nowrap's F) */
     uint16_t *s;    /* [G][N] */
     int32_t *g_idx; /* [K] or NULL when the checkpoint stores none */
 };
@@ -35,9 +36,14 @@ extern const int AWQ_ORDER[8];
 int format_pack(const struct problem *p, struct tensor_set *out, char *err, size_t errlen);
 
 /* Unpacks tensors of format fmt, symmetric or not, with K, N, G expected
- * (shapes are checked against them). Returns 0 or -1 + err. */
+ * (shapes are checked against them); asymmetric v1 zeros read per nibble.
+ * Returns 0 or -1 + err. */
 int format_unpack(fmt_t fmt, zp_t zp, const struct tensor_set *in, int64_t K, int64_t N, int64_t G,
                   struct logical_weights *out, char *err, size_t errlen);
+/* The same, asymmetric v1 zeros read with convention v1read (formats/v1zero.h;
+ * z may then hold 16: nowrap's reading of F). */
+int format_unpack_read(fmt_t fmt, zp_t zp, v1zero_t v1read, const struct tensor_set *in, int64_t K,
+                       int64_t N, int64_t G, struct logical_weights *out, char *err, size_t errlen);
 void logical_weights_free(struct logical_weights *w);
 
 /* Tensor names per format. */

@@ -42,7 +42,8 @@ static int take_weights(const struct case_desc *d, const struct tensor_set *ckpt
                         char *err, size_t errlen) {
     struct logical_weights w;
     if (check_scale_dtype(d, ckpt, err, errlen) != 0) return -1;
-    if (format_unpack(d->fmt, d->zp, ckpt, p->K, p->N, p->G, &w, err, errlen) != 0) return -1;
+    if (format_unpack_read(d->fmt, d->zp, d->v1z, ckpt, p->K, p->N, p->G, &w, err, errlen) != 0)
+        return -1;
     p->q = w.q;
     p->z = w.z;
     p->s = w.s;
