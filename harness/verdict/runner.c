@@ -98,11 +98,14 @@ static int stage_adapt(struct case_work *w, const struct run_settings *s, struct
         set_verdict(r, V_ERROR, msg);
         return -1;
     }
-    struct adapter_input ai = {.d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias};
-    if (adapter_run(&ai, &w->abi, err, sizeof err) != 0) {
+    struct adapter_input ai = {
+        .d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias, .exec = s->adapter_exec};
+    const int rc = adapter_run(&ai, &w->abi, err, sizeof err);
+    if (rc != 0) {
         char msg[600];
-        snprintf(msg, sizeof msg, "adapter %s failed: %s", adapter_name(w->p.d.adapter), err);
-        set_verdict(r, V_ERROR, msg);
+        snprintf(msg, sizeof msg, "adapter %s %s: %s", adapter_name(w->p.d.adapter),
+                 rc == 1 ? "skips the case" : "failed", err);
+        set_verdict(r, rc == 1 ? V_SKIPPED : V_ERROR, msg);
         return -1;
     }
     if (w->p.d.fault[0] && stage_fault(w, r) != 0) return -1;
@@ -129,7 +132,12 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
     compare_poison(w->p.d.dt, w->out, total);
     struct bk_result br;
     memset(&br, 0, sizeof br);
-    kb->run(kb->self, &w->abi, w->out, (size_t)(total + COMPARE_GUARD), &br);
+    if (kb->run_layer) { /* layer mode: the runner's own loader takes the checkpoint */
+        struct adapter_input ai = {.d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias};
+        kb->run_layer(kb->self, &ai, w->out, (size_t)(total + COMPARE_GUARD), &br);
+    } else {
+        kb->run(kb->self, &w->abi, w->out, (size_t)(total + COMPARE_GUARD), &br);
+    }
     r->kernel_ms = br.kernel_ms;
     r->t_build = br.build_ms / 1000.0;
     r->log = br.log;
