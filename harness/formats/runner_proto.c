@@ -118,8 +118,8 @@ static int check_hello(struct rp_runner *r, const cJSON *h, char *err, size_t er
         return errmsg(err, errlen, "the runner speaks protocol version %g; the harness speaks %d",
                       cJSON_IsNumber(ver) ? ver->valuedouble : -1.0, RP_VERSION);
     if (!role || strcmp(role, r->role) != 0)
-        return errmsg(err, errlen, "the runner says it is a %s runner; it is used as the %s here",
-                      role ? role : "(no role)", r->role);
+        return errmsg(err, errlen, "the runner says its role is %s; it is used as the %s here",
+                      role ? role : "(none)", r->role);
     const char *name = str_field(h, "name");
     snprintf(r->name, sizeof r->name, "%s", name && name[0] ? name : r->cmd);
     return 0;
@@ -129,6 +129,9 @@ static int check_hello(struct rp_runner *r, const cJSON *h, char *err, size_t er
 static int start(struct rp_runner *r, char *err, size_t errlen, rp_status_t *st) {
     *st = RP_FAULT;
     if (r->running) return 0;
+    if (r->start_failures >= RP_MAX_START_FAILURES)
+        return errmsg(err, errlen, "not started again: %d starts in a row failed, the last: %s",
+                      r->start_failures, r->last_start_error);
     if (!r->dir[0]) {
         const char *tmp = getenv("TMPDIR");
         snprintf(r->dir, sizeof r->dir, "%s/gptq-runner-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
@@ -148,13 +151,19 @@ static int start(struct rp_runner *r, char *err, size_t errlen, rp_status_t *st)
         return errmsg(err, errlen, "cannot start the runner '%s': %s", r->cmd, serr);
     r->running = 1;
     if (r->started++ > 0) r->restarts++;
-    cJSON *hello;
+    cJSON *hello = NULL;
     char why[768];
-    if (read_object(r, "hello", &hello, st, why, sizeof why) != 0)
-        return errmsg(err, errlen, "%s", why);
-    int rc = check_hello(r, hello, err, errlen);
-    cJSON_Delete(hello);
-    if (rc != 0) discard(r);
+    int rc = read_object(r, "hello", &hello, st, why, sizeof why) != 0
+                 ? errmsg(err, errlen, "%s", why)
+                 : check_hello(r, hello, err, errlen);
+    cJSON_Delete(hello); /* NULL when there was none */
+    if (rc != 0) {
+        discard(r);
+        r->start_failures++;
+        snprintf(r->last_start_error, sizeof r->last_start_error, "%s", err);
+    } else {
+        r->start_failures = 0;
+    }
     return rc;
 }
 

@@ -28,6 +28,9 @@
 
 #define RP_PROTOCOL "gptq-harness-runner"
 #define RP_VERSION 1
+/* After this many failed starts in a row no runner is started again: each
+ * later call fails at once with the last start's reason. */
+#define RP_MAX_START_FAILURES 3
 #define RP_EXEC_PREFIX "exec:" /* --kernel exec:CMD, --adapter exec:CMD, --layer exec:CMD */
 
 typedef enum {
@@ -47,8 +50,10 @@ struct rp_runner {
     char dir[256];  /* the runner's temporary directory ("" when none yet) */
     char name[256]; /* from the hello */
     long next_id;
-    int restarts; /* runners started after a fault */
-    int started;  /* runners started in all */
+    int restarts;       /* runners started after a fault */
+    int started;        /* runners started in all */
+    int start_failures; /* starts in a row that gave no good hello */
+    char last_start_error[512];
 };
 
 /* The result of one call. out holds the output file's tensors (RP_OK). */

@@ -200,8 +200,14 @@ void subproc_describe_exit(struct subproc *p, char *buf, size_t len) {
         snprintf(buf, len, "not started");
     else if (!p->reaped)
         snprintf(buf, len, "still running");
+    else if (WIFEXITED(p->status) && WEXITSTATUS(p->status) > 128 &&
+             WEXITSTATUS(p->status) < 128 + 65) /* sh -c reports a killed command so */
+        snprintf(buf, len, "exited with status %d: its command was killed by signal %d (%s)",
+                 WEXITSTATUS(p->status), WEXITSTATUS(p->status) - 128,
+                 strsignal(WEXITSTATUS(p->status) - 128));
     else if (WIFEXITED(p->status))
-        snprintf(buf, len, "exited with status %d", WEXITSTATUS(p->status));
+        snprintf(buf, len, "exited with status %d%s", WEXITSTATUS(p->status),
+                 WEXITSTATUS(p->status) == 127 ? " (the shell found no such command?)" : "");
     else if (WIFSIGNALED(p->status))
         snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(p->status),
                  strsignal(WTERMSIG(p->status)));
