@@ -369,7 +369,10 @@ int cmd_run(const char *prog, int argc, char **argv) {
             sh.count ? " (shard " : "", shname, sh.count ? ")" : "");
     if (o.save_dir) saver_set_target(&sv, rc.env.device, kernel);
     struct perf_mode pm;
-    if (o.perf && have_kut) perf_mode_start(&pm, kut.cl, o.repeats, stdout, runout_dir(ro));
+    if (o.perf && have_kut && kut.exec)
+        perf_mode_start_exec(&pm, kut.exec, o.repeats, stdout, runout_dir(ro));
+    else if (o.perf && have_kut)
+        perf_mode_start(&pm, kut.cl, o.repeats, stdout, runout_dir(ro));
     struct run_hooks hooks = {.ro = ro, .pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
     struct profile prof;
     memset(&prof, 0, sizeof prof);

@@ -283,6 +283,10 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
     r->verdict = compare_run(&ci, &r->met, r->reason, sizeof r->reason);
     r->have_metrics = 1;
     if (r->verdict == V_FAILED) diagnose_failure(w, s, kb, r);
+    if (r->verdict == V_FAILED && kb->run_layer) /* the split is inside the runner */
+        snprintf(r->where, sizeof r->where,
+                 "layer wrong: the runner's loader and kernel together do not compute the layer "
+                 "(a layer runner gives no place to tell which of the two)");
     if (r->verdict != V_FAILED && s->repeat > 1) stage_repeat(w, s, kb, r);
     r->t_cmp = now_seconds() - t;
 }
