@@ -75,6 +75,7 @@ test: deps
 	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
 	sh tests/fixture_py.sh ./$(MKCKPT)
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/runners.sh ./$(BIN)
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
