@@ -39,6 +39,10 @@ class TorchXPU:
 
     def __init__(self, torch):
         self.torch = torch
+        try:  # the library that registers the op, when it is installed
+            import vllm_xpu_kernels._C  # noqa: F401
+        except ImportError:
+            pass
         self.op = torch.ops._xpu_C.int4_gemm_w4a16
 
     def act(self, x, dtype):
