@@ -102,6 +102,24 @@ fault shape@2 'out of shape \[2\]\[72\]; it must be \[2\]\[64\]'
 fault dtype@2 'returned out as F32; it must be F16'
 fault nooutput@2 'wrote no output file'
 fault error@2 'the runner failed: planted runner error'
+# SIGINT while the runner hangs: the run stops at once (not at the 120 s
+# watchdog), the hanging case is abandoned and not recorded.
+HANG_MARK="$TMP/hang.mark" "$BIN" run --out "$TMP/hangint" --case-timeout 120 \
+    --kernel "exec:$PY tests/runners/faulty_runner.py hang@2" m=1 m=2 m=3 >"$TMP/hangint.out" 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 600 ] && [ ! -f "$TMP/hang.mark" ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+t0=$(date +%s)
+kill -INT $pid
+wait $pid
+rc=$?
+took=$(($(date +%s) - t0))
+check "SIGINT while the runner hangs: stops in $took s, not at the 120 s watchdog" [ "$took" -lt 60 ]
+check "SIGINT while the runner hangs: exit 1, 1 of 3 cases recorded" sh -c \
+    "[ $rc -eq 1 ] && [ \$(wc -l <'$TMP/hangint/results.jsonl') -eq 1 ] && grep -q 'interrupted by SIGINT after 1 of 3 cases' '$TMP/hangint.out'"
 bad_start() { # bad_start MODE REASON
     "$BIN" run --kernel "exec:$PY tests/runners/faulty_runner.py $1" m=1 m=2 m=3 >"$TMP/s.out" 2>&1
     check "$1: exit 1" [ $? -eq 1 ]

@@ -142,6 +142,9 @@ static void run_call(struct exec_backend *b, const struct st_wtensor *in, size_t
     if (rep.status == RP_SKIP) {
         res->status = BK_SKIP;
         snprintf(res->reason, sizeof res->reason, "%.500s", rep.reason);
+    } else if (rep.status == RP_INTERRUPTED) {
+        fail(res, rep.reason);
+        res->status = BK_INTERRUPTED; /* the case has no result */
     } else if (rep.status != RP_OK) {
         res->hung = rep.status == RP_HUNG;
         fail(res, rep.reason);

@@ -90,6 +90,8 @@ static int read_object(struct rp_runner *r, const char *what, cJSON **obj, rp_st
     } else if (rc == -2) {
         snprintf(reason, rlen, "the runner did not send its %s within %.0f s (hung; killed)", what,
                  r->timeout_s);
+    } else if (rc == -3) {
+        snprintf(reason, rlen, "the runner's %s was not awaited: %s", what, err);
     } else if (rc == 0) {
         snprintf(reason, rlen, "the runner died before its %s: %s", what, err);
     } else {
@@ -97,7 +99,7 @@ static int read_object(struct rp_runner *r, const char *what, cJSON **obj, rp_st
     }
     free(line);
     if (*obj) return 0;
-    *st = rc == -2 ? RP_HUNG : RP_FAULT;
+    *st = rc == -2 ? RP_HUNG : rc == -3 ? RP_INTERRUPTED : RP_FAULT;
     discard(r);
     return -1;
 }

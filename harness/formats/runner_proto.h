@@ -35,10 +35,11 @@
 
 typedef enum {
     RP_OK = 0,
-    RP_SKIP = 1,   /* the runner says the case is not for it (reason) */
-    RP_ERROR = -1, /* the runner reported an error (reason); it stays alive */
-    RP_FAULT = -2, /* a protocol fault (reason); the runner was killed */
-    RP_HUNG = -3   /* no reply within the timeout; the runner was killed */
+    RP_SKIP = 1,        /* the runner says the case is not for it (reason) */
+    RP_ERROR = -1,      /* the runner reported an error (reason); it stays alive */
+    RP_FAULT = -2,      /* a protocol fault (reason); the runner was killed */
+    RP_HUNG = -3,       /* no reply within the timeout; the runner was killed */
+    RP_INTERRUPTED = -4 /* the run was asked to stop while waiting; the runner was killed */
 } rp_status_t;
 
 struct rp_runner {

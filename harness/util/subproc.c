@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "util/errmsg.h"
+#include "util/interrupt.h"
 
 extern char **environ;
 
@@ -159,6 +160,10 @@ int subproc_read_line(struct subproc *p, double timeout_s, char *out, size_t out
             return errmsg(err, errlen, "the runner sent a line longer than %d bytes",
                           SUBPROC_LINE_MAX);
         if (p->fd < 0) return errmsg(err, errlen, "the runner is not running");
+        if (interrupt_requested()) {
+            errmsg(err, errlen, "interrupted by %s", interrupt_name(interrupt_requested()));
+            return -3;
+        }
         int wait_ms = -1;
         if (timeout_s > 0) {
             double left = deadline - mono_now();

@@ -35,7 +35,8 @@ int subproc_send(struct subproc *p, const char *line, char *err, size_t errlen);
 /* Reads one line (without its '\n') into out (outlen bytes) within
  * timeout_s seconds (<= 0: no deadline). Returns 1 with a line, 0 at end of
  * file (the child closed fd 4 or exited; err says how it exited), -2 when
- * the deadline passed, -1 on a line longer than SUBPROC_LINE_MAX or a read
+ * the deadline passed, -3 when the run was asked to stop (interrupt.h; a
+ * signal wakes the wait), -1 on a line longer than SUBPROC_LINE_MAX or a read
  * error (err). */
 int subproc_read_line(struct subproc *p, double timeout_s, char *out, size_t outlen, char *err,
                       size_t errlen);

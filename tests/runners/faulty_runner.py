@@ -7,7 +7,7 @@ It answers every request correctly (the numpy kernel) except request ID
 (every request when no @ID is given), where MODE happens:
   die       exits with status 3 before replying
   segv      kills itself with SIGSEGV
-  hang      sleeps forever
+  hang      sleeps forever (after creating the file $HANG_MARK, when set)
   garbage   replies with a line that is not JSON
   noid      replies without the request's id
   shape     returns out of shape [M][N+8]
@@ -64,6 +64,8 @@ for line in rf:
     if now and mode == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
     if now and mode == "hang":
+        if os.environ.get("HANG_MARK"):  # tells a test that the hang has begun
+            open(os.environ["HANG_MARK"], "w").close()
         time.sleep(3600)
     if now and mode == "garbage":
         send("Traceback (most recent call last): not a reply")
