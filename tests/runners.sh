@@ -31,6 +31,8 @@ check "numpy adapter runner, smoke sweep: exit 0" [ $? -eq 0 ]
 check "numpy adapter runner, smoke sweep: all passed" all_passed "$TMP/a.out"
 "$BIN" run -q --layer "exec:$PY runners/numpy_layer.py" $SMOKE >"$TMP/l.out" 2>&1
 check "numpy layer runner, smoke sweep: all passed" all_passed "$TMP/l.out"
+"$BIN" run -q --repeat 3 --layer "exec:$PY runners/numpy_layer.py" m=3 'fmt=ct zp=asym' >"$TMP/lr.out" 2>&1
+check "numpy layer runner, --repeat 3: all passed" all_passed "$TMP/lr.out"
 "$BIN" run -q --kernel "exec:$PY runners/xpu_int4_gemm.py --stand-in" $DEFAULT >"$TMP/x.out" 2>&1
 check "xpu_int4_gemm marshalling (numpy stand-in), default job: all passed" all_passed "$TMP/x.out"
 

@@ -122,6 +122,19 @@ static int stage_adapt(struct case_work *w, const struct run_settings *s, struct
     return 0;
 }
 
+/* One run of the kernel under test into out: on the ABI tensors, or in layer
+ * mode on the checkpoint (the runner's own loader takes it). */
+static void launch(struct case_work *w, struct kernel_backend *kb, uint16_t *out, size_t total,
+                   struct bk_result *br) {
+    memset(br, 0, sizeof *br);
+    if (kb->run_layer) {
+        struct adapter_input ai = {.d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias};
+        kb->run_layer(kb->self, &ai, out, total, br);
+    } else {
+        kb->run(kb->self, &w->abi, out, total, br);
+    }
+}
+
 static int stage_device(struct case_work *w, struct kernel_backend *kb, struct case_result *r) {
     int64_t total = w->p.M * w->p.N;
     w->out = malloc((size_t)(total + COMPARE_GUARD) * sizeof *w->out);
@@ -131,13 +144,7 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
     }
     compare_poison(w->p.d.dt, w->out, total);
     struct bk_result br;
-    memset(&br, 0, sizeof br);
-    if (kb->run_layer) { /* layer mode: the runner's own loader takes the checkpoint */
-        struct adapter_input ai = {.d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias};
-        kb->run_layer(kb->self, &ai, w->out, (size_t)(total + COMPARE_GUARD), &br);
-    } else {
-        kb->run(kb->self, &w->abi, w->out, (size_t)(total + COMPARE_GUARD), &br);
-    }
+    launch(w, kb, w->out, (size_t)(total + COMPARE_GUARD), &br);
     r->kernel_ms = br.kernel_ms;
     r->t_build = br.build_ms / 1000.0;
     r->log = br.log;
@@ -168,8 +175,7 @@ static void stage_repeat(struct case_work *w, const struct run_settings *s,
     for (int i = 2; i <= s->repeat; i++) {
         compare_poison(w->p.d.dt, again, total);
         struct bk_result br;
-        memset(&br, 0, sizeof br);
-        kb->run(kb->self, &w->abi, again, (size_t)all, &br);
+        launch(w, kb, again, (size_t)all, &br);
         free(br.log);
         if (br.status != BK_OK) {
             char msg[RESULT_REASON_MAX];
