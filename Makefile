@@ -75,6 +75,7 @@ test: deps
 	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
 	sh tests/fixture_py.sh ./$(MKCKPT)
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/runners.sh ./$(BIN)
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
@@ -164,6 +165,8 @@ asan: deps
 	    PLUGIN_OPT=-O1 build-asan/gptq-harness build-asan/test-suite plugins
 	$(SAN_ENV) ./build-asan/test-suite
 	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
+	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP) \
+	    --kernel 'exec:/usr/bin/python3 runners/numpy_kernel.py' --adapter 'exec:/usr/bin/python3 runners/numpy_adapter.py'
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) for every parser of outside input,
 # built with clang + ASan/UBSan; `make fuzz` runs each for FUZZ_TIME seconds

@@ -31,7 +31,8 @@
     X(report)                                                                                      \
     X(faults)                                                                                      \
     X(diagnose)                                                                                    \
-    X(mutant)
+    X(mutant)                                                                                      \
+    X(runner_proto)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

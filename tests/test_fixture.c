@@ -224,7 +224,7 @@ static void test_problem_from_ckpt(void) {
 }
 
 static struct kernel_backend cpu_backend(int *broken) {
-    struct kernel_backend kb = {broken, tu_cpu_kernel};
+    struct kernel_backend kb = {.self = broken, .run = tu_cpu_kernel};
     return kb;
 }
 

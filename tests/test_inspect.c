@@ -173,7 +173,7 @@ static void test_run_layers(void) {
             problem_free(&gen);
             in.ckpt = set;
             struct run_settings s = {.threads = 1};
-            struct kernel_backend kb = {NULL, tu_cpu_kernel};
+            struct kernel_backend kb = {.self = NULL, .run = tu_cpu_kernel};
             struct case_result r;
             run_input(&in, &s, &kb, &r, NULL, NULL);
             /* README's table: vllm-xpu is right for symmetric GPTQ without

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/adapter_exec.h"
 #include "formats/formats.h"
 #include "formats/v1zero.h"
+#include "util/errmsg.h"
 
 void adapter_transpose(void *dst, const void *src, int64_t rows, int64_t cols, size_t elsize) {
     const unsigned char *s = src;
@@ -209,6 +211,11 @@ int adapter_run(const struct adapter_input *in, struct abi_tensors *out, char *e
     if (copy_common(in, out) != 0) {
         snprintf(err, errlen, "out of memory copying activations");
         rc = -1;
+    } else if (in->d->adapter == ADAPTER_EXEC) {
+        rc = in->exec ? adapter_exec_run(in->exec, in, out, err, errlen)
+                      : errmsg(err, errlen,
+                               "adapter=exec needs an external runner: --adapter "
+                               "exec:CMD (docs/runners.md)");
     } else if (in->d->adapter == ADAPTER_VLLM_XPU) {
         rc = adapter_vllm_xpu(in, out, err, errlen);
     } else {

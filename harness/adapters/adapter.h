@@ -26,16 +26,21 @@
 #include "cases/desc.h"
 #include "formats/tensor.h"
 
+struct adapter_exec;
+
 struct adapter_input {
     const struct case_desc *d; /* the layer's config */
     const struct tensor_set *ckpt;
-    const uint16_t *x;    /* [M][K] activations */
-    const uint16_t *bias; /* [N] or NULL */
+    const uint16_t *x;         /* [M][K] activations */
+    const uint16_t *bias;      /* [N] or NULL */
+    struct adapter_exec *exec; /* adapter=exec: the external runner (adapter_exec.h) */
 };
 
 /* Runs the adapter named by d->adapter. Returns 0 with out filled, or -1 with
  * a message (the checkpoint cannot be converted: a tensor missing or
- * malformed). out is zeroed first and owns its buffers (abi_tensors_free). */
+ * malformed; an external runner failed), or 1 when an external runner skips
+ * the case (the reason in err). out is zeroed first and owns its buffers
+ * (abi_tensors_free). */
 int adapter_run(const struct adapter_input *in, struct abi_tensors *out, char *err, size_t errlen);
 
 /* Building blocks, exposed for tests and for the fault catalogue. */

@@ -29,11 +29,19 @@ struct bk_result {
 
 void bk_result_clear(struct bk_result *r);
 
+struct adapter_input;
+
 /* The kernel under test, whatever it is (OpenCL, plugin, CPU). */
 struct kernel_backend {
     void *self;
     void (*run)(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
                 struct bk_result *res);
+    /* Layer mode (an external layer runner, backend_exec.h), else NULL: the
+     * kernel takes the checkpoint tensors, activations and layer config
+     * (adapters/adapter.h) instead of the ABI tensors, so the engine's loader
+     * runs inside it. */
+    void (*run_layer)(void *self, const struct adapter_input *in, uint16_t *out, size_t out_total,
+                      struct bk_result *res);
 };
 
 #endif

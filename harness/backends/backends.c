@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "backends/worker.h"
+#include "formats/runner_proto.h"
 
 static void cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
                    struct bk_result *res) {
@@ -40,9 +41,43 @@ static int open_plugin(const char *path, const char *device_sel, struct kernel_u
     return 0;
 }
 
-int kut_open(const char *kernel, const char *device_sel, struct kernel_under_test *k, char *err,
-             size_t errlen) {
+/* exec:CMD (kernel role) or layer:exec:CMD (layer role): the runner is its
+ * own process, with its own watchdog (timeout_s), so it never goes into a
+ * worker. */
+static int open_exec(const char *kernel, const char *device_sel, double timeout_s,
+                     struct kernel_under_test *k, char *err, size_t errlen) {
+    const int layer = strncmp(kernel, KUT_LAYER_PREFIX, strlen(KUT_LAYER_PREFIX)) == 0;
+    const char *cmd = kernel + (layer ? strlen(KUT_LAYER_PREFIX) : 0) + strlen(RP_EXEC_PREFIX);
+    if (!cmd[0]) {
+        snprintf(err, errlen, "no command after '%s'", RP_EXEC_PREFIX);
+        return -1;
+    }
+    if (device_sel && device_sel[0])
+        fprintf(stderr, "gptq-harness run: note: --device '%s' is ignored for external runners\n",
+                device_sel);
+    k->exec = exb_open(cmd, layer, timeout_s);
+    if (!k->exec) {
+        snprintf(err, errlen, "out of memory opening the runner");
+        return -1;
+    }
+    snprintf(k->device, sizeof k->device, "%s runner %s", layer ? "layer" : "kernel",
+             exb_name(k->exec));
+    k->kb.self = k->exec;
+    k->kb.run = exb_run;
+    if (layer) k->kb.run_layer = exb_run_layer;
+    return 0;
+}
+
+int kut_is_exec(const char *kernel) {
+    return strncmp(kernel, RP_EXEC_PREFIX, strlen(RP_EXEC_PREFIX)) == 0 ||
+           strncmp(kernel, KUT_LAYER_PREFIX RP_EXEC_PREFIX,
+                   strlen(KUT_LAYER_PREFIX RP_EXEC_PREFIX)) == 0;
+}
+
+static int open_any(const char *kernel, const char *device_sel, double timeout_s,
+                    struct kernel_under_test *k, char *err, size_t errlen) {
     memset(k, 0, sizeof *k);
+    if (kut_is_exec(kernel)) return open_exec(kernel, device_sel, timeout_s, k, err, errlen);
     const size_t plen = strlen(PLUGIN_PREFIX);
     if (strncmp(kernel, PLUGIN_PREFIX, plen) == 0)
         return open_plugin(kernel + plen, device_sel, k, err, errlen);
@@ -55,6 +90,11 @@ int kut_open(const char *kernel, const char *device_sel, struct kernel_under_tes
     k->kb.self = k->cl;
     k->kb.run = cl_run;
     return 0;
+}
+
+int kut_open(const char *kernel, const char *device_sel, struct kernel_under_test *k, char *err,
+             size_t errlen) {
+    return open_any(kernel, device_sel, KUT_DEFAULT_TIMEOUT, k, err, errlen);
 }
 
 /* What the worker's child opens. */
@@ -82,6 +122,7 @@ static void iso_close(void *arg, struct kernel_backend *kb) {
 
 int kut_open_isolated(const char *kernel, const char *device_sel, double timeout_s,
                       struct kernel_under_test *k, char *err, size_t errlen) {
+    if (kut_is_exec(kernel)) return open_any(kernel, device_sel, timeout_s, k, err, errlen);
     memset(k, 0, sizeof *k);
     k->iso = calloc(1, sizeof *k->iso);
     if (!k->iso) {
@@ -118,11 +159,13 @@ void kut_close(struct kernel_under_test *k) {
     free(k->iso);
     clb_close(k->cl);
     plb_close(k->plugin);
+    exb_close(k->exec);
     memset(k, 0, sizeof *k);
 }
 
 int kut_check_kernel(const char *kernel, char *err, size_t errlen) {
     if (strncmp(kernel, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX)) == 0) return 0;
+    if (kut_is_exec(kernel)) return 0;
     struct stat st;
     FILE *f = fopen(kernel, "rb");
     int bad = !f || fstat(fileno(f), &st) != 0;

@@ -20,7 +20,7 @@
 /* ---- names ---------------------------------------------------------------- */
 
 static const char *const FMT_NAMES[] = {"gptq-v1", "gptq-v2", "ct", "awq"};
-static const char *const ADAPTER_NAMES[] = {"reference", "vllm-xpu"};
+static const char *const ADAPTER_NAMES[] = {"reference", "vllm-xpu", "exec"};
 static const char *const ZP_NAMES[] = {"sym", "asym"};
 static const char *const GIDX_NAMES[] = {"none", "trivial", "act"};
 /* dt names are kept here (not dt_name from reference/dtype.c) so that the

@@ -4,7 +4,7 @@
  *
  * Keys and defaults (unset keys take these):
  *   fmt      gptq-v1 | gptq-v2 | ct | awq                    (gptq-v1)
- *   adapter  reference | vllm-xpu                            (reference)
+ *   adapter  reference | vllm-xpu | exec (exec: --adapter exec:CMD) (reference)
  *   m n k    positive integers; n % 8 == 0, k % 8 == 0       (1 64 128)
  *   g        32 | 64 | 128 | -1  (any positive multiple of 8 dividing k is accepted) (128)
  *   zp       sym | asym                                      (sym)
@@ -27,7 +27,14 @@
 #include "reference/dtype.h"
 
 typedef enum { FMT_GPTQ_V1 = 0, FMT_GPTQ_V2, FMT_CT, FMT_AWQ, FMT_COUNT } fmt_t;
-typedef enum { ADAPTER_REFERENCE = 0, ADAPTER_VLLM_XPU, ADAPTER_COUNT } adapter_t;
+/* ADAPTER_COUNT counts the built-in adapters; adapter=exec is an external
+ * runner (--adapter exec:CMD, docs/runners.md), beyond them. */
+typedef enum {
+    ADAPTER_REFERENCE = 0,
+    ADAPTER_VLLM_XPU,
+    ADAPTER_COUNT,
+    ADAPTER_EXEC = ADAPTER_COUNT
+} adapter_t;
 typedef enum { ZP_SYM = 0, ZP_ASYM } zp_t;
 typedef enum { GIDX_NONE = 0, GIDX_TRIVIAL, GIDX_ACT } gidx_t;
 typedef enum { DATA_EXACT = 0, DATA_REAL } data_t;

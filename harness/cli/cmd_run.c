@@ -8,6 +8,7 @@
 #include "util/clock.h"
 #include "util/escape.h"
 #include "backends/backend_cl.h"
+#include "adapters/adapter_exec.h"
 #include "backends/backends.h"
 #include "cases/batch.h"
 #include "cli/commands.h"
@@ -35,6 +36,8 @@ struct run_opts {
     int in_process;      /* --no-isolation: the backend in this process */
     int repeats;         /* timed launches per case in perf mode */
     const char *kernel;
+    const char *adapter; /* --adapter exec:CMD (every case's adapter becomes exec) */
+    const char *layer;   /* --layer exec:CMD (the runner is the kernel under test) */
     const char *device;
     const char *shard; /* --shard I/N | auto */
     int verbose;       /* -1 quiet, 0 normal, 1 verbose */
@@ -52,13 +55,34 @@ enum {
     OPT_REPEAT,
     OPT_CASE_TIMEOUT,
     OPT_NO_ISOLATION,
-    OPT_MAX_HANGS
+    OPT_MAX_HANGS,
+    OPT_ADAPTER,
+    OPT_LAYER
 };
+
+/* --adapter exec:CMD makes every case's adapter the runner (descriptors say
+ * adapter=exec, so the repro line, which carries --adapter, reproduces it);
+ * a case that says adapter=exec without it is a usage error. */
+static int external_adapters(struct run_opts *o, char *err, size_t errlen) {
+    for (size_t i = 0; i < o->cases.n; i++) {
+        struct case_desc *d = &o->cases.v[i];
+        if (d->adapter == ADAPTER_EXEC && !o->adapter) {
+            snprintf(err, errlen, "adapter=exec needs --adapter exec:COMMAND (docs/runners.md)");
+            return -1;
+        }
+        if (!o->adapter) continue;
+        d->adapter = ADAPTER_EXEC;
+        d->zproute = ZPROUTE_AUTO;
+    }
+    return 0;
+}
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
         {"batch", required_argument, 0, 'b'},
         {"kernel", required_argument, 0, 'k'},
+        {"adapter", required_argument, 0, OPT_ADAPTER},
+        {"layer", required_argument, 0, OPT_LAYER},
         {"device", required_argument, 0, 'd'},
         {"threads", required_argument, 0, 't'},
         {"max-bytes", required_argument, 0, 'M'},
@@ -94,6 +118,18 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             break;
         case 'd':
             o->device = optarg;
+            break;
+        case OPT_ADAPTER:
+        case OPT_LAYER:
+            if (strncmp(optarg, RP_EXEC_PREFIX, strlen(RP_EXEC_PREFIX)) != 0 ||
+                !optarg[strlen(RP_EXEC_PREFIX)]) {
+                fprintf(stderr,
+                        "gptq-harness run: --%s wants exec:COMMAND (an external runner, "
+                        "docs/runners.md)\n",
+                        c == OPT_LAYER ? "layer" : "adapter");
+                return -1;
+            }
+            *(c == OPT_LAYER ? &o->layer : &o->adapter) = optarg;
             break;
         case 't':
             if (parse_int(optarg, 1, 1024, &v) != 0) {
@@ -169,7 +205,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             break;
         case 'h':
             printf(
-                "usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
+                "usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so|exec:CMD] "
+                "[--adapter exec:CMD] [--layer exec:CMD] "
                 "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
                 "[--perf-runs N] [--repeat N] [--case-timeout S] [--max-hangs N] [--no-isolation] "
                 "[--profile] "
@@ -189,6 +226,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
         return -1;
     }
+    if (o->layer && o->kernel) {
+        fprintf(stderr, "gptq-harness run: --layer runs the loader and the kernel in one runner; "
+                        "it takes no --kernel\n");
+        return -1;
+    }
+    if (external_adapters(o, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness run: %s\n", err);
+        return -1;
+    }
     for (size_t i = 0; i < o->cases.n; i++)
         if (fault_check_name(o->cases.v[i].fault, err, sizeof err) != 0) {
             fprintf(stderr, "gptq-harness run: %s\n", err);
@@ -202,6 +248,11 @@ static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, 
     int n = snprintf(buf, len, "%s run", shell_word(prog, w, sizeof w));
     if (o->kernel && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " --kernel %s", shell_word(o->kernel, w, sizeof w));
+    if (o->adapter && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " --adapter %s",
+                      shell_word(o->adapter, w, sizeof w));
+    if (o->layer && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " --layer %s", shell_word(o->layer, w, sizeof w));
     if (o->device && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, " --device %s", shell_word(o->device, w, sizeof w));
 }
@@ -233,6 +284,8 @@ static void not_run(const struct case_desc *d, const char *why, struct case_resu
  * in their case) unless timing it (perf mode) or asked not to. */
 static int open_kernel(const struct run_opts *o, const char *kernel, struct kernel_under_test *kut,
                        char *err, size_t errlen) {
+    if (kut_is_exec(kernel)) /* a process of its own, with the watchdog */
+        return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
     if (!o->perf && !o->in_process)
         return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
     if (kut_open(kernel, o->device, kut, err, errlen) != 0) return -1;
@@ -264,7 +317,11 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_list_free(&o.cases);
         return 2;
     }
-    const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
+    char lbuf[4200];
+    if (o.layer) snprintf(lbuf, sizeof lbuf, "%s%s", KUT_LAYER_PREFIX, o.layer);
+    const char *kernel = o.layer    ? lbuf
+                         : o.kernel ? o.kernel
+                                    : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     if (kut_check_kernel(kernel, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
         case_list_free(&o.cases);
@@ -278,6 +335,15 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_list_free(&o.cases);
         return 2;
     }
+    if (o.adapter) {
+        o.s.adapter_exec = adapter_exec_open(o.adapter + strlen(RP_EXEC_PREFIX), o.case_timeout);
+        if (!o.s.adapter_exec) {
+            fprintf(stderr, "gptq-harness run: out of memory opening the adapter runner\n");
+            case_list_free(&o.cases);
+            return 2;
+        }
+    }
+    if (o.layer) o.s.no_probe = 1; /* a layer runner takes no ABI tensors to probe with */
     struct kernel_under_test kut;
     const int have_kut = open_kernel(&o, kernel, &kut, kut_err, sizeof kut_err) == 0;
     if (!have_kut) fprintf(stderr, "gptq-harness run: %s\n", kut_err);
@@ -303,7 +369,10 @@ int cmd_run(const char *prog, int argc, char **argv) {
             sh.count ? " (shard " : "", shname, sh.count ? ")" : "");
     if (o.save_dir) saver_set_target(&sv, rc.env.device, kernel);
     struct perf_mode pm;
-    if (o.perf && have_kut) perf_mode_start(&pm, kut.cl, o.repeats, stdout, runout_dir(ro));
+    if (o.perf && have_kut && kut.exec)
+        perf_mode_start_exec(&pm, kut.exec, o.repeats, stdout, runout_dir(ro));
+    else if (o.perf && have_kut)
+        perf_mode_start(&pm, kut.cl, o.repeats, stdout, runout_dir(ro));
     struct run_hooks hooks = {.ro = ro, .pm = o.perf ? &pm : NULL, .sv = o.save_dir ? &sv : NULL};
     struct profile prof;
     memset(&prof, 0, sizeof prof);
@@ -372,6 +441,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     tally_print(stdout, &t);
     runout_free(ro);
     if (have_kut) kut_close(&kut);
+    adapter_exec_close(o.s.adapter_exec);
     case_list_free(&o.cases);
     if (o.save_dir) {
         fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,

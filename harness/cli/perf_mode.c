@@ -9,7 +9,7 @@
 #include "cases/desc.h"
 
 /* Writes obj as one line of perf.jsonl and frees it. */
-static void write_line(struct perf_mode *pm, cJSON *obj) {
+void perf_mode_write_line(struct perf_mode *pm, cJSON *obj) {
     char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
     cJSON_Delete(obj);
     if (!pm->jsonl) {
@@ -25,7 +25,7 @@ static void write_line(struct perf_mode *pm, cJSON *obj) {
     free(text);
 }
 
-static void open_jsonl(struct perf_mode *pm, const char *dir) {
+void perf_mode_open_jsonl(struct perf_mode *pm, const char *dir) {
     if (!dir) return;
     snprintf(pm->path, sizeof pm->path, "%s/perf.jsonl", dir);
     if (!(pm->jsonl = fopen(pm->path, "w"))) {
@@ -46,7 +46,7 @@ static void write_peaks(struct perf_mode *pm, const char *err) {
     } else {
         cJSON_AddStringToObject(o, "error", err);
     }
-    write_line(pm, o);
+    perf_mode_write_line(pm, o);
 }
 
 void perf_mode_start(struct perf_mode *pm, struct cl_backend *cl, int repeats, FILE *out,
@@ -54,7 +54,7 @@ void perf_mode_start(struct perf_mode *pm, struct cl_backend *cl, int repeats, F
     memset(pm, 0, sizeof *pm);
     pm->cl = cl;
     pm->repeats = repeats > 0 ? repeats : PERF_DEFAULT_REPEATS;
-    open_jsonl(pm, dir);
+    perf_mode_open_jsonl(pm, dir);
     char err[256] = "";
     if (clb_measure_peaks(cl, &pm->peaks, err, sizeof err) == 0) {
         pm->have_peaks = 1;
@@ -71,6 +71,10 @@ void perf_mode_start(struct perf_mode *pm, struct cl_backend *cl, int repeats, F
 
 void perf_mode_hook(void *ctx, const struct case_result *r, const struct case_work *w) {
     struct perf_mode *pm = ctx;
+    if (pm->exec) {
+        perf_exec_hook(pm, r, w);
+        return;
+    }
     pm->have = 0;
     pm->err[0] = 0;
     if (r->verdict == V_SKIPPED || r->verdict == V_ERROR || !w->out) {
@@ -99,6 +103,10 @@ static void print_rates(const struct perf_mode *pm, double ms, FILE *out) {
 void perf_mode_print(const struct perf_mode *pm, FILE *out) {
     if (!pm->have) {
         fprintf(out, "    perf: %s\n", pm->err);
+        return;
+    }
+    if (pm->exec) {
+        perf_exec_print(pm, out);
         return;
     }
     const struct clb_perf *p = &pm->last;
@@ -133,7 +141,11 @@ void perf_mode_record(struct perf_mode *pm, int64_t index, const struct case_des
     cJSON_AddBoolToObject(o, "timed", pm->have);
     if (!pm->have) {
         cJSON_AddStringToObject(o, "reason", pm->err);
-        write_line(pm, o);
+        perf_mode_write_line(pm, o);
+        return;
+    }
+    if (pm->exec) {
+        perf_exec_record(pm, o);
         return;
     }
     const struct clb_perf *p = &pm->last;
@@ -163,7 +175,7 @@ void perf_mode_record(struct perf_mode *pm, int64_t index, const struct case_des
     } else {
         cJSON_AddStringToObject(o, "read_only_error", p->read_err);
     }
-    write_line(pm, o);
+    perf_mode_write_line(pm, o);
 }
 
 int perf_mode_finish(struct perf_mode *pm) {

@@ -138,8 +138,8 @@ size_t rm_case_notes(const struct case_record *r, const char *labels[3], const c
 int rm_build(const struct record_list *l, const struct bl_report *bl, size_t max_worst,
              struct rm_model *m) {
     memset(m, 0, sizeof *m);
-    /* at most 4 formats x 2 adapters x 3 routes rows, 2 x 3 x 5 columns */
-    m->rows = calloc(FMT_COUNT * ADAPTER_COUNT * 3, sizeof *m->rows);
+    /* at most 4 formats x 3 adapters (exec included) x 3 routes rows, 2 x 3 x 5 columns */
+    m->rows = calloc(FMT_COUNT * (ADAPTER_COUNT + 1) * 3, sizeof *m->rows);
     m->cols = calloc(2 * 3 * 5, sizeof *m->cols);
     if (!m->rows || !m->cols) goto oom;
     for (size_t i = 0; i < l->n; i++) {

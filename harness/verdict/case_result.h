@@ -13,6 +13,8 @@
 #include "formats/tensor.h"
 #include "verdict/compare.h"
 
+struct adapter_exec;
+
 struct run_settings {
     int threads;       /* reference threads (<= 0: all CPUs) */
     int64_t max_bytes; /* host memory cap per case; beyond it the case is SKIPPED */
@@ -21,6 +23,7 @@ struct run_settings {
                           every run's output (guard included) must match the first bit for bit */
     int no_diagnosis;  /* 1: FAILED cases get "where" only (no hypotheses, no shape) */
     int no_probe;      /* 1: no one-hot probe of a wrong kernel in the diagnosis (probe.h) */
+    struct adapter_exec *adapter_exec; /* adapter=exec: the runner of --adapter exec:CMD */
 };
 
 #define RESULT_REASON_MAX 1024
