@@ -86,7 +86,7 @@ set -- "$@" --out "$OUT/nightly" --junit "$OUT/nightly/junit.xml"
 [ -n "$BASELINE" ] && set -- "$@" --baseline "$BASELINE"
 "$BIN" "$@" >"$OUT/nightly.log"
 night=$?
-grep -E '^(REGRESSION|NEW FAILURE|DRIFT|baseline:|tests:)' "$OUT/nightly.log" >&2
+grep -E '^(REGRESSION|NEW FAILURE|DRIFT|baseline:|summary:)' "$OUT/nightly.log" >&2
 [ "$night" -eq 0 ] || status=1
 
 if [ "$PROMOTE" -eq 1 ] && [ -n "$BASELINE" ] && [ "$status" -eq 0 ]; then

@@ -16,7 +16,7 @@ CHECK_TAG=e2e
 rc=$?
 check "reference adapter: exit 0" [ "$rc" -eq 0 ]
 check "reference adapter: summary line, all passed" \
-    grep -Eq '^tests: 56 passed: 56 failed: 0 mistrusted: 0 skipped: 0 errors: 0$' "$TMP/ref.out"
+    grep -Eq '^summary: total=56 passed=56 failed=0 mistrusted=0 skipped=0 errors=0 exit=0$' "$TMP/ref.out"
 
 # 2. vllm-xpu fails exactly where README's table says. The rule (measured; see
 #    README "What the harness found in vLLM's XPU adapter"):

@@ -28,7 +28,7 @@ check "run: an adapter's failure carries the grid over the weights it handed ove
     grep -q '"verdict":"FAILED".*adapter=vllm-xpu.*"grid":{.*"space":"weights"}' "$TMP/full/results.jsonl"
 check "JUnit: well-formed (xmllint)" xmllint --noout "$TMP/full.xml"
 check "JUnit: valid against tests/junit.xsd" xmllint --noout --schema $XSD "$TMP/full.xml" 2>/dev/null
-failed=$(sed -n 's/^tests: 144 passed: [0-9]* failed: \([0-9]*\) .*/\1/p' "$TMP/full.out")
+failed=$(sed -n 's/^summary: total=144 passed=[0-9]* failed=\([0-9]*\) .*/\1/p' "$TMP/full.out")
 check "JUnit: counts match the run's summary ($failed failed)" \
     grep -q "<testsuites name=\"gptq-harness\" tests=\"144\" failures=\"$failed\" errors=\"0\" skipped=\"0\"" "$TMP/full.xml"
 check "JUnit: failures carry metrics and the repro line" \

@@ -230,7 +230,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     struct tally t;
     memset(&t, 0, sizeof t);
     tally_add(&t, r.verdict);
-    tally_print(stdout, &t);
+    tally_print(stdout, &t, tally_exit_code(&t));
     case_result_free(&r);
     clb_close(cl);
     return tally_exit_code(&t);

@@ -128,7 +128,7 @@ int cmd_replay(const char *prog, int argc, char **argv) {
         fprintf(stderr, "gptq-harness replay: %s\n", err);
         t.n = nfiles;
         t.by[V_ERROR] = nfiles;
-        tally_print(stdout, &t);
+        tally_print(stdout, &t, 1);
         return 1;
     }
     fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %d fixture(s)\n", clb_device_name(cl),
@@ -141,7 +141,7 @@ int cmd_replay(const char *prog, int argc, char **argv) {
         tally_add(&t, replay_one(argv[i], &o, &kb, prefix));
         fflush(stdout);
     }
-    tally_print(stdout, &t);
+    tally_print(stdout, &t, tally_exit_code(&t));
     clb_close(cl);
     return tally_exit_code(&t);
 }

@@ -130,7 +130,7 @@ static int merge(int argc, char **argv) {
                 (long long)missing, (long long)l->sweep.cases);
         code = 1;
     }
-    tally_print(stdout, &t);
+    tally_print(stdout, &t, code);
 done:
     if (have_bl) baseline_free(&bl);
     record_list_free(l);

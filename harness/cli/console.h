@@ -14,8 +14,11 @@ struct tally {
 };
 
 void tally_add(struct tally *t, verdict_t v);
-/* "tests: N passed: P failed: F mistrusted: X skipped: S errors: E" */
-void tally_print(FILE *f, const struct tally *t);
+/* The closing line, one line of key=value words in this order (docs/reports.md,
+ * "The summary line"):
+ * "summary: total=N passed=P failed=F mistrusted=X skipped=S errors=E exit=C"
+ * total counts every case; exit is the process exit code that follows. */
+void tally_print(FILE *f, const struct tally *t, int exit_code);
 /* Process exit code of docs/comparison.md: 0 all passed/skipped, 1 any FAILED/ERROR
  * (MISTRUSTED counts as failure: the result cannot be trusted). */
 int tally_exit_code(const struct tally *t);
