@@ -20,6 +20,7 @@
 
 #include "backends/backend_cl.h"
 #include "cli/cli_devopts.h"
+#include "cli/cli_help.h"
 #include "formats/ckpt_scan.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
@@ -90,7 +91,12 @@ static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o) {
                                           {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, DEV_OPTS_SHORT "h", longs, NULL)) != -1) {
+        if (c == '?') {
+            help_bad_option("inspect", argc, argv, longs);
+            return -1;
+        }
         int rc = dev_opts_parse(&o->dev, c, optarg, "inspect");
         if (rc < 0 || (rc == 0 && parse_inspect_value(c, o) != 0)) return -1;
     }

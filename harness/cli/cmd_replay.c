@@ -17,6 +17,7 @@
 #include "util/escape.h"
 #include "backends/backend_cl.h"
 #include "cli/cli_devopts.h"
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
@@ -29,11 +30,15 @@ static int parse_replay_opts(int argc, char **argv, struct dev_opts *o) {
         DEV_OPTS_LONG, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, DEV_OPTS_SHORT "h", longs, NULL)) != -1) {
         int rc = dev_opts_parse(o, c, optarg, "replay");
         if (rc < 0) return -1;
         if (rc > 0) continue;
-        if (c != 'h') return -1;
+        if (c != 'h') {
+            help_bad_option("replay", argc, argv, longs);
+            return -1;
+        }
         printf("usage: gptq-harness replay [--kernel FILE] [--device SEL] [--adapter A] "
                "[--threads N] [--max-bytes N] [-v|-q] FIXTURE...\n");
         exit(0);

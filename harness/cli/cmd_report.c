@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "results/outputs.h"
@@ -22,8 +23,28 @@
 #include "results/rundir.h"
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gptq-harness report merge DIR... " OUTPUTS_USAGE "\n"
-               "  merges DIR/results.jsonl of shard runs into one results.jsonl and report\n");
+    fprintf(f, "usage: gptq-harness report merge DIR... " OUTPUTS_USAGE " [-v|-q]\n"
+               "  merges DIR/results.jsonl of shard runs into one results.jsonl and report\n"
+               "  --out DIR          the merged run directory (default reports/<UTC time>/)\n"
+               "  --junit FILE       also write JUnit XML\n"
+               "  --baseline FILE    judge against an earlier results.jsonl\n"
+               "  --drift-factor F   drift: worst_ratio grew more than F times (default 4)\n"
+               "  -v, --verbose      a line per case; default: the cases not passed\n"
+               "  -q, --quiet        no case lines: findings and the summary line only\n"
+               "  -h, --help         this list\n");
+}
+
+/* A case as run prints it, from its record: verdict, metrics, descriptor;
+ * for one not passed why, where, diagnosis and the repro line. */
+static void print_record(const struct case_record *r) {
+    char met[512];
+    record_metrics_line(r, met, sizeof met);
+    printf("%-10s %s  %s\n", verdict_name(r->verdict), met, r->desc);
+    if (r->verdict == V_PASSED) return;
+    if (r->reason) printf("    why: %s\n", r->reason);
+    if (r->where) printf("    where: %s\n", r->where);
+    if (r->diagnosis) printf("    diagnosis: %s\n", r->diagnosis);
+    if (r->verdict != V_SKIPPED) printf("    repro: %s\n", r->repro ? r->repro : r->desc);
 }
 
 static int read_dirs(int n, char **dirs, struct record_list *l) {
@@ -82,16 +103,28 @@ static int write_results(const char *dir, const struct record_list *l) {
 }
 
 static int merge(int argc, char **argv) {
-    static const struct option longs[] = {
-        OUTPUTS_LONG_OPTIONS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longs[] = {OUTPUTS_LONG_OPTIONS,
+                                          {"verbose", no_argument, 0, 'v'},
+                                          {"quiet", no_argument, 0, 'q'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
     struct outputs_cfg cfg;
     outputs_defaults(&cfg);
-    int c;
+    int c, verbose = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "vqh", longs, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return 0;
+        }
+        if (c == 'v' || c == 'q') {
+            verbose = c == 'v' ? 1 : -1;
+            continue;
+        }
+        if (c == '?') {
+            help_bad_option("report merge", argc, argv, longs);
+            return 2;
         }
         if (outputs_option(&cfg, c, optarg, "report merge") != 1) return 2;
     }
@@ -121,8 +154,12 @@ static int merge(int argc, char **argv) {
     }
     struct tally t;
     memset(&t, 0, sizeof t);
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         tally_add(&t, l->v[i].verdict);
+        if (verbose > 0 || (verbose == 0 && l->v[i].verdict != V_PASSED &&
+                            l->v[i].verdict != V_SKIPPED))
+            print_record(&l->v[i]);
+    }
     code = write_results(dir, l) != 0 ? 1 : 0;
     code |= outputs_finish(&cfg, dir, have_bl ? &bl : NULL, l, tally_exit_code(&t), stdout);
     if (missing) {

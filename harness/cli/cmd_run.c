@@ -10,6 +10,7 @@
 #include "backends/backend_cl.h"
 #include "backends/backends.h"
 #include "cases/batch.h"
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
@@ -55,6 +56,53 @@ enum {
     OPT_MAX_HANGS
 };
 
+/* The descriptors given on the command line, argv[first..argc). Each quoted
+ * descriptor ('m=1 n=64 ...', a word with spaces) is one line; words
+ * without spaces (run m=1 n=64 k=256, the shell split an unquoted
+ * descriptor) are joined into one line; a mix of the two is refused, since
+ * which words belong to which descriptor cannot be told. */
+static int positional_descriptors(int first, int argc, char **argv, struct case_list *l) {
+    char err[1024];
+    int spaced = 0, words = 0;
+    for (int i = first; i < argc; i++) {
+        if (strpbrk(argv[i], " \t"))
+            spaced++;
+        else
+            words++;
+    }
+    if (spaced && words) {
+        fprintf(stderr, "gptq-harness run: descriptors mix quoted lines and single words (e.g. "
+                        "'%s'); quote each descriptor as one argument\n",
+                argv[first]);
+        return -1;
+    }
+    if (!words) {
+        for (int i = first; i < argc; i++)
+            if (batch_expand_line(argv[i], l, err, sizeof err) != 0) {
+                fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", argv[i], err);
+                return -1;
+            }
+        return 0;
+    }
+    size_t len = 1;
+    for (int i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *line = malloc(len);
+    if (!line) {
+        fprintf(stderr, "gptq-harness run: out of memory\n");
+        return -1;
+    }
+    line[0] = 0;
+    for (int i = first; i < argc; i++) {
+        if (i > first) strcat(line, " ");
+        strcat(line, argv[i]);
+    }
+    int rc = batch_expand_line(line, l, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", line, err);
+    free(line);
+    return rc;
+}
+
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
         {"batch", required_argument, 0, 'b'},
@@ -81,6 +129,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     long v;
     int c;
     optind = 1;
+    opterr = 0; /* help_bad_option says what was wrong */
     while ((c = getopt_long(argc, argv, "b:k:d:t:M:vqh", longs, NULL)) != -1) {
         switch (c) {
         case 'b':
@@ -168,23 +217,19 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             o->shard = optarg;
             break;
         case 'h':
-            printf(
-                "usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so] "
-                "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
-                "[--perf-runs N] [--repeat N] [--case-timeout S] [--max-hangs N] [--no-isolation] "
-                "[--profile] "
-                "[--save-failures DIR | --save-all DIR] [-v|-q] [--shard I/N|auto] " OUTPUTS_USAGE
-                " [DESCRIPTOR...]\n");
+            printf("usage: gptq-harness run [options] [DESCRIPTOR...] [--batch FILE]...\n"
+                   "  runs cases through adapter + kernel and compares with the reference\n"
+                   "options:\n");
+            help_run_options(stdout, 2);
             exit(0);
+        case '?':
+            help_bad_option("run", argc, argv, longs);
+            return -1;
         default:
             if (outputs_option(&o->out, c, optarg, "run") != 1) return -1;
         }
     }
-    for (int i = optind; i < argc; i++)
-        if (batch_expand_line(argv[i], &o->cases, err, sizeof err) != 0) {
-            fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", argv[i], err);
-            return -1;
-        }
+    if (optind < argc && positional_descriptors(optind, argc, argv, &o->cases) != 0) return -1;
     if (o->cases.n == 0) {
         fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
         return -1;
