@@ -148,7 +148,9 @@ static int merge(int argc, char **argv) {
         }
         have_bl = 1;
     }
-    if (rundir_create(cfg.out, time(NULL), dir, sizeof dir, err, sizeof err) != 0) {
+    const int no_dir = outputs_no_dir(&cfg);
+    if (outputs_prepare(&cfg, err, sizeof err) != 0 ||
+        (!no_dir && rundir_create(cfg.out, time(NULL), dir, sizeof dir, err, sizeof err) != 0)) {
         fprintf(stderr, "gptq-harness report merge: %s\n", err);
         goto done;
     }
@@ -156,12 +158,13 @@ static int merge(int argc, char **argv) {
     memset(&t, 0, sizeof t);
     for (size_t i = 0; i < l->n; i++) {
         tally_add(&t, l->v[i].verdict);
-        if (verbose > 0 || (verbose == 0 && l->v[i].verdict != V_PASSED &&
-                            l->v[i].verdict != V_SKIPPED))
+        if (verbose > 0 ||
+            (verbose == 0 && l->v[i].verdict != V_PASSED && l->v[i].verdict != V_SKIPPED))
             print_record(&l->v[i]);
     }
-    code = write_results(dir, l) != 0 ? 1 : 0;
-    code |= outputs_finish(&cfg, dir, have_bl ? &bl : NULL, l, tally_exit_code(&t), stdout);
+    code = !no_dir && write_results(dir, l) != 0 ? 1 : 0;
+    code |= outputs_finish(&cfg, no_dir ? NULL : dir, have_bl ? &bl : NULL, l, tally_exit_code(&t),
+                           stdout);
     if (missing) {
         fprintf(stderr, "gptq-harness report merge: %lld of %lld cases missing\n",
                 (long long)missing, (long long)l->sweep.cases);

@@ -7,6 +7,7 @@
 
 #include "util/clock.h"
 #include "util/escape.h"
+#include "util/strbuf.h"
 #include "backends/backend_cl.h"
 #include "backends/backends.h"
 #include "cases/batch.h"
@@ -71,8 +72,9 @@ static int positional_descriptors(int first, int argc, char **argv, struct case_
             words++;
     }
     if (spaced && words) {
-        fprintf(stderr, "gptq-harness run: descriptors mix quoted lines and single words (e.g. "
-                        "'%s'); quote each descriptor as one argument\n",
+        fprintf(stderr,
+                "gptq-harness run: descriptors mix quoted lines and single words (e.g. "
+                "'%s'); quote each descriptor as one argument\n",
                 argv[first]);
         return -1;
     }
@@ -242,13 +244,21 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     return 0;
 }
 
+/* The command that reruns one case as it ran here: every option that can
+ * change its verdict (the kernel, the device, --repeat, a watchdog or memory
+ * cap other than the default, --no-isolation). */
 static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, size_t len) {
     char w[4200];
-    int n = snprintf(buf, len, "%s run", shell_word(prog, w, sizeof w));
-    if (o->kernel && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, " --kernel %s", shell_word(o->kernel, w, sizeof w));
-    if (o->device && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " --device %s", shell_word(o->device, w, sizeof w));
+    struct strbuf b;
+    sb_init(&b, buf, len);
+    sb_add(&b, "%s run", shell_word(prog, w, sizeof w));
+    if (o->kernel) sb_add(&b, " --kernel %s", shell_word(o->kernel, w, sizeof w));
+    if (o->device) sb_add(&b, " --device %s", shell_word(o->device, w, sizeof w));
+    if (o->s.repeat > 1) sb_add(&b, " --repeat %d", o->s.repeat);
+    if (o->case_timeout != KUT_DEFAULT_TIMEOUT) sb_add(&b, " --case-timeout %g", o->case_timeout);
+    if (o->s.max_bytes != DEFAULT_MAX_BYTES)
+        sb_add(&b, " --max-bytes %lld", (long long)o->s.max_bytes);
+    if (o->in_process) sb_add(&b, " --no-isolation");
 }
 
 /* The per-case hooks a run uses (each optional), called in turn. */
@@ -414,7 +424,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
-    if (!have_kut) code = 1;         /* no device is a failure even against a baseline */
+    if (!have_kut) code = 1;        /* no device is a failure even against a baseline */
     runout_free(ro);
     if (have_kut) kut_close(&kut);
     case_list_free(&o.cases);

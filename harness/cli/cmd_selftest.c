@@ -42,7 +42,7 @@
 struct st_opts {
     const char *batch, *kernel, *device, *mutants, *keep;
     const char *write_mutant, *write_to; /* --write-mutant NAME FILE */
-    const char *prog;   /* for repro lines */
+    const char *prog;                    /* for repro lines */
     const char *prefix; /* "PROG run --kernel KERNEL": reruns a case on the kernel under test */
     int no_mutants, no_faults, verbose;
     const char *only[ONLY_MAX];
@@ -69,21 +69,22 @@ static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *ou
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gptq-harness selftest [options]\n"
-               "       gptq-harness selftest --write-mutant NAME FILE [--mutants DIR] [--kernel F]\n"
-               "  --batch FILE         the sweep (default fixtures/sweeps/smoke.batch)\n"
-               "  --kernel FILE        the kernel under test, and the mutants' source\n"
-               "  --device SEL         P:D index or name substring\n"
-               "  --threads N          reference threads (default: all CPUs)\n"
-               "  --mutants DIR        mutant descriptions *.mut (default tests/kernels/mutants)\n"
-               "  --keep-mutants DIR   keep the generated mutant kernels in DIR\n"
-               "  --write-mutant NAME FILE  write mutant NAME's kernel source to FILE; runs nothing\n"
-               "  --no-mutants         planted faults only\n"
-               "  --no-faults          mutant kernels only\n"
-               "  --only NAME          only this fault or mutant (repeatable)\n"
-               "  --no-diagnose        no diagnosis of the failures (faster)\n"
-               "  -v, --verbose        print each case as it runs (stderr)\n"
-               "  -h, --help           this list\n");
+    fprintf(f,
+            "usage: gptq-harness selftest [options]\n"
+            "       gptq-harness selftest --write-mutant NAME FILE [--mutants DIR] [--kernel F]\n"
+            "  --batch FILE         the sweep (default fixtures/sweeps/smoke.batch)\n"
+            "  --kernel FILE        the kernel under test, and the mutants' source\n"
+            "  --device SEL         P:D index or name substring\n"
+            "  --threads N          reference threads (default: all CPUs)\n"
+            "  --mutants DIR        mutant descriptions *.mut (default tests/kernels/mutants)\n"
+            "  --keep-mutants DIR   keep the generated mutant kernels in DIR\n"
+            "  --write-mutant NAME FILE  write mutant NAME's kernel source to FILE; runs nothing\n"
+            "  --no-mutants         planted faults only\n"
+            "  --no-faults          mutant kernels only\n"
+            "  --only NAME          only this fault or mutant (repeatable)\n"
+            "  --no-diagnose        no diagnosis of the failures (faster)\n"
+            "  -v, --verbose        print each case as it runs (stderr)\n"
+            "  -h, --help           this list\n");
 }
 
 static int parse_opts(int argc, char **argv, struct st_opts *o) {
@@ -531,8 +532,8 @@ static int write_mutant(const struct st_opts *o, const struct mutant_files *mf) 
     if (rc != 0)
         fprintf(stderr, "gptq-harness selftest: mutant %s: %s\n", m.name, err);
     else
-        fprintf(stderr, "mutant %s (%s): %s with %d edit(s) written to %s\n", m.name, m.desc,
-                base, m.nhunks, o->write_to);
+        fprintf(stderr, "mutant %s (%s): %s with %d edit(s) written to %s\n", m.name, m.desc, base,
+                m.nhunks, o->write_to);
     mutant_free(&m);
     return rc == 0 ? 0 : 1;
 }

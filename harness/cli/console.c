@@ -10,9 +10,11 @@ void tally_add(struct tally *t, verdict_t v) {
 }
 
 void tally_print(FILE *f, const struct tally *t, int exit_code) {
-    fprintf(f, "summary: total=%ld passed=%ld failed=%ld mistrusted=%ld skipped=%ld errors=%ld exit=%d\n",
-            t->n, t->by[V_PASSED], t->by[V_FAILED], t->by[V_MISTRUSTED], t->by[V_SKIPPED],
-            t->by[V_ERROR], exit_code);
+    fprintf(
+        f,
+        "summary: total=%ld passed=%ld failed=%ld mistrusted=%ld skipped=%ld errors=%ld exit=%d\n",
+        t->n, t->by[V_PASSED], t->by[V_FAILED], t->by[V_MISTRUSTED], t->by[V_SKIPPED],
+        t->by[V_ERROR], exit_code);
 }
 
 int tally_exit_code(const struct tally *t) {

@@ -11,16 +11,16 @@
 #include "util/version.h"
 
 static void usage(FILE *f) {
+    fprintf(f,
+            "gptq-harness %s - validation harness for int4 GPTQ (W4A16) dequantize-GEMM kernels\n"
+            "\n"
+            "usage:\n"
+            "  gptq-harness run [options] [DESCRIPTOR...] [--batch FILE]...\n"
+            "      run cases through adapter + kernel and compare with the reference\n",
+            GH_VERSION);
+    help_run_options(f, 6);
     fprintf(
         f,
-        "gptq-harness %s - validation harness for int4 GPTQ (W4A16) dequantize-GEMM kernels\n"
-        "\n"
-        "usage:\n"
-        "  gptq-harness run [options] [DESCRIPTOR...] [--batch FILE]...\n"
-        "      run cases through adapter + kernel and compare with the reference\n",
-        GH_VERSION);
-    help_run_options(f, 6);
-    fprintf(f,
         "  gptq-harness replay [options] FIXTURE...\n"
         "      rerun saved fixtures (*.safetensors.gz) from their stored tensors, with the\n"
         "      kernel they recorded unless --kernel is given\n"
