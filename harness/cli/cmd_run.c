@@ -363,6 +363,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct profile prof;
     memset(&prof, 0, sizeof prof);
     struct progress pr;
+    struct build_seen builds;
+    memset(&builds, 0, sizeof builds);
     const double t0 = now_seconds();
     progress_start(&pr, stderr, selected, t0);
     size_t done = 0;
@@ -398,9 +400,13 @@ int cmd_run(const char *prog, int argc, char **argv) {
         profile_add(&prof, &r);
         runout_case(ro, (int64_t)i, &r);
         if (o.perf && have_kut) perf_mode_record(&pm, (int64_t)i, &r.d);
-        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
+        const int build_repeat = build_seen_repeat(&builds, &r);
+        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED && !build_repeat)) {
             progress_clear(&pr);
-            console_case(stdout, &r, prefix, o.verbose > 0);
+            if (build_repeat)
+                console_build_repeat(stdout, &r);
+            else
+                console_case(stdout, &r, prefix, o.verbose > 0);
             if (o.perf && have_kut) perf_mode_print(&pm, stdout);
             if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
                 printf("    fixture: %s\n", sv.last);
@@ -412,6 +418,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
+    build_seen_print(stdout, &builds);
     /* a signal that came after the last case finished cuts nothing short */
     const int sig = done < selected ? interrupt_requested() : 0;
     if (sig) {

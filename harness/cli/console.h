@@ -5,6 +5,7 @@
 #ifndef GH_CONSOLE_H
 #define GH_CONSOLE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "verdict/runner.h"
@@ -22,6 +23,25 @@ void tally_print(FILE *f, const struct tally *t, int exit_code);
 /* Process exit code of docs/comparison.md: 0 all passed/skipped, 1 any FAILED/ERROR
  * (MISTRUSTED counts as failure: the result cannot be trusted). */
 int tally_exit_code(const struct tally *t);
+
+/* Kernel build failures already printed: a kernel that does not build fails
+ * every case of a build configuration (dtype, zero point, g_idx, bias) the
+ * same way; the first is printed with its log, the others in one line. */
+#define BUILD_SEEN_MAX 64
+struct build_seen {
+    uint64_t h[BUILD_SEEN_MAX]; /* FNV-1a 64 of reason and log */
+    int n;
+    long configs, repeats; /* failures printed in full; cases that repeated one */
+};
+
+/* 1 when r is an ERROR with a build log (a failed build) equal to one seen
+ * before (counted), else 0 (and a new failure is remembered). */
+int build_seen_repeat(struct build_seen *s, const struct case_result *r);
+/* The case line only (its build failure was printed in full before; the
+ * closing "build:" line of build_seen_print says so). */
+void console_build_repeat(FILE *f, const struct case_result *r);
+/* "build: the kernel did not build for C build configuration(s) ..." when any. */
+void build_seen_print(FILE *f, const struct build_seen *s);
 
 /* Where a sweep's time goes (--profile). */
 struct profile {
