@@ -220,6 +220,16 @@ BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP KERN
     sh scripts/nightly.sh -n 2 -b "$TMP/regr-base.jsonl" \
     -o "$TMP/night2" >/dev/null 2>"$TMP/night2.err"
 check "nightly.sh: red on a regression, and says so" sh -c "[ $? -eq 1 ] && grep -q '^REGRESSION' '$TMP/night2.err'"
+# The first night creates the baseline (--promote with a BASELINE not there yet),
+# known failures and all; without --promote a missing baseline is a usage error.
+BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP KERNEL=kernels/w4a16_gemm.cl \
+    sh scripts/nightly.sh -n 2 -b "$TMP/first/base.jsonl" -o "$TMP/night3" --promote >/dev/null 2>"$TMP/night3.err"
+check "nightly.sh: the first night creates the baseline" \
+    sh -c "[ $? -eq 0 ] && [ \$(wc -l <'$TMP/first/base.jsonl') -eq \$(wc -l <'$TMP/night3/nightly/results.jsonl') ] && grep -q 'becomes the first baseline' '$TMP/night3.err'"
+BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP \
+    sh scripts/nightly.sh -n 2 -b "$TMP/none/base.jsonl" -o "$TMP/night4" >/dev/null 2>"$TMP/night4.err"
+check "nightly.sh: a missing baseline without --promote: exit 2" \
+    sh -c "[ $? -eq 2 ] && grep -q 'not found' '$TMP/night4.err'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
