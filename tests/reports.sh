@@ -82,10 +82,15 @@ check "merge: exit 1 like the unsharded run" [ "$rc" -eq 1 ]
 untimed "$TMP/full/results.jsonl" >"$TMP/a"
 untimed "$TMP/merged/results.jsonl" >"$TMP/b"
 check "merge: results.jsonl equals the unsharded run's (verdicts, metrics, grids; timings aside)" cmp -s "$TMP/a" "$TMP/b"
-check "merge: report.md equals the unsharded run's (but the case time)" \
-    sh -c "grep -v 'Case time' '$TMP/full/report.md' >'$TMP/c'; grep -v 'Case time' '$TMP/merged/report.md' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
-check "merge: report.html equals the unsharded run's (but the case time)" \
-    sh -c "grep -v 'Case time' '$TMP/full/report.html' >'$TMP/c'; grep -v 'Case time' '$TMP/merged/report.html' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
+# the head (when, where, which command) and the case time are the only lines that differ
+HEAD_MD='^- (written|host|command|batch files): '
+HEAD_HTML='^<tr><th>(written|host|command|batch files)</th>'
+check "merge: report.md equals the unsharded run's (but the head and the case time)" \
+    sh -c "grep -Ev 'Case time|$HEAD_MD' '$TMP/full/report.md' >'$TMP/c'; grep -Ev 'Case time|$HEAD_MD' '$TMP/merged/report.md' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
+check "merge: report.html equals the unsharded run's (but the head and the case time)" \
+    sh -c "grep -Ev 'Case time|$HEAD_HTML' '$TMP/full/report.html' >'$TMP/c'; grep -Ev 'Case time|$HEAD_HTML' '$TMP/merged/report.html' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
+check "report: the head names the command, the host and the batch file" \
+    sh -c "grep -q '^- command: .*run -q --batch' '$TMP/full/report.md' && grep -q '^- host: ' '$TMP/full/report.md' && grep -q '^<tr><th>batch files</th><td>.*reports.batch' '$TMP/full/report.html' && grep -q '^- written: 20[0-9-]* [0-9:]* UTC' '$TMP/merged/report.md'"
 check "merge: same summary line" sh -c "[ \"$(tail -1 "$TMP/merge.out")\" = \"$(tail -1 "$TMP/full.out")\" ]"
 check "merge: JUnit valid" xmllint --noout --schema $XSD "$TMP/merged.xml" 2>/dev/null
 "$BIN" report merge "$TMP/s1" "$TMP/s2" --out "$TMP/partial" >/dev/null 2>"$TMP/partial.err"

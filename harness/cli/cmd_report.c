@@ -132,12 +132,18 @@ static int merge(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    char *command = cli_command_line("gptq-harness report", argc, argv);
+    cfg.command = command;
     struct record_list *l = calloc(1, sizeof *l);
     struct baseline bl;
     int have_bl = 0, code = 2;
     int64_t missing = 0;
     char err[1024], dir[RUNDIR_MAX];
-    if (!l) return 2;
+    if (!l || !command) {
+        free(l);
+        free(command);
+        return 2;
+    }
     if (read_dirs(argc - optind, argv + optind, l) != 0) goto done;
     record_list_sort(l);
     if (check_coverage(l, &missing) != 0) goto done;
@@ -175,6 +181,7 @@ done:
     if (have_bl) baseline_free(&bl);
     record_list_free(l);
     free(l);
+    free(command);
     return code;
 }
 

@@ -43,6 +43,7 @@ struct run_opts {
     struct run_settings s;
     struct outputs_cfg out;
     struct case_list cases;
+    char batches[2048];   /* the --batch files, ", "-separated (for the reports) */
     const char *save_dir; /* --save-failures / --save-all DIR */
     int save_all;
 };
@@ -139,6 +140,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
                 fprintf(stderr, "gptq-harness run: %s\n", err);
                 return -1;
             }
+            size_t used = strlen(o->batches);
+            snprintf(o->batches + used, sizeof o->batches - used, "%s%s", used ? ", " : "", optarg);
             break;
         case 'k':
             o->kernel = optarg;
@@ -337,6 +340,10 @@ int cmd_run(const char *prog, int argc, char **argv) {
     const int have_kut = open_kernel(&o, kernel, &kut, kut_err, sizeof kut_err) == 0;
     if (!have_kut) fprintf(stderr, "gptq-harness run: %s\n", kut_err);
     repro_prefix(&o, prog, prefix, sizeof prefix);
+    char wprog[4200];
+    char *command = cli_command_line(shell_word(prog, wprog, sizeof wprog), argc, argv);
+    o.out.command = command;
+    o.out.batches = o.batches;
     struct runout_cfg rc = {
         .out = o.out, .sweep = {(int64_t)o.cases.n, sweep_hash(&o.cases)}, .repro_prefix = prefix};
     run_env_fill(&rc.env, have_kut ? kut.device : "unavailable",
@@ -345,6 +352,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct runout *ro = runout_open(&rc, err, sizeof err);
     if (!ro) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
+        free(command);
         if (have_kut) kut_close(&kut);
         case_list_free(&o.cases);
         return 2;
@@ -433,6 +441,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
     if (!have_kut) code = 1;        /* no device is a failure even against a baseline */
     runout_free(ro);
+    free(command);
     if (have_kut) kut_close(&kut);
     case_list_free(&o.cases);
     if (o.save_dir) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results/junit.h"
@@ -128,7 +129,12 @@ int outputs_finish(const struct outputs_cfg *c, const char *rundir, const struct
     struct plots *plots = calloc(1, sizeof *plots);
     if (plots && plots_make(rundir, l, plots) != 0)
         fprintf(stderr, "gptq-harness: %s\n", plots->missing);
-    struct report_input in = {rundir, c->title, l, repp, plots, code};
+    struct report_input in = {
+        .rundir = rundir, .title = c->title, .l = l, .bl = repp, .plots = plots, .exit_code = code};
+    in.command = c->command;
+    in.batches = c->batches;
+    in.written = time(NULL);
+    if (gethostname(in.host, sizeof in.host - 1) != 0) snprintf(in.host, sizeof in.host, "?");
     if (report_write_html(&in, err, sizeof err) != 0 ||
         report_write_md(&in, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness: report: %s\n", err);

@@ -28,6 +28,9 @@ struct outputs_cfg {
     const char *baseline; /* NULL: no baseline */
     double drift_factor;
     const char *title; /* report title and JUnit suite name */
+    /* for the head of the reports (NULL: left out) */
+    const char *command; /* the command line that made the run */
+    const char *batches; /* the batch files it read, ", "-separated */
 };
 
 /* getopt_long entries for the options above (codes 'o', 'J', 'B', 'D'). */

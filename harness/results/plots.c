@@ -1,6 +1,7 @@
 /* plots.c - data files, gnuplot driver script and the gnuplot run (see
  * plots.h). */
 #include "results/plots.h"
+#include "results/report_model.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -256,14 +257,33 @@ static int join(char *buf, size_t len, const char *dir, const char *name) {
  * lines. */
 static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l, const char *tmpl,
                           struct plots *p) {
+    char keys[PLOTS_MAX_HEATMAPS][RM_GROUP_KEY_MAX], key[RM_GROUP_KEY_MAX],
+        more[64][RM_GROUP_KEY_MAX];
+    size_t nmore = 0;
     for (size_t i = 0; i < l->n; i++) {
         const struct case_record *r = &l->v[i];
         if (!r->grid) continue;
-        if (p->nheat == PLOTS_MAX_HEATMAPS) {
-            p->heat_more++;
+        rm_group_key(r, key, sizeof key);
+        size_t g = 0;
+        while (g < p->nheat && strcmp(keys[g], key) != 0)
+            g++;
+        if (g < p->nheat) { /* its diagnosis is drawn already */
+            p->heat[g].cases++;
             continue;
         }
+        if (p->nheat == PLOTS_MAX_HEATMAPS) {
+            size_t k = 0; /* a group not drawn: counted once (past 64 of them, each case) */
+            while (k < nmore && strcmp(more[k], key) != 0)
+                k++;
+            if (k == nmore) {
+                p->heat_more++;
+                if (nmore < 64) snprintf(more[nmore++], RM_GROUP_KEY_MAX, "%s", key);
+            }
+            continue;
+        }
+        snprintf(keys[p->nheat], RM_GROUP_KEY_MAX, "%s", key);
         struct plot_heat *h = &p->heat[p->nheat++];
+        h->cases = 1;
         char name[64], data[PLOTS_PATH_MAX];
         double cbmin, cbmax;
         snprintf(name, sizeof name, "heat-%lld.dat", (long long)r->index);

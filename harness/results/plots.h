@@ -4,8 +4,10 @@
  *   error_vs_k     normalized error (errmap.h) against K, log-log, a panel per
  *                  dtype x data mode, with the theoretical bound
  *   by_variant     normalized error by group size, zero point and g_idx kind
- *   heat-INDEX     for each failing case with an error grid: the grid as a
- *                  heatmap (the first PLOTS_MAX_HEATMAPS in sweep order)
+ *   heat-INDEX     one heatmap per diagnosis (rm_group_key, report_model.h):
+ *                  the grid of the first failing case of each group that has
+ *                  one (at most PLOTS_MAX_HEATMAPS), so that a sweep with 48
+ *                  cases of one bug shows its pattern once, not 48 times
  * Each plot as SVG (inlined in report.html) and PNG (linked from report.md).
  *
  * gnuplot is $GPTQ_HARNESS_GNUPLOT when set, else "gnuplot" from PATH; it runs
@@ -19,7 +21,7 @@
 
 #include "results/record.h"
 
-#define PLOTS_MAX_HEATMAPS 32
+#define PLOTS_MAX_HEATMAPS 12
 #define PLOTS_PATH_MAX 4400
 
 struct plot_file {
@@ -29,7 +31,8 @@ struct plot_file {
 };
 
 struct plot_heat {
-    size_t rec; /* index into the record list */
+    size_t rec;   /* index into the record list */
+    size_t cases; /* failing cases with a grid and the same diagnosis (rec included) */
     struct plot_file f;
 };
 
@@ -38,7 +41,7 @@ struct plots {
     struct plot_file k, variant;
     struct plot_heat heat[PLOTS_MAX_HEATMAPS];
     size_t nheat;
-    size_t heat_more; /* failing cases with a grid beyond the cap */
+    size_t heat_more; /* groups with a grid beyond the cap */
 };
 
 /* Writes the data and the driver, runs gnuplot. Returns 0 when gnuplot ran,
