@@ -82,6 +82,7 @@ test: deps
 	sh tests/include_rules.sh
 	sh tests/docs.sh
 	sh tests/ci_docs.sh ./$(BIN)
+	sh tests/usability.sh ./$(BIN)
 
 check: test
 

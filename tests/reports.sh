@@ -36,14 +36,23 @@ check "JUnit: failures carry metrics and the repro line" \
 check "JUnit: repro lines" grep -q "^repro: .*gptq-harness run &apos;fmt=" "$TMP/full.xml"
 check "JUnit: where in system-out" grep -q "<system-out>where: adapter wrong" "$TMP/full.xml"
 check "report.html: well-formed XML (XHTML with inline SVG)" xmllint --noout "$TMP/full/report.html"
+# one heatmap per diagnosis: as many as distinct diagnoses among the cases with a grid
+withgrid=$(grep -c '"grid":{' "$TMP/full/results.jsonl")
+ngroups=$(grep '"grid":{' "$TMP/full/results.jsonl" | sed -n 's/.*"diagnosis":"\([^;"]*\).*/\1/p' | sort -u | wc -l)
+nheat=$(ls "$TMP/full/plots/" | grep -c '^heat-.*\.png$')
+check "heatmaps: one per diagnosis ($nheat for $ngroups diagnoses of $withgrid cases with a grid)" \
+    sh -c "[ $ngroups -ge 1 ] && [ $withgrid -gt $ngroups ] && [ $nheat -eq $ngroups ]"
 check "report.html: error-vs-K, by-variant and heatmap SVGs inline" \
-    [ "$(grep -c '<svg' "$TMP/full/report.html")" -ge 10 ]
+    [ "$(grep -c '<svg' "$TMP/full/report.html")" -eq $((2 + ngroups)) ]
+nzt=$(grep '"verdict":"FAILED"' "$TMP/full/results.jsonl" | grep -c '"diagnosis":"explained by fault zeros-transposed (')
+check "report.md: worst cases grouped by diagnosis ($nzt zeros-transposed cases in one row)" \
+    sh -c "[ $nzt -ge 2 ] && [ \$(grep -c '^| $nzt | \*\*FAIL\*\* explained by fault zeros-transposed (' '$TMP/full/report.md') -eq 1 ]"
 check "report.html: sections" sh -c "grep -q 'Format x variant' '$TMP/full/report.html' && grep -q 'Worst cases' '$TMP/full/report.html' && grep -q 'kernel FNV-1a 64' '$TMP/full/report.html'"
 check "report.html: no plot missing" sh -c "! grep -q 'missing' '$TMP/full/report.html'"
 pngs=$(sed -n 's/.*](\(plots\/[^)]*\.png\)).*/\1/p' "$TMP/full/report.md")
 allpng=1
 for p in $pngs; do [ -s "$TMP/full/$p" ] || allpng=0; done
-check "report.md: links PNG plots that exist ($(echo $pngs | wc -w))" sh -c "[ $allpng -eq 1 ] && [ $(echo $pngs | wc -w) -ge 10 ]"
+check "report.md: links PNG plots that exist ($(echo $pngs | wc -w))" sh -c "[ $allpng -eq 1 ] && [ $(echo $pngs | wc -w) -eq $((2 + ngroups)) ]"
 check "report.md: matrix marks failures" grep -q '| gptq-v2 / vllm-xpu | ok' "$TMP/full/report.md"
 
 # 1b. The heatmap's grid shows a layout bug as a pattern: a kernel that reads

@@ -109,7 +109,7 @@ size_t rm_case_notes(const struct case_record *r, const char *labels[3], const c
     "was not in the sweep."
 #define RM_K_TEXT                                                                                  \
     "Normalized error against K (log-log) by dtype and data mode. Real data: max |y-ref| / "       \
-    "sum|x||w|, bound u_out + u_w + K 2^-24, tolerance = bound x safety. Exact data: max "         \
+    "sum|x||w|, bound u_out + u_w + K·2⁻²⁴, tolerance = bound x safety. Exact data: max "    \
     "|y-ref| / |ref|, bound u_out (only the final rounding)."
 #define RM_VARIANT_TEXT "Normalized error by group size, zero point and g_idx kind."
 #define RM_HEAT_TEXT                                                                               \
