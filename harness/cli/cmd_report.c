@@ -8,7 +8,10 @@
  * Refused (exit 2): a results file that does not read, shards of different
  * sweeps, a case present twice (overlapping shards). A merge that misses
  * cases of the sweep (a shard not run, or killed) is written, says which
- * indices are missing, and exits 1. */
+ * indices are missing, and exits 1.
+ *
+ * Prints the cases not passed as run prints them (every case with -v, none
+ * with -q), the baseline findings, and the summary line. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
