@@ -25,12 +25,7 @@ plant() { # plant NAME SED-EXPRESSION: a copy of the tree's Makefile and docs/ci
     ln -s "$ROOT/scripts" "$TMP/$1/scripts"
     sed "$2" "$ROOT/docs/ci.md" >"$TMP/$1/docs/ci.md"
 }
-expect_bad() { # expect_bad NAME WHAT TEXT
-    out=$($CI "$TMP/$1" "$BIN" 2>&1)
-    rc=$?
-    check "$2 fails the check (exit 1)" [ "$rc" -eq 1 ]
-    case $out in *"$3"*) ok "$2: the message says '$3'" ;; *) bad "$2: no '$3' in: $out" ;; esac
-}
+expect_bad() { expect_fail "$2" "$3" $CI "$TMP/$1" "$BIN"; } # expect_bad NAME WHAT TEXT
 plant option '0,/--junit shard-\$CI_NODE_INDEX/s//--junti shard-$CI_NODE_INDEX/'
 expect_bad option "an option run does not take" "does not list --junti"
 plant yaml '0,/^  parallel: 3$/s//parallel: [3/'
