@@ -93,6 +93,9 @@ check "selftest --write-mutant: writes the mutated kernel, runs nothing" \
 check "selftest --write-mutant of an unknown mutant: exit 2, lists the mutants" \
     sh -c "[ $? -eq 2 ] && grep -q 'nibble7-sign' '$TMP/wm2.err'"
 "$BIN" run -q --out none --kernel "$TMP/mutant.cl" --save-failures "$TMP/fx" "$ONE" >/dev/null 2>&1
+"$BIN" run -q --kernel "$TMP/mutant.cl" --out "$TMP/mutrun" "$ONE" >/dev/null 2>&1
+check "report of a kernel bug: grouped by the probe's finding, no heatmap of noise" \
+    sh -c "grep -q \"kernel's weights wrong in rows k with index % 8 in {7}\" '$TMP/mutrun/report.md' && grep -q 'not drawn: nearly every cell' '$TMP/mutrun/report.md' && ! ls '$TMP/mutrun/plots' | grep -q '^heat-'"
 FX=$(ls "$TMP"/fx/*.safetensors.gz 2>/dev/null | head -1)
 check "mutant: a failing fixture saved" [ -n "$FX" ]
 "$BIN" replay "$FX" >"$TMP/rp.out" 2>"$TMP/rp.err"

@@ -5,9 +5,11 @@
  *                  dtype x data mode, with the theoretical bound
  *   by_variant     normalized error by group size, zero point and g_idx kind
  *   heat-INDEX     one heatmap per diagnosis (rm_group_key, report_model.h):
- *                  the grid of the first failing case of each group that has
- *                  one (at most PLOTS_MAX_HEATMAPS), so that a sweep with 48
- *                  cases of one bug shows its pattern once, not 48 times
+ *                  the grid of the first failing case of each group whose
+ *                  grid shows a pattern (over the weights, or over the output
+ *                  with right and wrong cells; at most PLOTS_MAX_HEATMAPS),
+ *                  so that a sweep with 48 cases of one bug shows its pattern
+ *                  once, and a grid wrong everywhere is not drawn
  * Each plot as SVG (inlined in report.html) and PNG (linked from report.md).
  *
  * gnuplot is $GPTQ_HARNESS_GNUPLOT when set, else "gnuplot" from PATH; it runs
@@ -41,7 +43,7 @@ struct plots {
     struct plot_file k, variant;
     struct plot_heat heat[PLOTS_MAX_HEATMAPS];
     size_t nheat;
-    size_t heat_more; /* groups with a grid beyond the cap */
+    size_t heat_flat; /* groups not drawn: no grid of theirs shows a pattern, or past the cap */
 };
 
 /* Writes the data and the driver, runs gnuplot. Returns 0 when gnuplot ran,

@@ -326,7 +326,8 @@ static void section_plots(FILE *f, const struct report_input *in) {
     if (!p) return;
     figure(f, &p->k, "k-", RM_K_TEXT, NULL);
     figure(f, &p->variant, "v-", RM_VARIANT_TEXT, NULL);
-    if (p->nheat) fputs("<h3>Error heatmaps, one per diagnosis</h3>\n<p>" RM_HEAT_TEXT "</p>\n", f);
+    if (p->nheat || p->heat_flat)
+        fputs("<h3>Error heatmaps, one per diagnosis</h3>\n<p>" RM_HEAT_TEXT "</p>\n", f);
     for (size_t i = 0; i < p->nheat; i++) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
         struct rm_group g = {.verdict = r->verdict};
@@ -338,11 +339,8 @@ static void section_plots(FILE *f, const struct report_input *in) {
                  (long long)r->index, r->desc);
         figure(f, &p->heat[i].f, prefix, cap, r->where);
     }
-    if (p->heat_more)
-        fprintf(f,
-                "<p>%zu more diagnosis group(s) have error grids in results.jsonl (heatmaps "
-                "are drawn for the first %d).</p>\n",
-                p->heat_more, PLOTS_MAX_HEATMAPS);
+    if (p->heat_flat)
+        fprintf(f, "<p>" RM_HEAT_FLAT_TEXT "</p>\n", p->heat_flat, PLOTS_MAX_HEATMAPS);
 }
 
 int report_write_html(const struct report_input *in, char *err, size_t errlen) {

@@ -228,7 +228,8 @@ static void section_plots(FILE *f, const struct report_input *in) {
     image(f, &p->k, "error against K");
     fputs(RM_VARIANT_TEXT "\n\n", f);
     image(f, &p->variant, "error by variant");
-    if (p->nheat) fputs("### Error heatmaps, one per diagnosis\n\n" RM_HEAT_TEXT "\n\n", f);
+    if (p->nheat || p->heat_flat)
+        fputs("### Error heatmaps, one per diagnosis\n\n" RM_HEAT_TEXT "\n\n", f);
     for (size_t i = 0; i < p->nheat; i++) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
         struct rm_group g = {.verdict = r->verdict};
@@ -245,11 +246,7 @@ static void section_plots(FILE *f, const struct report_input *in) {
         fputs("\n\n", f);
         image(f, &p->heat[i].f, "error heatmap");
     }
-    if (p->heat_more)
-        fprintf(f,
-                "%zu more diagnosis group(s) have error grids in results.jsonl (heatmaps are "
-                "drawn for the first %d).\n",
-                p->heat_more, PLOTS_MAX_HEATMAPS);
+    if (p->heat_flat) fprintf(f, RM_HEAT_FLAT_TEXT "\n", p->heat_flat, PLOTS_MAX_HEATMAPS);
 }
 
 int report_write_md(const struct report_input *in, char *err, size_t errlen) {

@@ -147,6 +147,18 @@ static size_t clause(const char *s, const char *const *stops, size_t nstops) {
     return n;
 }
 
+/* Appends "; kernel's weights wrong in rows k with index % 8 in {...}" when
+ * the probe of a wrong kernel (probe.h) found such a row pattern: the
+ * finding that tells one kernel bug from another across shapes. */
+static void probe_pattern(const char *diagnosis, char *buf, size_t len) {
+    const char *p = strstr(diagnosis, "kernel's weights");
+    const char *q = p ? strstr(p, "rows k with index % ") : NULL;
+    const char *e = q ? strchr(q, '}') : NULL;
+    size_t used = strlen(buf);
+    if (e && used < len)
+        snprintf(buf + used, len - used, "; kernel's weights wrong in %.*s", (int)(e + 1 - q), q);
+}
+
 void rm_group_key(const struct case_record *r, char *buf, size_t len) {
     static const char *const semi[] = {"; "}, *const colon[] = {":"}, *const why[] = {":", " ("};
     const char *text = r->diagnosis ? r->diagnosis : r->where ? r->where : r->reason;
@@ -155,8 +167,16 @@ void rm_group_key(const struct case_record *r, char *buf, size_t len) {
         n = r->diagnosis ? clause(text, semi, 1)
             : r->where   ? clause(text, colon, 1)
                          : clause(text, why, 2);
-    snprintf(buf, len, "%s: %.*s", verdict_name(r->verdict), (int)(n < 225 ? n : 225),
+    if (n > 200) n = 200;
+    snprintf(buf, len, "%s: %.*s", verdict_name(r->verdict), (int)n,
              text ? text : "(no reason given)");
+    /* "no catalogued fault (6 tried) ...": how many were tried depends on the case */
+    char *t = strstr(buf, " tried)");
+    char *o = t ? t : NULL;
+    while (o && o > buf && o[-1] != '(')
+        o--;
+    if (t && o > buf + 1 && o[-2] == ' ') memmove(o - 2, t + 7, strlen(t + 7) + 1);
+    if (r->diagnosis) probe_pattern(r->diagnosis, buf, len);
 }
 
 static int group_cmp(const void *a, const void *b) {

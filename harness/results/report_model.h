@@ -112,6 +112,10 @@ size_t rm_case_notes(const struct case_record *r, const char *labels[3], const c
     "sum|x||w|, bound u_out + u_w + K·2⁻²⁴, tolerance = bound x safety. Exact data: max "    \
     "|y-ref| / |ref|, bound u_out (only the final rounding)."
 #define RM_VARIANT_TEXT "Normalized error by group size, zero point and g_idx kind."
+#define RM_HEAT_FLAT_TEXT                                                                          \
+    "%zu diagnosis group(s) with error grids not drawn: nearly every cell of their output grids "  \
+    "is wrong (no layout to see in the output; the worst cases above say which weights the "       \
+    "probe found wrong), or they come past the first %d. Their grids are in results.jsonl."
 #define RM_HEAT_TEXT                                                                               \
     "One heatmap per diagnosis: the first failing case of each group with an error grid (every "   \
     "grid is in results.jsonl). Over the weights (when the kernel was handed weights that differ " \
