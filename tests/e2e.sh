@@ -57,7 +57,7 @@ rc=$?
 check "broken kernel: exit 1" [ "$rc" -eq 1 ]
 check "broken kernel: ERROR verdict" grep -q '^ERROR' "$TMP/bad.out"
 check "broken kernel: build log shown" grep -q 'build log' "$TMP/bad.out"
-check "broken kernel: summary counts the error" grep -q 'errors: 1$' "$TMP/bad.out"
+check "broken kernel: summary counts the error" grep -q ' errors=1 exit=1$' "$TMP/bad.out"
 
 # 4. Usage errors exit 2 with a message naming the problem.
 "$BIN" run 'fmt=gptq-v1 m=3 n=20 k=64 g=32' >"$TMP/u1.out" 2>"$TMP/u1.err"
