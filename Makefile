@@ -58,7 +58,7 @@ plugins: $(CPU_PLUGIN) $(TEST_PLUGINS)
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PKGS) \
 	    || ! command -v gnuplot >/dev/null 2>&1 || ! command -v xmllint >/dev/null 2>&1 \
-	    || ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 \
+	    || ! /usr/bin/python3 -c 'import numpy, yaml' >/dev/null 2>&1 \
 	    || ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1; then \
 	    echo "make: dependencies missing; running scripts/install-deps.sh" >&2; \
 	    sh scripts/install-deps.sh; fi
@@ -83,6 +83,8 @@ test: deps
 	sh tests/real.sh ./$(BIN)
 	sh tests/include_rules.sh
 	sh tests/docs.sh
+	sh tests/ci_docs.sh ./$(BIN)
+	sh tests/usability.sh ./$(BIN)
 
 check: test
 

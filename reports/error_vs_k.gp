@@ -7,6 +7,7 @@
 #   safety    the real-mode bound's safety factor
 #   kmin kmax ymin ymax   axis ranges
 reset
+set encoding utf8
 uacc = 2.0**-24
 u(dt) = dt == 0 ? 2.0**-11 : 2.0**-8
 model(k, dt) = 2 * u(dt) + k * uacc
@@ -27,7 +28,7 @@ do for [dt = 0:1] {
                      with points pt 7 ps 0.6 lc rgb '#2e7d32' title 'passed', \
                  '' using 2:(($4 == dt && $5 == dm && $6 == 1) ? $3 : 1/0) \
                      with points pt 2 ps 0.9 lw 1.5 lc rgb '#c62828' title 'failing', \
-                 model(x, dt) with lines lw 2 lc rgb '#1565c0' title 'bound u_out + u_w + K 2^-24', \
+                 model(x, dt) with lines lw 2 lc rgb '#1565c0' title 'bound u_out + u_w + K·2⁻²⁴', \
                  safety * model(x, dt) with lines dt 2 lw 1.5 lc rgb '#1565c0' \
                      title sprintf('tolerance (x%g)', safety)
         } else {

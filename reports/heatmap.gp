@@ -16,7 +16,7 @@ set title sprintf("%s\n%s", title1, title2) font ',9'
 if (weights) {
     set xlabel sprintf("weight column n (%d cells of %.3g columns)", cols, N * 1.0 / cols)
     set ylabel sprintf("weight row group g (%d cells of %.3g groups)", rows, M * 1.0 / rows)
-    set cblabel "max |w_{kernel} - w| / rms(w)" font ",9"
+    set cblabel "max |w_kernel - w| / rms(w)" font ",9"
 } else {
     set xlabel sprintf("output column n (%d cells of %.3g columns)", cols, N * 1.0 / cols)
     set ylabel sprintf("output row m (%d cells of %.3g rows)", rows, M * 1.0 / rows)

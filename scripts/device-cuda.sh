@@ -59,6 +59,6 @@ awk '
         verdict, m, n, k, g, zp, bytes / 1e6, ms, bytes / (ms * 1e-3) / 1e9
     next
 }
-/^tests: / { print }
+/^summary: / { print }
 ' "$TMP/bw"
 exit $rc

@@ -34,7 +34,7 @@ step() { # step NAME RUN-ARGS...: one harness run, its console in NAME.txt, its 
     t0=$(date +%s)
     "$BIN" run "$@" >"$OUT/$name.txt" 2>"$OUT/$name.err"
     rc=$?
-    echo "== $name (exit $rc, $(($(date +%s) - t0)) s): $(grep '^tests:' "$OUT/$name.txt")" >>"$S"
+    echo "== $name (exit $rc, $(($(date +%s) - t0)) s): $(grep '^summary:' "$OUT/$name.txt")" >>"$S"
 }
 
 # 1. The default job.

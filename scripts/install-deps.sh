@@ -7,7 +7,7 @@
 
 set -eu
 PKGS="build-essential pkg-config ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo \
-libcunit1-dev zlib1g-dev gnuplot-nox libcjson-dev libxml2-utils python3-numpy"
+libcunit1-dev zlib1g-dev gnuplot-nox libcjson-dev libxml2-utils python3-numpy python3-yaml"
 for arg in "$@"; do
     case "$arg" in
     --fuzz) PKGS="$PKGS clang libclang-rt-dev" ;;

@@ -9,9 +9,12 @@
 #      against the baseline when one is given: regressions and new failures
 #      fail the night, known failures (vllm-xpu's expected ones) and accuracy
 #      drift are reported but do not
-#   4. with --promote, a night that passed becomes the next baseline
+#   4. with --promote, a night that passed becomes the next baseline; when
+#      BASELINE does not exist yet, the first night creates it (its merge is
+#      not judged, its failures become the known failures of later nights)
 #
 # Usage: sh scripts/nightly.sh [-n SHARDS] [-b BASELINE] [-o OUTDIR] [--promote]
+#   (first night: sh scripts/nightly.sh -b baseline/results.jsonl --promote)
 #                              [-- RUN-OPTIONS...]   (e.g. -- --kernel k.cl --device nvidia)
 # Environment: BIN (build/gptq-harness), SMOKE, EDGES and NIGHTLY (batch files),
 # KERNELS (step 1), KERNEL (step 2).
@@ -54,6 +57,15 @@ while [ $# -gt 0 ]; do
 done
 case $SHARDS in '' | *[!0-9]* | 0) echo "nightly: -n wants a positive number" >&2; exit 2 ;; esac
 [ -x "$BIN" ] || { echo "nightly: $BIN not built (make)" >&2; exit 2; }
+FIRST=0
+if [ -n "$BASELINE" ] && [ ! -e "$BASELINE" ]; then
+    if [ "$PROMOTE" -eq 0 ]; then
+        echo "nightly: baseline $BASELINE not found (with --promote this night creates it)" >&2
+        exit 2
+    fi
+    FIRST=1
+    echo "nightly: $BASELINE does not exist: this night becomes the first baseline" >&2
+fi
 OUT=${OUT:-reports/nightly-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" || exit 2
 status=0
@@ -83,11 +95,17 @@ set -- report merge
 i=1
 while [ "$i" -le "$SHARDS" ]; do set -- "$@" "$OUT/shard-$i"; i=$((i + 1)); done
 set -- "$@" --out "$OUT/nightly" --junit "$OUT/nightly/junit.xml"
-[ -n "$BASELINE" ] && set -- "$@" --baseline "$BASELINE"
+[ -n "$BASELINE" ] && [ "$FIRST" -eq 0 ] && set -- "$@" --baseline "$BASELINE"
 "$BIN" "$@" >"$OUT/nightly.log"
 night=$?
-grep -E '^(REGRESSION|NEW FAILURE|DRIFT|baseline:|tests:)' "$OUT/nightly.log" >&2
-[ "$night" -eq 0 ] || status=1
+grep -E '^(REGRESSION|NEW FAILURE|DRIFT|baseline:|summary:)' "$OUT/nightly.log" >&2
+# the first night has nothing to be judged against: its failures are what
+# later nights call known; only a merge that wrote no results fails it
+if [ "$FIRST" -eq 1 ]; then
+    [ -s "$OUT/nightly/results.jsonl" ] || status=1
+elif [ "$night" -ne 0 ]; then
+    status=1
+fi
 
 if [ "$PROMOTE" -eq 1 ] && [ -n "$BASELINE" ] && [ "$status" -eq 0 ]; then
     mkdir -p "$(dirname "$BASELINE")" && cp "$OUT/nightly/results.jsonl" "$BASELINE" &&

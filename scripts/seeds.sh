@@ -18,15 +18,17 @@ while [ "$seed" -le "$N" ]; do
     sed "s/seed=[0-9][0-9]*/seed=$seed/g" "$BATCH" >"$TMP/seed.batch"
     "$BIN" run -q --batch "$TMP/seed.batch" >"$TMP/out" 2>"$TMP/err"
     rc=$?
-    line=$(grep '^tests: ' "$TMP/out")
+    line=$(grep '^summary: ' "$TMP/out")
     if [ -z "$line" ]; then
         echo "seed $seed: no summary (exit $rc)"
         cat "$TMP/err"
         exit 2
     fi
-    n=$(echo "$line" | awk '{print $2}')
-    p=$(echo "$line" | awk '{print $4}')
-    s=$(echo "$line" | awk '{print $10}')
+    # summary: total=N passed=P failed=F mistrusted=X skipped=S errors=E exit=C
+    field() { echo "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+    n=$(field total)
+    p=$(field passed)
+    s=$(field skipped)
     f=$((n - p - s))
     cases=$((cases + n))
     bad=$((bad + f))

@@ -21,12 +21,7 @@ plant() { # plant NAME TEXT: a copy of README.md and docs/ with TEXT added to RE
     cp -r "$ROOT/README.md" "$ROOT/docs" "$TMP/$1/"
     printf '\n%s\n' "$2" >>"$TMP/$1/README.md"
 }
-expect_bad() { # expect_bad NAME WHAT TEXT
-    out=$($LINKS "$TMP/$1" 2>&1)
-    rc=$?
-    check "$2 fails the check (exit 1)" [ "$rc" -eq 1 ]
-    case $out in *"$3"*) ok "$2: the message says '$3'" ;; *) bad "$2: no '$3' in: $out" ;; esac
-}
+expect_bad() { expect_fail "$2" "$3" $LINKS "$TMP/$1"; } # expect_bad NAME WHAT TEXT
 plant broken 'See [the ABI](docs/no-such-page.md).'
 expect_bad broken "a link to a missing page" "broken link: docs/no-such-page.md"
 plant outside 'See [notes](../elsewhere/notes.md).'

@@ -16,7 +16,7 @@ CHECK_TAG=e2e
 rc=$?
 check "reference adapter: exit 0" [ "$rc" -eq 0 ]
 check "reference adapter: summary line, all passed" \
-    grep -Eq '^tests: 56 passed: 56 failed: 0 mistrusted: 0 skipped: 0 errors: 0$' "$TMP/ref.out"
+    grep -Eq '^summary: total=56 passed=56 failed=0 mistrusted=0 skipped=0 errors=0 exit=0$' "$TMP/ref.out"
 
 # 2. vllm-xpu fails exactly where README's table says. The rule (measured; see
 #    README "What the harness found in vLLM's XPU adapter"):
@@ -57,7 +57,7 @@ rc=$?
 check "broken kernel: exit 1" [ "$rc" -eq 1 ]
 check "broken kernel: ERROR verdict" grep -q '^ERROR' "$TMP/bad.out"
 check "broken kernel: build log shown" grep -q 'build log' "$TMP/bad.out"
-check "broken kernel: summary counts the error" grep -q 'errors: 1$' "$TMP/bad.out"
+check "broken kernel: summary counts the error" grep -q ' errors=1 exit=1$' "$TMP/bad.out"
 
 # 4. Usage errors exit 2 with a message naming the problem.
 "$BIN" run 'fmt=gptq-v1 m=3 n=20 k=64 g=32' >"$TMP/u1.out" 2>"$TMP/u1.err"

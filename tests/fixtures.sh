@@ -21,13 +21,13 @@ check "save-failures: 3 fixtures for the 3 failures (ct without act-order passes
 check "save-failures: failure blocks name their fixture" grep -q '^    fixture: .*\.safetensors\.gz$' "$TMP/run.out"
 "$BIN" replay "$TMP"/fail/*.safetensors.gz >"$TMP/rp.out" 2>"$TMP/rp.err"
 check "replay: exit 1, failures again" [ $? -eq 1 ]
-check "replay: summary 3 failed" grep -q '^tests: 3 passed: 0 failed: 3 ' "$TMP/rp.out"
+check "replay: summary 3 failed" grep -q '^summary: total=3 passed=0 failed=3 ' "$TMP/rp.out"
 check "replay: says what was recorded" grep -q '^    recorded: FAILED on ' "$TMP/rp.out"
 check "replay: same device output as recorded" grep -q 'equals the recorded y_dev (0 element' "$TMP/rp.out"
 check "replay: repro line replays the file" grep -Eq "repro: .* replay '?[^ ]*[.]safetensors[.]gz'?$" "$TMP/rp.out"
 "$BIN" replay --adapter reference "$TMP"/fail/*.safetensors.gz >"$TMP/rp2.out" 2>&1
 check "replay --adapter reference: the same checkpoints pass, exit 0" [ $? -eq 0 ]
-check "replay --adapter reference: 3 passed" grep -q '^tests: 3 passed: 3 ' "$TMP/rp2.out"
+check "replay --adapter reference: 3 passed" grep -q '^summary: total=3 passed=3 ' "$TMP/rp2.out"
 
 # 2. --save-all writes every case; they replay green.
 "$BIN" run -q --save-all "$TMP/all" 'fmt=awq,ct m=2 n=16 k=64 g=32 zp=asym dt=bf16 data=real bias=1' \
@@ -56,7 +56,7 @@ check "save-all into an impossible directory: exit 2 with a message" \
 # 3. The golden set replays on the device: every case passes.
 "$BIN" replay -q fixtures/golden/*.safetensors.gz >"$TMP/golden.out" 2>&1
 check "golden set: replay exit 0" [ $? -eq 0 ]
-check "golden set: 20 passed" grep -q '^tests: 20 passed: 20 ' "$TMP/golden.out"
+check "golden set: 20 passed" grep -q '^summary: total=20 passed=20 ' "$TMP/golden.out"
 
 # 4. replay usage and unreadable files
 "$BIN" replay >/dev/null 2>&1

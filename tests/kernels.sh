@@ -12,7 +12,7 @@ for k in kernels/*.cl; do
         out=$("$BIN" run -q --kernel "$k" --batch "$batch" 2>/dev/null)
         rc=$?
         last=$(printf '%s\n' "$out" | tail -n 1)
-        if [ $rc -eq 0 ] && printf '%s\n' "$last" | grep -Eq '^tests: ([0-9]+) passed: \1 failed: 0'; then
+        if [ $rc -eq 0 ] && printf '%s\n' "$last" | grep -Eq '^summary: total=([0-9]+) passed=\1 failed=0'; then
             pass=$((pass + 1))
             echo "kernels ok:   $k on $batch: $last"
         else

@@ -19,7 +19,7 @@ TWO2='fmt=ct zp=asym m=1 n=8 k=64 g=32'
 rc=$?
 check "cpu plugin, smoke sweep: exit 0" [ "$rc" -eq 0 ]
 check "cpu plugin, smoke sweep: all passed" \
-    grep -Eq '^tests: ([0-9]{3,}) passed: \1 failed: 0 mistrusted: 0 skipped: 0 errors: 0$' "$TMP/cpu.out"
+    grep -Eq '^summary: total=([0-9]{3,}) passed=\1 failed=0 mistrusted=0 skipped=0 errors=0 exit=0$' "$TMP/cpu.out"
 check "cpu plugin: device line names the plugin" grep -q '^device: w4a16_cpu' "$TMP/cpu.err"
 "$BIN" run -v --kernel "plugin:$DIR/libw4a16_cpu.so" "$TWO" >"$TMP/v.out" 2>/dev/null
 check "cpu plugin, -v: kernel time printed" grep -Eq '^    kernel: [0-9.]+ ms$' "$TMP/v.out"
@@ -32,7 +32,7 @@ bad_plugin() { # bad_plugin NAME PATH REASON
     check "$1: both cases ERROR" [ "$(grep -c '^ERROR' "$TMP/$1.out")" -eq 2 ]
     check "$1: reason '$3'" grep -q "why: .*$3" "$TMP/$1.out"
     check "$1: repro line" grep -q "repro: .*--kernel plugin:$2 '" "$TMP/$1.out"
-    check "$1: summary" grep -q '^tests: 2 passed: 0 failed: 0 mistrusted: 0 skipped: 0 errors: 2$' \
+    check "$1: summary" grep -q '^summary: total=2 passed=0 failed=0 mistrusted=0 skipped=0 errors=2 exit=1$' \
         "$TMP/$1.out"
 }
 bad_plugin "returns non-zero" "$DIR/test/returns_error.so" "plugin returned 7"

@@ -99,7 +99,7 @@ check "ct: compressed-tensors config read" \
 "$BIN" inspect "$R/gptqmodel/v1-asym-g32-z0/model.safetensors" \
     --layer model.layers.0.mlp.down_proj --run >"$TMP/run1" 2>&1
 check "gptqmodel v1 layer runs and passes (word reading)" \
-    grep -q 'tests: 1 passed: 1 failed: 0' "$TMP/run1"
+    grep -q 'summary: total=1 passed=1 failed=0' "$TMP/run1"
 check "its repro case carries v1zp=word" grep -q 'v1zp=word' "$TMP/run1"
 
 # Bad options.

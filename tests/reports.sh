@@ -28,7 +28,7 @@ check "run: an adapter's failure carries the grid over the weights it handed ove
     grep -q '"verdict":"FAILED".*adapter=vllm-xpu.*"grid":{.*"space":"weights"}' "$TMP/full/results.jsonl"
 check "JUnit: well-formed (xmllint)" xmllint --noout "$TMP/full.xml"
 check "JUnit: valid against tests/junit.xsd" xmllint --noout --schema $XSD "$TMP/full.xml" 2>/dev/null
-failed=$(sed -n 's/^tests: 144 passed: [0-9]* failed: \([0-9]*\) .*/\1/p' "$TMP/full.out")
+failed=$(sed -n 's/^summary: total=144 passed=[0-9]* failed=\([0-9]*\) .*/\1/p' "$TMP/full.out")
 check "JUnit: counts match the run's summary ($failed failed)" \
     grep -q "<testsuites name=\"gptq-harness\" tests=\"144\" failures=\"$failed\" errors=\"0\" skipped=\"0\"" "$TMP/full.xml"
 check "JUnit: failures carry metrics and the repro line" \
@@ -36,14 +36,23 @@ check "JUnit: failures carry metrics and the repro line" \
 check "JUnit: repro lines" grep -q "^repro: .*gptq-harness run &apos;fmt=" "$TMP/full.xml"
 check "JUnit: where in system-out" grep -q "<system-out>where: adapter wrong" "$TMP/full.xml"
 check "report.html: well-formed XML (XHTML with inline SVG)" xmllint --noout "$TMP/full/report.html"
+# one heatmap per diagnosis: as many as distinct diagnoses among the cases with a grid
+withgrid=$(grep -c '"grid":{' "$TMP/full/results.jsonl")
+ngroups=$(grep '"grid":{' "$TMP/full/results.jsonl" | sed -n 's/.*"diagnosis":"\([^;"]*\).*/\1/p' | sort -u | wc -l)
+nheat=$(ls "$TMP/full/plots/" | grep -c '^heat-.*\.png$')
+check "heatmaps: one per diagnosis ($nheat for $ngroups diagnoses of $withgrid cases with a grid)" \
+    sh -c "[ $ngroups -ge 1 ] && [ $withgrid -gt $ngroups ] && [ $nheat -eq $ngroups ]"
 check "report.html: error-vs-K, by-variant and heatmap SVGs inline" \
-    [ "$(grep -c '<svg' "$TMP/full/report.html")" -ge 10 ]
+    [ "$(grep -c '<svg' "$TMP/full/report.html")" -eq $((2 + ngroups)) ]
+nzt=$(grep '"verdict":"FAILED"' "$TMP/full/results.jsonl" | grep -c '"diagnosis":"explained by fault zeros-transposed (')
+check "report.md: worst cases grouped by diagnosis ($nzt zeros-transposed cases in one row)" \
+    sh -c "[ $nzt -ge 2 ] && [ \$(grep -c '^| $nzt | \*\*FAIL\*\* explained by fault zeros-transposed (' '$TMP/full/report.md') -eq 1 ]"
 check "report.html: sections" sh -c "grep -q 'Format x variant' '$TMP/full/report.html' && grep -q 'Worst cases' '$TMP/full/report.html' && grep -q 'kernel FNV-1a 64' '$TMP/full/report.html'"
 check "report.html: no plot missing" sh -c "! grep -q 'missing' '$TMP/full/report.html'"
 pngs=$(sed -n 's/.*](\(plots\/[^)]*\.png\)).*/\1/p' "$TMP/full/report.md")
 allpng=1
 for p in $pngs; do [ -s "$TMP/full/$p" ] || allpng=0; done
-check "report.md: links PNG plots that exist ($(echo $pngs | wc -w))" sh -c "[ $allpng -eq 1 ] && [ $(echo $pngs | wc -w) -ge 10 ]"
+check "report.md: links PNG plots that exist ($(echo $pngs | wc -w))" sh -c "[ $allpng -eq 1 ] && [ $(echo $pngs | wc -w) -eq $((2 + ngroups)) ]"
 check "report.md: matrix marks failures" grep -q '| gptq-v2 / vllm-xpu | ok' "$TMP/full/report.md"
 
 # 1b. The heatmap's grid shows a layout bug as a pattern: a kernel that reads
@@ -82,10 +91,15 @@ check "merge: exit 1 like the unsharded run" [ "$rc" -eq 1 ]
 untimed "$TMP/full/results.jsonl" >"$TMP/a"
 untimed "$TMP/merged/results.jsonl" >"$TMP/b"
 check "merge: results.jsonl equals the unsharded run's (verdicts, metrics, grids; timings aside)" cmp -s "$TMP/a" "$TMP/b"
-check "merge: report.md equals the unsharded run's (but the case time)" \
-    sh -c "grep -v 'Case time' '$TMP/full/report.md' >'$TMP/c'; grep -v 'Case time' '$TMP/merged/report.md' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
-check "merge: report.html equals the unsharded run's (but the case time)" \
-    sh -c "grep -v 'Case time' '$TMP/full/report.html' >'$TMP/c'; grep -v 'Case time' '$TMP/merged/report.html' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
+# the head (when, where, which command) and the case time are the only lines that differ
+HEAD_MD='^- (written|host|command|batch files): '
+HEAD_HTML='^<tr><th>(written|host|command|batch files)</th>'
+check "merge: report.md equals the unsharded run's (but the head and the case time)" \
+    sh -c "grep -Ev 'Case time|$HEAD_MD' '$TMP/full/report.md' >'$TMP/c'; grep -Ev 'Case time|$HEAD_MD' '$TMP/merged/report.md' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
+check "merge: report.html equals the unsharded run's (but the head and the case time)" \
+    sh -c "grep -Ev 'Case time|$HEAD_HTML' '$TMP/full/report.html' >'$TMP/c'; grep -Ev 'Case time|$HEAD_HTML' '$TMP/merged/report.html' >'$TMP/d'; cmp -s '$TMP/c' '$TMP/d'"
+check "report: the head names the command, the host and the batch file" \
+    sh -c "grep -q '^- command: .*run -q --batch' '$TMP/full/report.md' && grep -q '^- host: ' '$TMP/full/report.md' && grep -q '^<tr><th>batch files</th><td>.*reports.batch' '$TMP/full/report.html' && grep -q '^- written: 20[0-9-]* [0-9:]* UTC' '$TMP/merged/report.md'"
 check "merge: same summary line" sh -c "[ \"$(tail -1 "$TMP/merge.out")\" = \"$(tail -1 "$TMP/full.out")\" ]"
 check "merge: JUnit valid" xmllint --noout --schema $XSD "$TMP/merged.xml" 2>/dev/null
 "$BIN" report merge "$TMP/s1" "$TMP/s2" --out "$TMP/partial" >/dev/null 2>"$TMP/partial.err"
@@ -220,6 +234,16 @@ BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP KERN
     sh scripts/nightly.sh -n 2 -b "$TMP/regr-base.jsonl" \
     -o "$TMP/night2" >/dev/null 2>"$TMP/night2.err"
 check "nightly.sh: red on a regression, and says so" sh -c "[ $? -eq 1 ] && grep -q '^REGRESSION' '$TMP/night2.err'"
+# The first night creates the baseline (--promote with a BASELINE not there yet),
+# known failures and all; without --promote a missing baseline is a usage error.
+BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP KERNEL=kernels/w4a16_gemm.cl \
+    sh scripts/nightly.sh -n 2 -b "$TMP/first/base.jsonl" -o "$TMP/night3" --promote >/dev/null 2>"$TMP/night3.err"
+check "nightly.sh: the first night creates the baseline" \
+    sh -c "[ $? -eq 0 ] && [ \$(wc -l <'$TMP/first/base.jsonl') -eq \$(wc -l <'$TMP/night3/nightly/results.jsonl') ] && grep -q 'becomes the first baseline' '$TMP/night3.err'"
+BIN="$BIN" SMOKE="$TMP/smoke.batch" EDGES="$TMP/smoke.batch" NIGHTLY=$SWEEP \
+    sh scripts/nightly.sh -n 2 -b "$TMP/none/base.jsonl" -o "$TMP/night4" >/dev/null 2>"$TMP/night4.err"
+check "nightly.sh: a missing baseline without --promote: exit 2" \
+    sh -c "[ $? -eq 2 ] && grep -q 'not found' '$TMP/night4.err'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

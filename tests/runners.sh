@@ -15,7 +15,7 @@ PY=/usr/bin/python3
 DEFAULT="--batch fixtures/sweeps/smoke.batch --batch fixtures/sweeps/kernel-edges.batch"
 SMOKE="--batch fixtures/sweeps/smoke.batch"
 not_grep() { ! grep -q "$@"; }
-all_passed() { grep -Eq '^tests: ([0-9]+) passed: \1 failed: 0 mistrusted: 0 skipped: 0 errors: 0$' "$1"; }
+all_passed() { grep -Eq '^summary: total=([0-9]+) passed=\1 failed=0 mistrusted=0 skipped=0 errors=0 exit=0$' "$1"; }
 export TMPDIR="$TMP/rt" # the runners' directories go there: checked empty at the end
 mkdir -p "$TMPDIR"
 
@@ -81,7 +81,7 @@ check "docs example kernel, default job: all passed" all_passed "$TMP/ek.out"
 PYTHONPATH=runners/python "$BIN" run -q --adapter "exec:$PY $TMP/ex/my_loader.py" $SMOKE >"$TMP/el.out" 2>&1
 check "docs example loader, smoke sweep: exit 0 (GPTQ passed, the rest SKIPPED)" [ $? -eq 0 ]
 check "docs example loader: passes the GPTQ cases" \
-    grep -Eq '^tests: [0-9]+ passed: [1-9][0-9]+ failed: 0 mistrusted: 0 skipped: [0-9]+ errors: 0$' "$TMP/el.out"
+    grep -Eq '^summary: total=[0-9]+ passed=[1-9][0-9]+ failed=0 mistrusted=0 skipped=[0-9]+ errors=0 exit=0$' "$TMP/el.out"
 
 # 4. Protocol faults: ERROR for the case, the others pass, a fresh runner after.
 fault() { # fault MODE REASON [run options]
@@ -93,7 +93,7 @@ fault() { # fault MODE REASON [run options]
     check "$mode: exit 1" [ "$rc" -eq 1 ]
     check "$mode: case 2 is an ERROR: $reason" grep -A1 '^ERROR.* m=2 ' "$TMP/f.out" | grep -q "why: .*$reason"
     check "$mode: cases 1 and 3 pass (a fresh runner after the fault)" \
-        grep -q '^tests: 3 passed: 2 failed: 0 mistrusted: 0 skipped: 0 errors: 1$' "$TMP/f.out"
+        grep -q '^summary: total=3 passed=2 failed=0 mistrusted=0 skipped=0 errors=1 exit=1$' "$TMP/f.out"
 }
 fault die@2 'the runner died before its reply.*exited with status 3'
 fault segv@2 'killed by signal 11'
@@ -147,7 +147,7 @@ else
         "$BIN" run --kernel "exec:$PY runners/$r" m=1 'dt=bf16 zp=asym' >"$TMP/t.out" 2>&1
         rc=$?
         check "$r without torch: exit 0, both cases SKIPPED" \
-            grep -q '^tests: 2 passed: 0 failed: 0 mistrusted: 0 skipped: 2 errors: 0$' "$TMP/t.out"
+            grep -q '^summary: total=2 passed=0 failed=0 mistrusted=0 skipped=2 errors=0 exit=0$' "$TMP/t.out"
         check "$r without torch: the reason says torch is not installed" \
             grep -q 'why: torch is not installed for this python' "$TMP/t.out"
         [ "$rc" -eq 0 ] || bad "$r without torch: exit $rc"

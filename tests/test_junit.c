@@ -145,6 +145,57 @@ static void test_junit_file(void) {
     free(l);
 }
 
+/* Judged against a baseline: a known failure is <skipped> (not counted as a
+ * failure), a regression stays a <failure>, drift on a passing case becomes a
+ * <failure type="DRIFT">, each with a "baseline" property. */
+static void test_junit_baseline(void) {
+    struct record_list *l = calloc(1, sizeof *l);
+    CU_ASSERT_FATAL(l != NULL);
+    struct run_env e;
+    memset(&e, 0, sizeof e);
+    size_t idx;
+    CU_ASSERT_FATAL(record_list_env(l, &e, &idx) == 0);
+    add_case(l, "fmt=ct m=3 n=16 k=64 g=32", V_FAILED, "known bad");      /* known failure */
+    add_case(l, "fmt=ct m=3 n=16 k=64 g=32 seed=2", V_FAILED, "new bad"); /* regression */
+    add_case(l, "fmt=awq m=3 n=16 k=64 g=32", V_PASSED, NULL);            /* drift */
+    add_case(l, "fmt=gptq-v2 m=3 n=16 k=64 g=32", V_PASSED, NULL);        /* same */
+    l->v[2].have_metrics = 1;
+    l->v[2].met.worst_ratio = 0.5;
+    struct bl_finding f[4] = {{BL_KNOWN_FAILURE, 1, V_FAILED, 0},
+                              {BL_REGRESSION, 1, V_PASSED, 0},
+                              {BL_DRIFT, 1, V_PASSED, 0.01},
+                              {BL_SAME, 1, V_PASSED, 0}};
+    struct bl_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.f = f;
+    rep.n = 4;
+    rep.factor = 4;
+    strcpy(rep.path, "prev/results.jsonl");
+    char path[] = "/tmp/gh-test-junit-XXXXXX", err[512];
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    CU_ASSERT_EQUAL_FATAL(junit_write(path, l, &rep, "s", err, sizeof err), 0);
+    const char *x = slurp(path);
+    CU_ASSERT(strstr(x, "<testsuites name=\"gptq-harness\" tests=\"4\" failures=\"2\" errors=\"0\" "
+                        "skipped=\"1\"") != NULL);
+    CU_ASSERT(strstr(x, "<skipped message=\"known failure (FAILED in the baseline too): FAILED: "
+                        "known bad\"/>") != NULL);
+    CU_ASSERT(strstr(x, "<property name=\"baseline\" value=\"known failure\"/>") != NULL);
+    CU_ASSERT(strstr(x, "<failure message=\"FAILED: new bad\" type=\"FAILED\">") != NULL);
+    CU_ASSERT(strstr(x, "<property name=\"baseline\" value=\"REGRESSION\"/>") != NULL);
+    CU_ASSERT(strstr(x, "type=\"DRIFT\">") != NULL);
+    CU_ASSERT(strstr(x, "<property name=\"baseline\" value=\"DRIFT\"/>") != NULL);
+    /* one failure element per counted failure: the regression and the drift */
+    int nfail = 0;
+    for (const char *p = x; (p = strstr(p, "<failure ")) != NULL; p++)
+        nfail++;
+    CU_ASSERT_EQUAL(nfail, 2);
+    unlink(path);
+    record_list_free(l);
+    free(l);
+}
+
 int register_junit_suite(void) {
     GH_ADD_SUITE(s, "junit");
     GH_ADD_TEST(s, test_entities);
@@ -152,5 +203,6 @@ int register_junit_suite(void) {
     GH_ADD_TEST(s, test_sanitize);
     GH_ADD_TEST(s, test_shell_word);
     GH_ADD_TEST(s, test_junit_file);
+    GH_ADD_TEST(s, test_junit_baseline);
     return 0;
 }

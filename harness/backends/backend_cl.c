@@ -510,10 +510,25 @@ static void prog_reject(struct clb_prog *p, const char *why) {
     p->program = NULL;
 }
 
+/* "#line 1 \"PATH\"\n" put before the source, so that the build log names
+ * the user's file rather than the runtime's copy of it (PoCL compiles a
+ * file in its cache); "" when PATH holds a quote, a backslash or a control
+ * character, which the directive cannot carry. */
+static void line_directive(const char *path, char *buf, size_t len) {
+    buf[0] = '\0';
+    for (const char *c = path; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) return;
+    int n = snprintf(buf, len, "#line 1 \"%s\"\n", path);
+    if (n < 0 || (size_t)n >= len) buf[0] = '\0';
+}
+
 static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opts) {
     cl_int rc;
-    const char *src = b->source;
-    p->program = clCreateProgramWithSource(b->context, 1, &src, &b->source_len, &rc);
+    char line[4200];
+    line_directive(b->kernel_path, line, sizeof line);
+    const char *src[2] = {line, b->source};
+    const size_t lens[2] = {strlen(line), b->source_len};
+    p->program = clCreateProgramWithSource(b->context, 2, src, lens, &rc);
     if (rc != CL_SUCCESS || !p->program) {
         p->program = NULL;
         prog_fail(p, opts, "clCreateProgramWithSource", rc, NULL);

@@ -6,6 +6,22 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "util/escape.h"
+
+char *cli_command_line(const char *head, int argc, char **argv) {
+    size_t len = strlen(head) + 1;
+    char w[4200];
+    for (int i = 0; i < argc; i++)
+        len += strlen(shell_word(argv[i], w, sizeof w)) + 1;
+    char *s = malloc(len);
+    if (!s) return NULL;
+    strcpy(s, head);
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, shell_word(argv[i], w, sizeof w));
+    }
+    return s;
+}
 
 int parse_int(const char *s, long lo, long hi, long *out) {
     if (!s || !*s) return -1;

@@ -20,6 +20,7 @@
 
 #include "backends/backend_cl.h"
 #include "cli/cli_devopts.h"
+#include "cli/cli_help.h"
 #include "formats/ckpt_scan.h"
 #include "formats/expect.h"
 #include "formats/v1zero.h"
@@ -114,7 +115,12 @@ static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o) {
                                           {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, DEV_OPTS_SHORT "h", longs, NULL)) != -1) {
+        if (c == '?') {
+            help_bad_option("inspect", argc, argv, longs);
+            return -1;
+        }
         int rc = dev_opts_parse(&o->dev, c, optarg, "inspect");
         if (rc < 0 || (rc == 0 && parse_inspect_value(c, o) != 0)) return -1;
     }
@@ -365,7 +371,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     struct tally t;
     memset(&t, 0, sizeof t);
     tally_add(&t, r.verdict);
-    tally_print(stdout, &t);
+    tally_print(stdout, &t, tally_exit_code(&t));
     case_result_free(&r);
     clb_close(cl);
     return tally_exit_code(&t);

@@ -6,17 +6,26 @@
  * which must give the stored y_ref bit for bit (else the case is an ERROR: the
  * reference changed since the fixture was written, or the file is damaged).
  * Then adapter, kernel and comparison run as in `run`, on the device chosen
- * here, which may differ from the one that recorded the fixture. Output and
- * exit codes as `run`; a fixture that cannot be read counts as an ERROR. */
+ * here, which may differ from the one that recorded the fixture.
+ *
+ * The kernel is the one the fixture recorded (its path, found as shipped
+ * files are, datapath.h), unless --kernel is given: a recorded kernel that
+ * is gone is an ERROR for that fixture, one whose source changed since (its
+ * FNV-1a 64 differs from the recorded kernel_hash) is replayed with a
+ * warning. A verdict or a device output that differs from the recorded one
+ * is marked CHANGED. Output and exit codes as `run`; a fixture that cannot
+ * be read counts as an ERROR. */
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/backends.h"
 #include "util/escape.h"
-#include "backends/backend_cl.h"
+#include "util/hash.h"
 #include "cli/cli_devopts.h"
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
@@ -29,11 +38,15 @@ static int parse_replay_opts(int argc, char **argv, struct dev_opts *o) {
         DEV_OPTS_LONG, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, DEV_OPTS_SHORT "h", longs, NULL)) != -1) {
         int rc = dev_opts_parse(o, c, optarg, "replay");
         if (rc < 0) return -1;
         if (rc > 0) continue;
-        if (c != 'h') return -1;
+        if (c != 'h') {
+            help_bad_option("replay", argc, argv, longs);
+            return -1;
+        }
         printf("usage: gptq-harness replay [--kernel FILE] [--device SEL] [--adapter A] "
                "[--threads N] [--max-bytes N] [-v|-q] FIXTURE...\n");
         exit(0);
@@ -49,6 +62,7 @@ static int parse_replay_opts(int argc, char **argv, struct dev_opts *o) {
 struct replay_ctx {
     const uint16_t *ydev; /* recorded, or NULL */
     long differ;          /* elements that differ; -1: not compared */
+    long total;
 };
 
 static void replay_hook(void *ctx, const struct case_result *r, const struct case_work *w) {
@@ -56,6 +70,7 @@ static void replay_hook(void *ctx, const struct case_result *r, const struct cas
     c->differ = -1;
     if (!c->ydev || !w->out || !r->have_metrics) return;
     c->differ = 0;
+    c->total = (long)(w->p.M * w->p.N);
     for (int64_t i = 0; i < w->p.M * w->p.N; i++)
         c->differ += w->out[i] != c->ydev[i];
 }
@@ -64,13 +79,82 @@ static void error_line(const char *path, const char *why) {
     printf("%-10s %s\n    why: %s\n", verdict_name(V_ERROR), path, why);
 }
 
-/* Replays one file; returns its verdict. */
-static verdict_t replay_one(const char *path, const struct dev_opts *o, struct kernel_backend *kb,
-                            const char *repro_prefix) {
-    struct fixture fx;
+/* The kernel open now (fixtures that recorded the same one share it). */
+struct open_kernel {
+    char path[4200]; /* "" when none is open */
+    int ok;
+    int warned; /* the changed-source warning was given for this kernel */
+    struct kernel_under_test kut;
     char err[1024];
+};
+
+static void open_kernel_close(struct open_kernel *k) {
+    if (k->path[0] && k->ok) kut_close(&k->kut);
+    k->path[0] = 0;
+    k->ok = 0;
+    k->warned = 0;
+}
+
+/* Makes path the open kernel; returns 0, or -1 with k->err. */
+static int open_kernel_use(struct open_kernel *k, const char *path, const char *device) {
+    if (k->path[0] && !strcmp(k->path, path)) return k->ok ? 0 : -1;
+    open_kernel_close(k);
+    snprintf(k->path, sizeof k->path, "%s", path);
+    k->ok = kut_check_kernel(path, k->err, sizeof k->err) == 0 &&
+            kut_open(path, device, &k->kut, k->err, sizeof k->err) == 0;
+    if (k->ok) fprintf(stderr, "device: %s; kernel: %s\n", k->kut.device, path);
+    return k->ok ? 0 : -1;
+}
+
+/* The kernel to replay fx on: --kernel, else the recorded one (found as
+ * shipped files are), else (an old fixture without one) the default. A
+ * warning goes into note (said on stderr once per kernel) when the recorded
+ * kernel's source changed since, or when the fixture names no kernel.
+ * Returns NULL with why when the recorded kernel is gone. */
+static const char *pick_kernel(const struct dev_opts *o, const struct fixture *fx, char *buf,
+                               size_t len, char *note, size_t notelen, char *why, size_t whylen) {
+    note[0] = 0;
+    if (o->kernel) return o->kernel;
+    if (!fx->kernel[0]) {
+        snprintf(note, notelen, "the fixture names no kernel; replayed on the default %s",
+                 DEFAULT_KERNEL);
+        return datapath_find(DEFAULT_KERNEL, buf, len);
+    }
+    if (!strncmp(fx->kernel, "plugin:", 7)) return fx->kernel;
+    const char *path = datapath_find(fx->kernel, buf, len);
+    uint64_t h;
+    if (hash_file_fnv1a64(path, &h) != 0) {
+        snprintf(why, whylen,
+                 "the kernel this fixture recorded, %.600s, cannot be read (%s); give --kernel "
+                 "FILE to replay it on another kernel",
+                 fx->kernel, strerror(errno));
+        return NULL;
+    }
+    char hex[17];
+    hash_hex(h, hex);
+    if (fx->kernel_hash[0] && strcmp(hex, fx->kernel_hash) != 0)
+        snprintf(note, notelen,
+                 "warning: kernel %.600s changed since the fixture was recorded (kernel_hash "
+                 "%.20s then, %s now)",
+                 path, fx->kernel_hash, hex);
+    return path;
+}
+
+/* Replays one file; returns its verdict; *changed: the verdict or the
+ * device output differs from the recorded one. */
+static verdict_t replay_one(const char *path, const struct dev_opts *o, struct open_kernel *k,
+                            const char *repro_prefix, int *changed) {
+    struct fixture fx;
+    char err[1024], kbuf[4200], note[1400];
+    *changed = 0;
     if (fixture_read(path, o->read_cap, &fx, err, sizeof err) != 0) {
         error_line(path, err);
+        return V_ERROR;
+    }
+    const char *kernel = pick_kernel(o, &fx, kbuf, sizeof kbuf, note, sizeof note, err, sizeof err);
+    if (!kernel || open_kernel_use(k, kernel, o->device) != 0) {
+        error_line(path, kernel ? k->err : err);
+        fixture_free(&fx);
         return V_ERROR;
     }
     struct case_desc d = fx.d;
@@ -86,19 +170,29 @@ static verdict_t replay_one(const char *path, const struct dev_opts *o, struct k
     in.ckpt = fx.ckpt;
     memset(&fx.ckpt, 0, sizeof fx.ckpt);
     in.yref_expect = fx.yref;
-    struct replay_ctx ctx = {fx.ydev, -1};
+    struct replay_ctx ctx = {fx.ydev, -1, 0};
     struct case_result r;
-    run_input(&in, &o->s, kb, &r, replay_hook, &ctx);
+    run_input(&in, &o->s, &k->kut.kb, &r, replay_hook, &ctx);
     char repro[8192];
     char w[4200];
     snprintf(repro, sizeof repro, "%s %s", repro_prefix, shell_word(path, w, sizeof w));
-    if (o->verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED))
+    const int verdict_changed = fx.verdict[0] && strcmp(fx.verdict, verdict_name(r.verdict)) != 0;
+    *changed = verdict_changed || ctx.differ > 0;
+    const int failed = r.verdict != V_PASSED && r.verdict != V_SKIPPED;
+    if (o->verbose >= 0 || failed || *changed)
         console_case_repro(stdout, &r, repro, o->verbose > 0);
-    int changed = fx.verdict[0] && strcmp(fx.verdict, verdict_name(r.verdict)) != 0;
-    if (o->verbose > 0 || changed || ctx.differ > 0 ||
-        (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
-        printf("    recorded: %s on %s", fx.verdict[0] ? fx.verdict : "?",
+    if (note[0] && !k->warned) fprintf(stderr, "gptq-harness replay: %s: %s\n", path, note);
+    k->warned = k->warned || note[0];
+    if (verdict_changed)
+        printf("    CHANGED: %s now, %s when recorded on %s\n", verdict_name(r.verdict), fx.verdict,
                fx.device[0] ? fx.device : "?");
+    if (ctx.differ > 0)
+        printf("    CHANGED: the device output differs from the recorded y_dev in %ld of %ld "
+               "elements\n",
+               ctx.differ, ctx.total);
+    if (o->verbose > 0 || *changed || failed) {
+        printf("    recorded: %s on %s with kernel %s", fx.verdict[0] ? fx.verdict : "?",
+               fx.device[0] ? fx.device : "?", fx.kernel[0] ? fx.kernel : "?");
         if (ctx.differ >= 0)
             printf("; device output %s the recorded y_dev (%ld element(s) differ)",
                    ctx.differ ? "differs from" : "equals", ctx.differ);
@@ -114,34 +208,37 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     struct dev_opts o;
     dev_opts_init(&o);
     if (parse_replay_opts(argc, argv, &o) != 0) return 2;
-    char kbuf[4200], err[1024], prefix[3072];
-    const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
-    if (kut_check_kernel(kernel, err, sizeof err) != 0) {
+    char err[1024], prefix[3072];
+    if (o.kernel && kut_check_kernel(o.kernel, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness replay: %s\n", err);
         return 2;
     }
     struct tally t;
     memset(&t, 0, sizeof t);
     int nfiles = argc - optind;
-    struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
-    if (!cl) {
-        fprintf(stderr, "gptq-harness replay: %s\n", err);
-        t.n = nfiles;
-        t.by[V_ERROR] = nfiles;
-        tally_print(stdout, &t);
-        return 1;
-    }
-    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %d fixture(s)\n", clb_device_name(cl),
-            clb_platform_name(cl), clb_driver_version(cl), kernel, nfiles);
+    fprintf(stderr, "replay: %d fixture(s) on %s\n", nfiles,
+            o.kernel ? o.kernel : "the kernels they recorded");
     char wp[1024];
     snprintf(prefix, sizeof prefix, "%s replay", shell_word(prog, wp, sizeof wp));
     dev_opts_repro(&o, prefix, sizeof prefix);
-    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
+    struct open_kernel *k = calloc(1, sizeof *k);
+    if (!k) {
+        fprintf(stderr, "gptq-harness replay: out of memory\n");
+        return 1;
+    }
+    long changed = 0;
     for (int i = optind; i < argc; i++) {
-        tally_add(&t, replay_one(argv[i], &o, &kb, prefix));
+        int ch;
+        tally_add(&t, replay_one(argv[i], &o, k, prefix, &ch));
+        changed += ch;
         fflush(stdout);
     }
-    tally_print(stdout, &t);
-    clb_close(cl);
+    open_kernel_close(k);
+    free(k);
+    if (changed)
+        printf("replay: CHANGED: %ld of %d fixture(s) gave another verdict or device output than "
+               "recorded\n",
+               changed, nfiles);
+    tally_print(stdout, &t, tally_exit_code(&t));
     return tally_exit_code(&t);
 }

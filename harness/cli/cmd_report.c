@@ -8,13 +8,17 @@
  * Refused (exit 2): a results file that does not read, shards of different
  * sweeps, a case present twice (overlapping shards). A merge that misses
  * cases of the sweep (a shard not run, or killed) is written, says which
- * indices are missing, and exits 1. */
+ * indices are missing, and exits 1.
+ *
+ * Prints the cases not passed as run prints them (every case with -v, none
+ * with -q), the baseline findings, and the summary line. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "cli/console.h"
 #include "results/outputs.h"
@@ -22,8 +26,28 @@
 #include "results/rundir.h"
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gptq-harness report merge DIR... " OUTPUTS_USAGE "\n"
-               "  merges DIR/results.jsonl of shard runs into one results.jsonl and report\n");
+    fprintf(f, "usage: gptq-harness report merge DIR... " OUTPUTS_USAGE " [-v|-q]\n"
+               "  merges DIR/results.jsonl of shard runs into one results.jsonl and report\n"
+               "  --out DIR          the merged run directory (default reports/<UTC time>/)\n"
+               "  --junit FILE       also write JUnit XML\n"
+               "  --baseline FILE    judge against an earlier results.jsonl\n"
+               "  --drift-factor F   drift: worst_ratio grew more than F times (default 4)\n"
+               "  -v, --verbose      a line per case; default: the cases not passed\n"
+               "  -q, --quiet        no case lines: findings and the summary line only\n"
+               "  -h, --help         this list\n");
+}
+
+/* A case as run prints it, from its record: verdict, metrics, descriptor;
+ * for one not passed why, where, diagnosis and the repro line. */
+static void print_record(const struct case_record *r) {
+    char met[512];
+    record_metrics_line(r, met, sizeof met);
+    printf("%-10s %s  %s\n", verdict_name(r->verdict), met, r->desc);
+    if (r->verdict == V_PASSED) return;
+    if (r->reason) printf("    why: %s\n", r->reason);
+    if (r->where) printf("    where: %s\n", r->where);
+    if (r->diagnosis) printf("    diagnosis: %s\n", r->diagnosis);
+    if (r->verdict != V_SKIPPED) printf("    repro: %s\n", r->repro ? r->repro : r->desc);
 }
 
 static int read_dirs(int n, char **dirs, struct record_list *l) {
@@ -82,16 +106,28 @@ static int write_results(const char *dir, const struct record_list *l) {
 }
 
 static int merge(int argc, char **argv) {
-    static const struct option longs[] = {
-        OUTPUTS_LONG_OPTIONS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longs[] = {OUTPUTS_LONG_OPTIONS,
+                                          {"verbose", no_argument, 0, 'v'},
+                                          {"quiet", no_argument, 0, 'q'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
     struct outputs_cfg cfg;
     outputs_defaults(&cfg);
-    int c;
+    int c, verbose = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "vqh", longs, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return 0;
+        }
+        if (c == 'v' || c == 'q') {
+            verbose = c == 'v' ? 1 : -1;
+            continue;
+        }
+        if (c == '?') {
+            help_bad_option("report merge", argc, argv, longs);
+            return 2;
         }
         if (outputs_option(&cfg, c, optarg, "report merge") != 1) return 2;
     }
@@ -99,12 +135,18 @@ static int merge(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    char *command = cli_command_line("gptq-harness report", argc, argv);
+    cfg.command = command;
     struct record_list *l = calloc(1, sizeof *l);
     struct baseline bl;
     int have_bl = 0, code = 2;
     int64_t missing = 0;
     char err[1024], dir[RUNDIR_MAX];
-    if (!l) return 2;
+    if (!l || !command) {
+        free(l);
+        free(command);
+        return 2;
+    }
     if (read_dirs(argc - optind, argv + optind, l) != 0) goto done;
     record_list_sort(l);
     if (check_coverage(l, &missing) != 0) goto done;
@@ -115,26 +157,34 @@ static int merge(int argc, char **argv) {
         }
         have_bl = 1;
     }
-    if (rundir_create(cfg.out, time(NULL), dir, sizeof dir, err, sizeof err) != 0) {
+    const int no_dir = outputs_no_dir(&cfg);
+    if (outputs_prepare(&cfg, err, sizeof err) != 0 ||
+        (!no_dir && rundir_create(cfg.out, time(NULL), dir, sizeof dir, err, sizeof err) != 0)) {
         fprintf(stderr, "gptq-harness report merge: %s\n", err);
         goto done;
     }
     struct tally t;
     memset(&t, 0, sizeof t);
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         tally_add(&t, l->v[i].verdict);
-    code = write_results(dir, l) != 0 ? 1 : 0;
-    code |= outputs_finish(&cfg, dir, have_bl ? &bl : NULL, l, tally_exit_code(&t), stdout);
+        if (verbose > 0 ||
+            (verbose == 0 && l->v[i].verdict != V_PASSED && l->v[i].verdict != V_SKIPPED))
+            print_record(&l->v[i]);
+    }
+    code = !no_dir && write_results(dir, l) != 0 ? 1 : 0;
+    code |= outputs_finish(&cfg, no_dir ? NULL : dir, have_bl ? &bl : NULL, l, tally_exit_code(&t),
+                           stdout);
     if (missing) {
         fprintf(stderr, "gptq-harness report merge: %lld of %lld cases missing\n",
                 (long long)missing, (long long)l->sweep.cases);
         code = 1;
     }
-    tally_print(stdout, &t);
+    tally_print(stdout, &t, code);
 done:
     if (have_bl) baseline_free(&bl);
     record_list_free(l);
     free(l);
+    free(command);
     return code;
 }
 

@@ -7,10 +7,12 @@
 
 #include "util/clock.h"
 #include "util/escape.h"
+#include "util/strbuf.h"
 #include "backends/backend_cl.h"
 #include "adapters/adapter_exec.h"
 #include "backends/backends.h"
 #include "cases/batch.h"
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
@@ -44,6 +46,7 @@ struct run_opts {
     struct run_settings s;
     struct outputs_cfg out;
     struct case_list cases;
+    char batches[2048];   /* the --batch files, ", "-separated (for the reports) */
     const char *save_dir; /* --save-failures / --save-all DIR */
     int save_all;
 };
@@ -77,6 +80,54 @@ static int external_adapters(struct run_opts *o, char *err, size_t errlen) {
     return 0;
 }
 
+/* The descriptors given on the command line, argv[first..argc). Each quoted
+ * descriptor ('m=1 n=64 ...', a word with spaces) is one line; words
+ * without spaces (run m=1 n=64 k=256, the shell split an unquoted
+ * descriptor) are joined into one line; a mix of the two is refused, since
+ * which words belong to which descriptor cannot be told. */
+static int positional_descriptors(int first, int argc, char **argv, struct case_list *l) {
+    char err[1024];
+    int spaced = 0, words = 0;
+    for (int i = first; i < argc; i++) {
+        if (strpbrk(argv[i], " \t"))
+            spaced++;
+        else
+            words++;
+    }
+    if (spaced && words) {
+        fprintf(stderr,
+                "gptq-harness run: descriptors mix quoted lines and single words (e.g. "
+                "'%s'); quote each descriptor as one argument\n",
+                argv[first]);
+        return -1;
+    }
+    if (!words) {
+        for (int i = first; i < argc; i++)
+            if (batch_expand_line(argv[i], l, err, sizeof err) != 0) {
+                fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", argv[i], err);
+                return -1;
+            }
+        return 0;
+    }
+    size_t len = 1;
+    for (int i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *line = malloc(len);
+    if (!line) {
+        fprintf(stderr, "gptq-harness run: out of memory\n");
+        return -1;
+    }
+    line[0] = 0;
+    for (int i = first; i < argc; i++) {
+        if (i > first) strcat(line, " ");
+        strcat(line, argv[i]);
+    }
+    int rc = batch_expand_line(line, l, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", line, err);
+    free(line);
+    return rc;
+}
+
 static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     static const struct option longs[] = {
         {"batch", required_argument, 0, 'b'},
@@ -105,6 +156,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     long v;
     int c;
     optind = 1;
+    opterr = 0; /* help_bad_option says what was wrong */
     while ((c = getopt_long(argc, argv, "b:k:d:t:M:vqh", longs, NULL)) != -1) {
         switch (c) {
         case 'b':
@@ -112,6 +164,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
                 fprintf(stderr, "gptq-harness run: %s\n", err);
                 return -1;
             }
+            size_t used = strlen(o->batches);
+            snprintf(o->batches + used, sizeof o->batches - used, "%s%s", used ? ", " : "", optarg);
             break;
         case 'k':
             o->kernel = optarg;
@@ -204,24 +258,19 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             o->shard = optarg;
             break;
         case 'h':
-            printf(
-                "usage: gptq-harness run [--batch FILE] [--kernel FILE.cl|plugin:LIB.so|exec:CMD] "
-                "[--adapter exec:CMD] [--layer exec:CMD] "
-                "[--device SEL] [--threads N] [--max-bytes N] [--mode check|perf] "
-                "[--perf-runs N] [--repeat N] [--case-timeout S] [--max-hangs N] [--no-isolation] "
-                "[--profile] "
-                "[--save-failures DIR | --save-all DIR] [-v|-q] [--shard I/N|auto] " OUTPUTS_USAGE
-                " [DESCRIPTOR...]\n");
+            printf("usage: gptq-harness run [options] [DESCRIPTOR...] [--batch FILE]...\n"
+                   "  runs cases through adapter + kernel and compares with the reference\n"
+                   "options:\n");
+            help_run_options(stdout, 2);
             exit(0);
+        case '?':
+            help_bad_option("run", argc, argv, longs);
+            return -1;
         default:
             if (outputs_option(&o->out, c, optarg, "run") != 1) return -1;
         }
     }
-    for (int i = optind; i < argc; i++)
-        if (batch_expand_line(argv[i], &o->cases, err, sizeof err) != 0) {
-            fprintf(stderr, "gptq-harness run: bad descriptor '%s': %s\n", argv[i], err);
-            return -1;
-        }
+    if (optind < argc && positional_descriptors(optind, argc, argv, &o->cases) != 0) return -1;
     if (o->cases.n == 0) {
         fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
         return -1;
@@ -243,18 +292,23 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
     return 0;
 }
 
+/* The command that reruns one case as it ran here: every option that can
+ * change its verdict (the kernel, the device, --repeat, a watchdog or memory
+ * cap other than the default, --no-isolation). */
 static void repro_prefix(const struct run_opts *o, const char *prog, char *buf, size_t len) {
     char w[4200];
-    int n = snprintf(buf, len, "%s run", shell_word(prog, w, sizeof w));
-    if (o->kernel && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, " --kernel %s", shell_word(o->kernel, w, sizeof w));
-    if (o->adapter && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, " --adapter %s",
-                      shell_word(o->adapter, w, sizeof w));
-    if (o->layer && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, " --layer %s", shell_word(o->layer, w, sizeof w));
-    if (o->device && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " --device %s", shell_word(o->device, w, sizeof w));
+    struct strbuf b;
+    sb_init(&b, buf, len);
+    sb_add(&b, "%s run", shell_word(prog, w, sizeof w));
+    if (o->kernel) sb_add(&b, " --kernel %s", shell_word(o->kernel, w, sizeof w));
+    if (o->adapter) sb_add(&b, " --adapter %s", shell_word(o->adapter, w, sizeof w));
+    if (o->layer) sb_add(&b, " --layer %s", shell_word(o->layer, w, sizeof w));
+    if (o->device) sb_add(&b, " --device %s", shell_word(o->device, w, sizeof w));
+    if (o->s.repeat > 1) sb_add(&b, " --repeat %d", o->s.repeat);
+    if (o->case_timeout != KUT_DEFAULT_TIMEOUT) sb_add(&b, " --case-timeout %g", o->case_timeout);
+    if (o->s.max_bytes != DEFAULT_MAX_BYTES)
+        sb_add(&b, " --max-bytes %lld", (long long)o->s.max_bytes);
+    if (o->in_process) sb_add(&b, " --no-isolation");
 }
 
 /* The per-case hooks a run uses (each optional), called in turn. */
@@ -348,6 +402,10 @@ int cmd_run(const char *prog, int argc, char **argv) {
     const int have_kut = open_kernel(&o, kernel, &kut, kut_err, sizeof kut_err) == 0;
     if (!have_kut) fprintf(stderr, "gptq-harness run: %s\n", kut_err);
     repro_prefix(&o, prog, prefix, sizeof prefix);
+    char wprog[4200];
+    char *command = cli_command_line(shell_word(prog, wprog, sizeof wprog), argc, argv);
+    o.out.command = command;
+    o.out.batches = o.batches;
     struct runout_cfg rc = {
         .out = o.out, .sweep = {(int64_t)o.cases.n, sweep_hash(&o.cases)}, .repro_prefix = prefix};
     run_env_fill(&rc.env, have_kut ? kut.device : "unavailable",
@@ -356,6 +414,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct runout *ro = runout_open(&rc, err, sizeof err);
     if (!ro) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
+        free(command);
         if (have_kut) kut_close(&kut);
         case_list_free(&o.cases);
         return 2;
@@ -377,6 +436,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
     struct profile prof;
     memset(&prof, 0, sizeof prof);
     struct progress pr;
+    struct build_seen builds;
+    memset(&builds, 0, sizeof builds);
     const double t0 = now_seconds();
     progress_start(&pr, stderr, selected, t0);
     size_t done = 0;
@@ -412,9 +473,13 @@ int cmd_run(const char *prog, int argc, char **argv) {
         profile_add(&prof, &r);
         runout_case(ro, (int64_t)i, &r);
         if (o.perf && have_kut) perf_mode_record(&pm, (int64_t)i, &r.d);
-        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED)) {
+        const int build_repeat = build_seen_repeat(&builds, &r);
+        if (o.verbose >= 0 || (r.verdict != V_PASSED && r.verdict != V_SKIPPED && !build_repeat)) {
             progress_clear(&pr);
-            console_case(stdout, &r, prefix, o.verbose > 0);
+            if (build_repeat)
+                console_build_repeat(stdout, &r);
+            else
+                console_case(stdout, &r, prefix, o.verbose > 0);
             if (o.perf && have_kut) perf_mode_print(&pm, stdout);
             if (o.save_dir && sv.last[0] && r.verdict != V_PASSED)
                 printf("    fixture: %s\n", sv.last);
@@ -426,6 +491,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
+    build_seen_print(stdout, &builds);
     /* a signal that came after the last case finished cuts nothing short */
     const int sig = done < selected ? interrupt_requested() : 0;
     if (sig) {
@@ -438,17 +504,19 @@ int cmd_run(const char *prog, int argc, char **argv) {
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
-    tally_print(stdout, &t);
+    if (!have_kut) code = 1;        /* no device is a failure even against a baseline */
     runout_free(ro);
+    free(command);
     if (have_kut) kut_close(&kut);
     adapter_exec_close(o.s.adapter_exec);
     case_list_free(&o.cases);
     if (o.save_dir) {
         fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,
                 sv.errors ? " (some could not be written)" : "");
-        if (sv.errors) return 1;
+        if (sv.errors) code = 1;
     }
-    return have_kut ? code : 1; /* no device is a failure even against a baseline */
+    tally_print(stdout, &t, code);
+    return code;
 }
 
 int cmd_devices(int argc, char **argv) {

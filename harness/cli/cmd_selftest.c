@@ -26,6 +26,7 @@
 #include "util/escape.h"
 #include "backends/backend_cl.h"
 #include "cases/batch.h"
+#include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
@@ -40,7 +41,8 @@
 
 struct st_opts {
     const char *batch, *kernel, *device, *mutants, *keep;
-    const char *prog;   /* for repro lines */
+    const char *write_mutant, *write_to; /* --write-mutant NAME FILE */
+    const char *prog;                    /* for repro lines */
     const char *prefix; /* "PROG run --kernel KERNEL": reruns a case on the kernel under test */
     int no_mutants, no_faults, verbose;
     const char *only[ONLY_MAX];
@@ -67,9 +69,22 @@ static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *ou
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gptq-harness selftest [--batch FILE] [--kernel FILE] [--device SEL]\n"
-               "         [--mutants DIR] [--keep-mutants DIR] [--no-mutants] [--no-faults]\n"
-               "         [--only NAME]... [--no-diagnose] [--threads N] [-v]\n");
+    fprintf(f,
+            "usage: gptq-harness selftest [options]\n"
+            "       gptq-harness selftest --write-mutant NAME FILE [--mutants DIR] [--kernel F]\n"
+            "  --batch FILE         the sweep (default fixtures/sweeps/smoke.batch)\n"
+            "  --kernel FILE        the kernel under test, and the mutants' source\n"
+            "  --device SEL         P:D index or name substring\n"
+            "  --threads N          reference threads (default: all CPUs)\n"
+            "  --mutants DIR        mutant descriptions *.mut (default tests/kernels/mutants)\n"
+            "  --keep-mutants DIR   keep the generated mutant kernels in DIR\n"
+            "  --write-mutant NAME FILE  write mutant NAME's kernel source to FILE; runs nothing\n"
+            "  --no-mutants         planted faults only\n"
+            "  --no-faults          mutant kernels only\n"
+            "  --only NAME          only this fault or mutant (repeatable)\n"
+            "  --no-diagnose        no diagnosis of the failures (faster)\n"
+            "  -v, --verbose        print each case as it runs (stderr)\n"
+            "  -h, --help           this list\n");
 }
 
 static int parse_opts(int argc, char **argv, struct st_opts *o) {
@@ -82,6 +97,7 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
                                           {"no-faults", no_argument, 0, 'F'},
                                           {"only", required_argument, 0, 'o'},
                                           {"no-diagnose", no_argument, 0, 'D'},
+                                          {"write-mutant", required_argument, 0, 'W'},
                                           {"threads", required_argument, 0, 't'},
                                           {"verbose", no_argument, 0, 'v'},
                                           {"help", no_argument, 0, 'h'},
@@ -89,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
     long v;
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "b:k:d:t:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'b':
@@ -115,6 +132,9 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
         case 'D':
             o->s.no_diagnosis = 1;
             break;
+        case 'W':
+            o->write_mutant = optarg;
+            break;
         case 'v':
             o->verbose = 1;
             break;
@@ -136,9 +156,18 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
             usage(stdout);
             exit(0);
         default:
-            usage(stderr);
+            help_bad_option("selftest", argc, argv, longs);
             return -1;
         }
+    }
+    if (o->write_mutant) {
+        if (optind != argc - 1) {
+            fprintf(stderr, "gptq-harness selftest: --write-mutant NAME FILE wants one FILE "
+                            "(- for stdout)\n");
+            return -1;
+        }
+        o->write_to = argv[optind];
+        return 0;
     }
     if (optind < argc) {
         fprintf(stderr, "gptq-harness selftest: unexpected argument '%s'\n", argv[optind]);
@@ -265,20 +294,8 @@ static int list_mutants(const char *dir, char **paths, int max, char *err, size_
 static int materialise(const struct mutant *m, const char *dir, char *path, size_t len, char *err,
                        size_t errlen) {
     char buf[4200];
-    char *src = mutant_read_file(datapath_find(m->base, buf, sizeof buf), err, errlen);
-    char *mutated = NULL;
-    if (!src || mutant_apply(m, src, &mutated, err, errlen) != 0) {
-        free(src);
-        return -1;
-    }
-    free(src);
     snprintf(path, len, "%s/%s.cl", dir, m->name);
-    FILE *f = fopen(path, "w");
-    int ok = f && fputs(mutated, f) >= 0;
-    if (f && fclose(f) != 0) ok = 0;
-    free(mutated);
-    if (!ok) snprintf(err, errlen, "cannot write %.400s: %s", path, strerror(errno));
-    return ok ? 0 : -1;
+    return mutant_write_kernel(m, datapath_find(m->base, buf, sizeof buf), path, err, errlen);
 }
 
 static void mutant_row(const char *mpath, const char *dir, const struct case_list *cases,
@@ -488,6 +505,39 @@ static int run_faults(struct kernel_backend *kb, const struct case_list *cases,
     return used;
 }
 
+/* --write-mutant NAME FILE: the mutant's kernel source, and nothing run. NAME
+ * is a mutant of the mutants folder or a path to a .mut file. */
+static int write_mutant(const struct st_opts *o, const struct mutant_files *mf) {
+    const char *path = NULL;
+    for (int i = 0; i < mf->n && !path; i++)
+        if (!strcmp(mf->name[i], o->write_mutant)) path = mf->path[i];
+    size_t len = strlen(o->write_mutant);
+    if (!path && len > 4 && !strcmp(o->write_mutant + len - 4, ".mut")) path = o->write_mutant;
+    if (!path) {
+        fprintf(stderr, "gptq-harness selftest: --write-mutant %s: no such mutant (mutants:",
+                o->write_mutant);
+        for (int j = 0; j < mf->n; j++)
+            fprintf(stderr, " %s", mf->name[j]);
+        fprintf(stderr, ")\n");
+        return 2;
+    }
+    struct mutant m;
+    char err[1024], buf[4200];
+    if (mutant_load(path, &m, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness selftest: %s\n", err);
+        return 2;
+    }
+    const char *base = datapath_find(m.base, buf, sizeof buf);
+    int rc = mutant_write_kernel(&m, base, o->write_to, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "gptq-harness selftest: mutant %s: %s\n", m.name, err);
+    else
+        fprintf(stderr, "mutant %s (%s): %s with %d edit(s) written to %s\n", m.name, m.desc, base,
+                m.nhunks, o->write_to);
+    mutant_free(&m);
+    return rc == 0 ? 0 : 1;
+}
+
 int cmd_selftest(const char *prog, int argc, char **argv) {
     struct st_opts o;
     memset(&o, 0, sizeof o);
@@ -496,8 +546,13 @@ int cmd_selftest(const char *prog, int argc, char **argv) {
     struct case_list cases = {NULL, 0, 0};
     struct mutant_files mf;
     mf.n = 0;
-    if (parse_opts(argc, argv, &o) != 0 || load_cases(&o, &cases) != 0 ||
-        find_mutants(&o, &mf) != 0 || check_only(&o, &mf) != 0) {
+    if (parse_opts(argc, argv, &o) != 0) return 2;
+    if (o.write_mutant) {
+        int rc = find_mutants(&o, &mf) != 0 ? 2 : write_mutant(&o, &mf);
+        mutant_files_free(&mf);
+        return rc;
+    }
+    if (load_cases(&o, &cases) != 0 || find_mutants(&o, &mf) != 0 || check_only(&o, &mf) != 0) {
         case_list_free(&cases);
         mutant_files_free(&mf);
         return 2;

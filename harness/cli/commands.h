@@ -25,6 +25,10 @@ int cmd_selftest(const char *prog, int argc, char **argv);
  * Returns 0 or -1. */
 int parse_size(const char *s, int64_t *out);
 int parse_int(const char *s, long lo, long hi, long *out);
+/* "HEAD ARGV[0] ARGV[1] ...", head as given, each word of argv quoted for a
+ * shell (malloc'd; NULL when out of memory): the command line the reports
+ * show. */
+char *cli_command_line(const char *head, int argc, char **argv);
 
 /* The OpenCL backend's run in the shape of runner.h's kernel_backend.run
  * (cli_kernel.c). */

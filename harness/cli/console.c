@@ -1,7 +1,9 @@
 /* console.c - console report (see console.h). */
 #include "cli/console.h"
+#include "util/hash.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 void tally_add(struct tally *t, verdict_t v) {
@@ -9,10 +11,12 @@ void tally_add(struct tally *t, verdict_t v) {
     if (v >= 0 && v < V_COUNT) t->by[v]++;
 }
 
-void tally_print(FILE *f, const struct tally *t) {
-    fprintf(f, "tests: %ld passed: %ld failed: %ld mistrusted: %ld skipped: %ld errors: %ld\n",
-            t->n, t->by[V_PASSED], t->by[V_FAILED], t->by[V_MISTRUSTED], t->by[V_SKIPPED],
-            t->by[V_ERROR]);
+void tally_print(FILE *f, const struct tally *t, int exit_code) {
+    fprintf(
+        f,
+        "summary: total=%ld passed=%ld failed=%ld mistrusted=%ld skipped=%ld errors=%ld exit=%d\n",
+        t->n, t->by[V_PASSED], t->by[V_FAILED], t->by[V_MISTRUSTED], t->by[V_SKIPPED],
+        t->by[V_ERROR], exit_code);
 }
 
 int tally_exit_code(const struct tally *t) {
@@ -47,7 +51,8 @@ void console_case(FILE *f, const struct case_result *r, const char *repro_prefix
     console_case_repro(f, r, repro, verbose);
 }
 
-void console_case_repro(FILE *f, const struct case_result *r, const char *repro, int verbose) {
+/* The case's first line: verdict, metrics, time, descriptor. */
+static void case_line(FILE *f, const struct case_result *r) {
     char desc[512];
     desc_print(&r->d, desc, sizeof desc);
     fprintf(f, "%-10s", verdict_name(r->verdict));
@@ -60,6 +65,10 @@ void console_case_repro(FILE *f, const struct case_result *r, const char *repro,
                 (long long)r->met.mismatches, (long long)r->met.total);
     }
     fprintf(f, " %7.3fs  %s\n", r->t_total, desc);
+}
+
+void console_case_repro(FILE *f, const struct case_result *r, const char *repro, int verbose) {
+    case_line(f, r);
     if (verbose && r->kernel_ms > 0) fprintf(f, "    kernel: %.4f ms\n", r->kernel_ms);
     if (r->verdict == V_PASSED) return;
     if (r->reason[0]) fprintf(f, "    why: %s\n", r->reason);
@@ -70,6 +79,32 @@ void console_case_repro(FILE *f, const struct case_result *r, const char *repro,
         print_log(f, r->log, verbose);
     }
     if (r->verdict != V_SKIPPED) fprintf(f, "    repro: %s\n", repro);
+}
+
+int build_seen_repeat(struct build_seen *s, const struct case_result *r) {
+    if (r->verdict != V_ERROR || !r->log || !r->log[0]) return 0;
+    uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, r->reason, strlen(r->reason));
+    h = hash_fnv1a64(h, r->log, strlen(r->log));
+    for (int i = 0; i < s->n; i++)
+        if (s->h[i] == h) {
+            s->repeats++;
+            return 1;
+        }
+    if (s->n < BUILD_SEEN_MAX) s->h[s->n++] = h;
+    s->configs++;
+    return 0;
+}
+
+void console_build_repeat(FILE *f, const struct case_result *r) {
+    case_line(f, r);
+}
+
+void build_seen_print(FILE *f, const struct build_seen *s) {
+    if (!s->configs) return;
+    fprintf(f,
+            "build: the kernel did not build for %ld build configuration(s), each printed once "
+            "with its log; %ld more case(s) of those configurations are ERROR\n",
+            s->configs, s->repeats);
 }
 
 void profile_add(struct profile *p, const struct case_result *r) {

@@ -14,14 +14,42 @@ struct counts {
     double time;
 };
 
-static struct counts count(const struct record_list *l) {
+/* What a testcase shows CI: nothing (passed), <failure>, <error> or <skipped>. */
+typedef enum { SHOW_PASS, SHOW_FAILURE, SHOW_ERROR, SHOW_SKIPPED } show_t;
+
+/* Without a baseline the verdict decides. With one, a known failure (it
+ * failed in the baseline too) is <skipped> ("known failure"), so that CI
+ * does not list it among the failures, and drift (a passing case whose
+ * error grew) is a <failure> of type DRIFT, so that CI shows it; the exit
+ * code is the baseline's judgement either way (baseline.h). */
+static show_t show(const struct case_record *r, const struct bl_finding *fi) {
+    if (fi && fi->kind == BL_KNOWN_FAILURE) return SHOW_SKIPPED;
+    if (fi && fi->kind == BL_DRIFT) return SHOW_FAILURE;
+    switch (r->verdict) {
+    case V_FAILED:
+    case V_MISTRUSTED:
+        return SHOW_FAILURE;
+    case V_ERROR:
+        return SHOW_ERROR;
+    case V_SKIPPED:
+        return SHOW_SKIPPED;
+    default:
+        return SHOW_PASS;
+    }
+}
+
+static const struct bl_finding *finding(const struct bl_report *bl, size_t i) {
+    return bl && i < bl->n ? &bl->f[i] : NULL;
+}
+
+static struct counts count(const struct record_list *l, const struct bl_report *bl) {
     struct counts c = {0, 0, 0, 0, 0};
     for (size_t i = 0; i < l->n; i++) {
-        verdict_t v = l->v[i].verdict;
+        show_t s = show(&l->v[i], finding(bl, i));
         c.tests++;
-        c.failures += v == V_FAILED || v == V_MISTRUSTED;
-        c.errors += v == V_ERROR;
-        c.skipped += v == V_SKIPPED;
+        c.failures += s == SHOW_FAILURE;
+        c.errors += s == SHOW_ERROR;
+        c.skipped += s == SHOW_SKIPPED;
         c.time += l->v[i].t.total > 0 ? l->v[i].t.total : 0;
     }
     return c;
@@ -98,18 +126,32 @@ static void testcase(FILE *f, const struct case_record *r, const struct bl_findi
     attr(f, "classname", cls);
     attr(f, "name", r->desc);
     fprintf(f, " time=\"%.3f\">\n", r->t.total > 0 ? r->t.total : 0);
+    if (baseline) { /* the finding's name, for CI that filters on properties */
+        fputs("   <properties>\n", f);
+        property(f, "baseline", bl_kind_name(fi->kind));
+        fputs("   </properties>\n", f);
+    }
+    const show_t s = show(r, fi);
     snprintf(msg, sizeof msg, "%s: %s", verdict_name(r->verdict), r->reason ? r->reason : "");
-    if (r->verdict == V_FAILED || r->verdict == V_MISTRUSTED || r->verdict == V_ERROR) {
-        const char *tag = r->verdict == V_ERROR ? "error" : "failure";
+    if (s == SHOW_FAILURE || s == SHOW_ERROR) {
+        const char *tag = s == SHOW_ERROR ? "error" : "failure";
+        const int drift = fi && fi->kind == BL_DRIFT;
+        if (drift) snprintf(msg, sizeof msg, "%s", base);
         fprintf(f, "   <%s", tag);
         attr(f, "message", msg);
-        attr(f, "type", verdict_name(r->verdict));
+        attr(f, "type", drift ? "DRIFT" : verdict_name(r->verdict));
         fputs(">", f);
         problem_body(f, r, baseline);
         fprintf(f, "</%s>\n", tag);
-    } else if (r->verdict == V_SKIPPED) {
+    } else if (s == SHOW_SKIPPED) {
+        char why[1400];
+        if (fi && fi->kind == BL_KNOWN_FAILURE)
+            snprintf(why, sizeof why, "known failure (%s in the baseline too): %s",
+                     verdict_name(r->verdict), msg);
+        else
+            snprintf(why, sizeof why, "%s", r->reason ? r->reason : "skipped");
         fputs("   <skipped", f);
-        attr(f, "message", r->reason ? r->reason : "skipped");
+        attr(f, "message", why);
         fputs("/>\n", f);
     }
     if (r->where || r->diagnosis || baseline) {
@@ -127,7 +169,7 @@ int junit_write(const char *path, const struct record_list *l, const struct bl_r
     struct outfile o;
     if (outfile_open(&o, path, err, errlen) != 0) return -1;
     FILE *f = o.f;
-    struct counts c = count(l);
+    struct counts c = count(l, bl);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
     attr(f, "name", "gptq-harness");
     counts_attrs(f, &c);
@@ -137,7 +179,7 @@ int junit_write(const char *path, const struct record_list *l, const struct bl_r
     fputs(">\n", f);
     properties(f, l, bl);
     for (size_t i = 0; i < l->n; i++)
-        testcase(f, &l->v[i], bl && i < bl->n ? &bl->f[i] : NULL, bl);
+        testcase(f, &l->v[i], finding(bl, i), bl);
     fputs(" </testsuite>\n</testsuites>\n", f);
     return outfile_commit(&o, err, errlen);
 }

@@ -10,7 +10,12 @@
  *       <skipped message/>                           SKIPPED, with the reason
  *       <system-out>                                 where, diagnosis, baseline
  *
- * failures counts FAILED and MISTRUSTED, errors ERROR, skipped SKIPPED. Every
+ * failures counts FAILED and MISTRUSTED, errors ERROR, skipped SKIPPED.
+ * Judged against a baseline, each testcase with a finding carries
+ * <properties><property name="baseline" value="REGRESSION|NEW FAILURE|DRIFT|
+ * known failure|fixed|new|NOT RUN"/> (bl_kind_name); a known failure is <skipped
+ * message="known failure (...)"> (not counted in failures or errors) and
+ * drift a <failure type="DRIFT"> (counted in failures). Every
  * string is escaped for XML 1.0 (see escape.h). Our own writer: CUnit's is
  * broken (docs/layout.md). Written to FILE.tmp, then renamed over FILE. */
 #ifndef GH_JUNIT_H

@@ -5,15 +5,45 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "results/junit.h"
 #include "results/plots.h"
 #include "results/report.h"
+#include "results/rundir.h"
 
 void outputs_defaults(struct outputs_cfg *c) {
     memset(c, 0, sizeof *c);
     c->drift_factor = BASELINE_DRIFT_FACTOR;
     c->title = "gptq-harness accuracy report";
+}
+
+int outputs_no_dir(const struct outputs_cfg *c) {
+    return c->out && !strcmp(c->out, OUTPUTS_NO_DIR);
+}
+
+int outputs_prepare(const struct outputs_cfg *c, char *err, size_t errlen) {
+    if (!c->junit) return 0;
+    char dir[RUNDIR_MAX];
+    if (snprintf(dir, sizeof dir, "%s", c->junit) >= (int)sizeof dir) {
+        snprintf(err, errlen, "--junit: path too long");
+        return -1;
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = 0;
+    else if (slash)
+        *slash = 0;
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (mkdir_p(dir, err, errlen) != 0) return -1;
+    if (access(dir, W_OK) != 0) {
+        snprintf(err, errlen, "--junit %.300s: cannot write into %.300s: %s", c->junit, dir,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int outputs_option(struct outputs_cfg *c, int code, const char *arg, const char *cmd) {
@@ -92,10 +122,19 @@ int outputs_finish(const struct outputs_cfg *c, const char *rundir, const struct
         fprintf(stderr, "gptq-harness: JUnit: %s\n", err);
         broken = 1;
     }
+    if (!rundir) {
+        if (repp) bl_report_free(repp);
+        return broken && code == 0 ? 1 : code;
+    }
     struct plots *plots = calloc(1, sizeof *plots);
     if (plots && plots_make(rundir, l, plots) != 0)
         fprintf(stderr, "gptq-harness: %s\n", plots->missing);
-    struct report_input in = {rundir, c->title, l, repp, plots, code};
+    struct report_input in = {
+        .rundir = rundir, .title = c->title, .l = l, .bl = repp, .plots = plots, .exit_code = code};
+    in.command = c->command;
+    in.batches = c->batches;
+    in.written = time(NULL);
+    if (gethostname(in.host, sizeof in.host - 1) != 0) snprintf(in.host, sizeof in.host, "?");
     if (report_write_html(&in, err, sizeof err) != 0 ||
         report_write_md(&in, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness: report: %s\n", err);

@@ -1,6 +1,7 @@
 /* plots.c - data files, gnuplot driver script and the gnuplot run (see
  * plots.h). */
 #include "results/plots.h"
+#include "results/report_model.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -252,32 +253,85 @@ static int join(char *buf, size_t len, const char *dir, const char *name) {
     return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
-/* Writes heat-INDEX.dat for each failing case with a grid and their driver
- * lines. */
+/* Whether a grid can show a layout pattern: one over the weights always
+ * (right weights are white); one over the output only when at least a tenth
+ * of its cells are right (exactly 0: exact data) and some are wrong. An
+ * output grid wrong nearly everywhere (a kernel that decodes one weight row
+ * of every 8 wrongly spoils every output; a rare cell right by chance) is
+ * noise to look at; the diagnosis says what the probe found. */
+static int shows_pattern(const struct errgrid *g) {
+    if (g->space == ERRGRID_WEIGHTS) return 1;
+    long zero = 0, n = (long)g->rows * g->cols;
+    for (long i = 0; i < n; i++)
+        zero += g->cells[i] == 0;
+    return zero < n && zero * 10 >= n;
+}
+
+/* A diagnosis group of the cases with a grid, as the heatmaps see it. */
+struct heat_group {
+    char key[RM_GROUP_KEY_MAX];
+    size_t cases;
+    long heat; /* index into p->heat, or -1 while not drawn */
+};
+
+#define HEAT_GROUPS_MAX 256
+
+/* Writes heat-INDEX.dat for the first case of each diagnosis group whose grid
+ * shows a pattern, and their driver lines. */
 static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l, const char *tmpl,
                           struct plots *p) {
-    for (size_t i = 0; i < l->n; i++) {
+    struct heat_group *gs = calloc(HEAT_GROUPS_MAX, sizeof *gs);
+    size_t ngs = 0;
+    char key[RM_GROUP_KEY_MAX];
+    int rc = 0;
+    if (!gs) return fail(p, "out of memory for", "the heatmaps");
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
         const struct case_record *r = &l->v[i];
         if (!r->grid) continue;
-        if (p->nheat == PLOTS_MAX_HEATMAPS) {
-            p->heat_more++;
-            continue;
+        rm_group_key(r, key, sizeof key);
+        size_t g = 0;
+        while (g < ngs && strcmp(gs[g].key, key) != 0)
+            g++;
+        if (g == ngs) {
+            if (ngs == HEAT_GROUPS_MAX) continue; /* more groups than anyone reads */
+            snprintf(gs[ngs].key, sizeof gs[ngs].key, "%s", key);
+            gs[ngs++].heat = -1;
         }
+        gs[g].cases++;
+        if (gs[g].heat >= 0 || !shows_pattern(r->grid)) continue;
+        if (p->nheat == PLOTS_MAX_HEATMAPS) continue;
+        gs[g].heat = (long)p->nheat;
         struct plot_heat *h = &p->heat[p->nheat++];
         char name[64], data[PLOTS_PATH_MAX];
         double cbmin, cbmax;
         snprintf(name, sizeof name, "heat-%lld.dat", (long long)r->index);
-        if (join(data, sizeof data, dir, name) != 0) return fail(p, "path too long:", dir);
+        if (join(data, sizeof data, dir, name) != 0) {
+            rc = fail(p, "path too long:", dir);
+            break;
+        }
         name[strlen(name) - 4] = 0;
         h->rec = i;
         set_file(&h->f, dir, name);
-        if (write_heat(data, r->grid, &cbmin, &cbmax) != 0) return fail(p, "cannot write", data);
+        if (write_heat(data, r->grid, &cbmin, &cbmax) != 0) {
+            rc = fail(p, "cannot write", data);
+            break;
+        }
         char *vars = vars_heat(data, r, cbmin, cbmax);
-        if (!vars) return fail(p, "out of memory for", data);
+        if (!vars) {
+            rc = fail(p, "out of memory for", data);
+            break;
+        }
         drive(d, &h->f, 800, 420, vars, tmpl);
         free(vars);
     }
-    return 0;
+    for (size_t g = 0; g < ngs; g++) {
+        if (gs[g].heat >= 0)
+            p->heat[gs[g].heat].cases = gs[g].cases;
+        else
+            p->heat_flat++;
+    }
+    free(gs);
+    return rc;
 }
 
 int plots_make(const char *rundir, const struct record_list *l, struct plots *p) {

@@ -4,8 +4,12 @@
  *   error_vs_k     normalized error (errmap.h) against K, log-log, a panel per
  *                  dtype x data mode, with the theoretical bound
  *   by_variant     normalized error by group size, zero point and g_idx kind
- *   heat-INDEX     for each failing case with an error grid: the grid as a
- *                  heatmap (the first PLOTS_MAX_HEATMAPS in sweep order)
+ *   heat-INDEX     one heatmap per diagnosis (rm_group_key, report_model.h):
+ *                  the grid of the first failing case of each group whose
+ *                  grid shows a pattern (over the weights, or over the output
+ *                  with right and wrong cells; at most PLOTS_MAX_HEATMAPS),
+ *                  so that a sweep with 48 cases of one bug shows its pattern
+ *                  once, and a grid wrong everywhere is not drawn
  * Each plot as SVG (inlined in report.html) and PNG (linked from report.md).
  *
  * gnuplot is $GPTQ_HARNESS_GNUPLOT when set, else "gnuplot" from PATH; it runs
@@ -19,7 +23,7 @@
 
 #include "results/record.h"
 
-#define PLOTS_MAX_HEATMAPS 32
+#define PLOTS_MAX_HEATMAPS 12
 #define PLOTS_PATH_MAX 4400
 
 struct plot_file {
@@ -29,7 +33,8 @@ struct plot_file {
 };
 
 struct plot_heat {
-    size_t rec; /* index into the record list */
+    size_t rec;   /* index into the record list */
+    size_t cases; /* failing cases with a grid and the same diagnosis (rec included) */
     struct plot_file f;
 };
 
@@ -38,7 +43,7 @@ struct plots {
     struct plot_file k, variant;
     struct plot_heat heat[PLOTS_MAX_HEATMAPS];
     size_t nheat;
-    size_t heat_more; /* failing cases with a grid beyond the cap */
+    size_t heat_flat; /* groups not drawn: no grid of theirs shows a pattern, or past the cap */
 };
 
 /* Writes the data and the driver, runs gnuplot. Returns 0 when gnuplot ran,

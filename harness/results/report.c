@@ -7,6 +7,30 @@
 #include "results/report.h"
 #include "results/report_model.h"
 
+size_t report_head(const struct report_input *in, const char *labels[4], const char *values[4],
+                   char when[64]) {
+    struct tm tm;
+    size_t n = 0;
+    if (in->written && gmtime_r(&in->written, &tm) &&
+        strftime(when, 64, "%Y-%m-%d %H:%M:%S UTC", &tm)) {
+        labels[n] = "written";
+        values[n++] = when;
+    }
+    if (in->host[0]) {
+        labels[n] = "host";
+        values[n++] = in->host;
+    }
+    if (in->command) {
+        labels[n] = "command";
+        values[n++] = in->command;
+    }
+    if (in->batches && in->batches[0]) {
+        labels[n] = "batch files";
+        values[n++] = in->batches;
+    }
+    return n;
+}
+
 int report_write(const struct report_input *in, const struct report_format *fmt, char *err,
                  size_t errlen) {
     struct rm_model m;

@@ -1,6 +1,8 @@
 /* report.h - the run's reports for people: RUN/report.html (self-contained:
  * CSS and the SVG plots inline) and RUN/report.md (PNG plots beside it, in
  * RUN/plots/). Both hold, in this order:
+ *   - the head: when and on which host the report was written, the command
+ *     line and the batch files
  *   - summary (verdict counts, the exit code, the sweep and how much of it)
  *   - against the baseline, when one was given: regressions and new failures
  *     first, then drift and fixed cases (known failures only counted)
@@ -19,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "results/baseline.h"
 #include "results/plots.h"
@@ -34,7 +37,17 @@ struct report_input {
     const struct bl_report *bl;  /* NULL without a baseline */
     const struct plots *plots;
     int exit_code;
+    /* the head of the report: when and where it was written, and how */
+    time_t written;
+    char host[256];
+    const char *command; /* NULL: not known */
+    const char *batches; /* NULL: none */
 };
+
+/* The head's lines as (label, value) pairs: written (UTC), host, command,
+ * batch files; returns how many (those known). */
+size_t report_head(const struct report_input *in, const char *labels[4], const char *values[4],
+                   char when[64]);
 
 /* Write RUN/report.html and RUN/report.md. Return 0, or -1 with a message. */
 int report_write_html(const struct report_input *in, char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* report_html.c - RUN/report.html (see report.h). The page is also
  * well-formed XML (XHTML syntax, inline SVG), so tests can check it with an
  * XML parser; it needs no script and no file besides itself. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,8 @@ static const char CSS[] =
     "th{background:#f4f4f4}code{font-size:0.95em;word-break:break-all}"
     ".pass{background:#c8e6c9}.fail{background:#ffcdd2}.mist{background:#ffe0b2}"
     ".err{background:#e1bee7}.skip{background:#eeeeee}.none{background:#fff}"
-    ".mx td{text-align:center;white-space:nowrap}.mx td.row{text-align:left}"
+    ".mx td{text-align:center;white-space:nowrap}.mx td.row{text-align:left;white-space:nowrap}"
+    ".scroll{overflow-x:auto;max-width:100%}.head th{width:8em}"
     ".badge{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:4px}"
     ".warn{background:#fff3cd;border:1px solid #e0c060;padding:6px 10px}"
     "figure{margin:1em 0}figure svg{width:100%;max-width:1000px;height:auto;"
@@ -42,6 +44,19 @@ static void begin(FILE *f, const struct report_input *in) {
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", CSS);
     esc(f, in->title);
     fputs("</h1>\n", f);
+    const char *labels[4], *values[4];
+    char when[64];
+    size_t n = report_head(in, labels, values, when);
+    if (!n) return;
+    fputs("<table class=\"head\">\n", f);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "<tr><th>%s</th><td>", labels[i]);
+        if (!strcmp(labels[i], "command")) fputs("<code>", f);
+        esc(f, values[i]);
+        if (!strcmp(labels[i], "command")) fputs("</code>", f);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
 }
 
 static void end(FILE *f) {
@@ -160,7 +175,7 @@ static void header_row(FILE *f, const struct rm_model *m, int level) {
 
 static void section_matrix(FILE *f, const struct rm_model *m) {
     fputs("<h2 id=\"matrix\">Format x variant</h2>\n<p>" RM_MATRIX_TEXT
-          "</p>\n<table class=\"mx\">\n",
+          "</p>\n<div class=\"scroll\"><table class=\"mx\">\n",
           f);
     for (int level = 0; level < 3; level++)
         header_row(f, m, level);
@@ -184,42 +199,65 @@ static void section_matrix(FILE *f, const struct rm_model *m) {
         }
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }
 
 /* ---- worst cases ---------------------------------------------------------- */
 
-static void section_worst(FILE *f, const struct report_input *in, const struct rm_model *m) {
-    fprintf(f,
-            "<h2 id=\"worst\">Worst cases</h2>\n<p>%zu failing case(s). " RM_WORST_TEXT
-            "; at most %d.</p>\n",
-            m->failing, REPORT_WORST);
-    if (!m->nworst) return;
-    fputs("<table><tr><th>#</th><th>verdict</th><th>metrics</th><th>case</th></tr>\n", f);
-    for (size_t i = 0; i < m->nworst; i++) {
-        const struct case_record *r = &in->l->v[m->worst[i]];
-        char met[512], en[32];
-        record_metrics_line(r, met, sizeof met);
-        fmt_g3(en, sizeof en, r->err_norm);
-        fprintf(f, "<tr><td>%lld</td><td class=\"%s\">%s</td><td>", (long long)r->index,
-                vclass(r->verdict), verdict_name(r->verdict));
-        esc(f, met);
-        fprintf(f, " err_norm=%s</td><td><code>", en);
-        esc(f, r->desc);
-        fputs("</code>", f);
-        const char *labels[3], *texts[3];
-        for (size_t k = 0, n = rm_case_notes(r, labels, texts); k < n; k++) {
-            fprintf(f, "<br/>%s: ", labels[k]);
-            esc(f, texts[k]);
-        }
-        if (r->verdict != V_PASSED) {
-            fputs("<br/>repro: <code>", f);
-            esc(f, r->repro ? r->repro : r->desc);
-            fputs("</code>", f);
-        }
-        fputs("</td></tr>\n", f);
+/* One case: metrics and err_norm, then the descriptor, notes and repro. */
+static void html_case(FILE *f, const struct case_record *r) {
+    char met[512], en[32];
+    record_metrics_line(r, met, sizeof met);
+    fmt_g3(en, sizeof en, r->err_norm);
+    fputs("<td>", f);
+    esc(f, met);
+    if (!isnan(r->err_norm)) fprintf(f, " err_norm=%s", en);
+    fprintf(f, "</td><td>#%lld <code>", (long long)r->index);
+    esc(f, r->desc);
+    fputs("</code>", f);
+    const char *labels[3], *texts[3];
+    for (size_t k = 0, n = rm_case_notes(r, labels, texts); k < n; k++) {
+        fprintf(f, "<br/>%s: ", labels[k]);
+        esc(f, texts[k]);
     }
-    fputs("</table>\n", f);
+    if (r->verdict != V_PASSED) {
+        fputs("<br/>repro: <code>", f);
+        esc(f, r->repro ? r->repro : r->desc);
+        fputs("</code>", f);
+    }
+    fputs("</td>", f);
+}
+
+static void section_worst(FILE *f, const struct report_input *in, const struct rm_model *m) {
+    fprintf(
+        f,
+        "<h2 id=\"worst\">Worst cases</h2>\n<p>%zu failing case(s) in %zu group(s). " RM_WORST_TEXT
+        ".</p>\n",
+        m->failing, m->ngroups);
+    if (m->ngroups) {
+        fputs("<table><tr><th>cases</th><th>diagnosis</th><th>worst example: metrics</th>"
+              "<th>case</th></tr>\n",
+              f);
+        for (size_t g = 0; g < m->ngroups; g++) {
+            const struct rm_group *gr = &m->groups[g];
+            fprintf(f, "<tr><td>%zu</td><td class=\"%s\">", gr->count, vclass(gr->verdict));
+            esc(f, rm_group_label(gr));
+            fputs("</td>", f);
+            html_case(f, &in->l->v[gr->example]);
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    for (size_t i = 0; i < m->nclosest; i++) {
+        const struct case_record *r = &in->l->v[m->closest[i]];
+        if (i == 0)
+            fputs("<p>" RM_CLOSEST_TEXT ":</p>\n<table><tr><th>metrics</th><th>case</th></tr>\n",
+                  f);
+        fputs("<tr>", f);
+        html_case(f, r);
+        fputs("</tr>\n", f);
+    }
+    if (m->nclosest) fputs("</table>\n", f);
 }
 
 /* ---- plots ---------------------------------------------------------------- */
@@ -288,20 +326,21 @@ static void section_plots(FILE *f, const struct report_input *in) {
     if (!p) return;
     figure(f, &p->k, "k-", RM_K_TEXT, NULL);
     figure(f, &p->variant, "v-", RM_VARIANT_TEXT, NULL);
-    if (p->nheat) fputs("<h3>Error heatmaps of failing cases</h3>\n<p>" RM_HEAT_TEXT "</p>\n", f);
+    if (p->nheat || p->heat_flat)
+        fputs("<h3>Error heatmaps, one per diagnosis</h3>\n<p>" RM_HEAT_TEXT "</p>\n", f);
     for (size_t i = 0; i < p->nheat; i++) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
-        char prefix[32], cap[700];
+        struct rm_group g = {.verdict = r->verdict};
+        rm_group_key(r, g.key, sizeof g.key);
+        char prefix[32], cap[1200];
         snprintf(prefix, sizeof prefix, "h%zu-", i);
-        snprintf(cap, sizeof cap, "%s #%lld: %s", verdict_name(r->verdict), (long long)r->index,
-                 r->desc);
+        snprintf(cap, sizeof cap, "%s (%zu case(s) with a grid); drawn: %s #%lld: %s",
+                 rm_group_label(&g), p->heat[i].cases, verdict_name(r->verdict),
+                 (long long)r->index, r->desc);
         figure(f, &p->heat[i].f, prefix, cap, r->where);
     }
-    if (p->heat_more)
-        fprintf(f,
-                "<p>%zu more failing case(s) have error grids in results.jsonl (heatmaps "
-                "are drawn for the first %d).</p>\n",
-                p->heat_more, PLOTS_MAX_HEATMAPS);
+    if (p->heat_flat)
+        fprintf(f, "<p>" RM_HEAT_FLAT_TEXT "</p>\n", p->heat_flat, PLOTS_MAX_HEATMAPS);
 }
 
 int report_write_html(const struct report_input *in, char *err, size_t errlen) {

@@ -1,6 +1,7 @@
 /* report_md.c - RUN/report.md (see report.h): GitHub-flavoured Markdown,
  * plots as PNG files in RUN/plots/. Verdict colours become marks:
  * PASSED ok, FAILED FAIL, MISTRUSTED MISTRUST, ERROR ERROR, SKIPPED skip. */
+#include <math.h>
 #include <string.h>
 
 #include "util/escape.h"
@@ -49,6 +50,18 @@ static void begin(FILE *f, const struct report_input *in) {
     fputs("# ", f);
     md_text(f, in->title);
     fputs("\n\n", f);
+    const char *labels[4], *values[4];
+    char when[64];
+    size_t n = report_head(in, labels, values, when);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "- %s: ", labels[i]);
+        if (!strcmp(labels[i], "command"))
+            md_code(f, values[i]);
+        else
+            md_text(f, values[i]);
+        fputs("\n", f);
+    }
+    if (n) fputs("\n", f);
 }
 
 static void end(FILE *f) {
@@ -150,32 +163,49 @@ static void section_matrix(FILE *f, const struct rm_model *m) {
     fputc('\n', f);
 }
 
+/* One case: metrics and err_norm, then the descriptor, notes and repro. */
+static void md_case(FILE *f, const struct case_record *r) {
+    char met[512], en[32];
+    record_metrics_line(r, met, sizeof met);
+    fmt_g3(en, sizeof en, r->err_norm);
+    md_text(f, met);
+    if (!isnan(r->err_norm)) fprintf(f, " err_norm=%s", en);
+    fprintf(f, " | #%lld ", (long long)r->index);
+    md_code(f, r->desc);
+    const char *labels[3], *texts[3];
+    for (size_t k = 0, n = rm_case_notes(r, labels, texts); k < n; k++) {
+        fprintf(f, "<br/>%s: ", labels[k]);
+        md_text(f, texts[k]);
+    }
+    if (r->verdict != V_PASSED) {
+        fputs("<br/>repro: ", f);
+        md_code(f, r->repro ? r->repro : r->desc);
+    }
+}
+
 static void section_worst(FILE *f, const struct report_input *in, const struct rm_model *m) {
-    fprintf(f, "## Worst cases\n\n%zu failing case(s). " RM_WORST_TEXT "; at most %d.\n\n",
-            m->failing, REPORT_WORST);
-    if (!m->nworst) return;
-    fputs("| # | verdict | metrics | case |\n|---|---|---|---|\n", f);
-    for (size_t i = 0; i < m->nworst; i++) {
-        const struct case_record *r = &in->l->v[m->worst[i]];
-        char met[512], en[32];
-        record_metrics_line(r, met, sizeof met);
-        fmt_g3(en, sizeof en, r->err_norm);
-        fprintf(f, "| %lld | %s | ", (long long)r->index, mark(r->verdict));
-        md_text(f, met);
-        fprintf(f, " err_norm=%s | ", en);
-        md_code(f, r->desc);
-        const char *labels[3], *texts[3];
-        for (size_t k = 0, n = rm_case_notes(r, labels, texts); k < n; k++) {
-            fprintf(f, "<br/>%s: ", labels[k]);
-            md_text(f, texts[k]);
+    fprintf(f, "## Worst cases\n\n%zu failing case(s) in %zu group(s). " RM_WORST_TEXT ".\n\n",
+            m->failing, m->ngroups);
+    if (m->ngroups) {
+        fputs("| cases | diagnosis | worst example: metrics | case |\n|---|---|---|---|\n", f);
+        for (size_t g = 0; g < m->ngroups; g++) {
+            const struct rm_group *gr = &m->groups[g];
+            fprintf(f, "| %zu | %s ", gr->count, mark(gr->verdict));
+            md_text(f, rm_group_label(gr));
+            fputs(" | ", f);
+            md_case(f, &in->l->v[gr->example]);
+            fputs(" |\n", f);
         }
-        if (r->verdict != V_PASSED) {
-            fputs("<br/>repro: ", f);
-            md_code(f, r->repro ? r->repro : r->desc);
-        }
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < m->nclosest; i++) {
+        const struct case_record *r = &in->l->v[m->closest[i]];
+        if (i == 0) fputs(RM_CLOSEST_TEXT ":\n\n| metrics | case |\n|---|---|\n", f);
+        fputs("| ", f);
+        md_case(f, r);
         fputs(" |\n", f);
     }
-    fputc('\n', f);
+    if (m->nclosest) fputc('\n', f);
 }
 
 static void image(FILE *f, const struct plot_file *pf, const char *alt) {
@@ -198,10 +228,16 @@ static void section_plots(FILE *f, const struct report_input *in) {
     image(f, &p->k, "error against K");
     fputs(RM_VARIANT_TEXT "\n\n", f);
     image(f, &p->variant, "error by variant");
-    if (p->nheat) fputs("### Error heatmaps of failing cases\n\n" RM_HEAT_TEXT "\n\n", f);
+    if (p->nheat || p->heat_flat)
+        fputs("### Error heatmaps, one per diagnosis\n\n" RM_HEAT_TEXT "\n\n", f);
     for (size_t i = 0; i < p->nheat; i++) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
-        fprintf(f, "%s #%lld ", verdict_name(r->verdict), (long long)r->index);
+        struct rm_group g = {.verdict = r->verdict};
+        rm_group_key(r, g.key, sizeof g.key);
+        fputs("**", f);
+        md_text(f, rm_group_label(&g));
+        fprintf(f, "** (%zu case(s) with a grid); drawn: %s #%lld ", p->heat[i].cases,
+                verdict_name(r->verdict), (long long)r->index);
         md_code(f, r->desc);
         if (r->where) {
             fputs(" — ", f);
@@ -210,11 +246,7 @@ static void section_plots(FILE *f, const struct report_input *in) {
         fputs("\n\n", f);
         image(f, &p->heat[i].f, "error heatmap");
     }
-    if (p->heat_more)
-        fprintf(f,
-                "%zu more failing case(s) have error grids in results.jsonl (heatmaps are "
-                "drawn for the first %d).\n",
-                p->heat_more, PLOTS_MAX_HEATMAPS);
+    if (p->heat_flat) fprintf(f, RM_HEAT_FLAT_TEXT "\n", p->heat_flat, PLOTS_MAX_HEATMAPS);
 }
 
 int report_write_md(const struct report_input *in, char *err, size_t errlen) {

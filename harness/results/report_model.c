@@ -75,6 +75,9 @@ static int worse_cmp(const void *a, const void *b) {
     return (x->index > y->index) - (x->index < y->index);
 }
 
+static int build_groups(const struct record_list *l, const struct worst_key *k, size_t n,
+                        struct rm_model *m);
+
 static int build_worst(const struct record_list *l, size_t max, struct rm_model *m) {
     struct worst_key *k = malloc((l->n ? l->n : 1) * sizeof *k);
     size_t n = 0;
@@ -88,6 +91,17 @@ static int build_worst(const struct record_list *l, size_t max, struct rm_model 
         k[n++] = (struct worst_key){!failing, sev, ratio, r->index, i};
     }
     qsort(k, n, sizeof *k, worse_cmp);
+    if (build_groups(l, k, n, m) != 0) {
+        free(k);
+        return -1;
+    }
+    m->closest = malloc((n ? n : 1) * sizeof *m->closest);
+    if (!m->closest) {
+        free(k);
+        return -1;
+    }
+    for (size_t i = 0; i < n && m->nclosest < RM_CLOSEST_MAX; i++)
+        if (k[i].passing) m->closest[m->nclosest++] = k[i].rec;
     m->nworst = n < max ? n : max;
     m->worst = malloc((m->nworst ? m->nworst : 1) * sizeof *m->worst);
     if (m->worst)
@@ -120,6 +134,79 @@ static int build_findings(const struct bl_report *bl, size_t nrec, struct rm_mod
             }
         }
     }
+    return 0;
+}
+
+/* The first n bytes of s up to (not including) any of the stops. */
+static size_t clause(const char *s, const char *const *stops, size_t nstops) {
+    size_t n = strlen(s);
+    for (size_t i = 0; i < nstops; i++) {
+        const char *p = strstr(s, stops[i]);
+        if (p && (size_t)(p - s) < n) n = (size_t)(p - s);
+    }
+    return n;
+}
+
+/* Appends "; kernel's weights wrong in rows k with index % 8 in {...}" when
+ * the probe of a wrong kernel (probe.h) found such a row pattern: the
+ * finding that tells one kernel bug from another across shapes. */
+static void probe_pattern(const char *diagnosis, char *buf, size_t len) {
+    const char *p = strstr(diagnosis, "kernel's weights");
+    const char *q = p ? strstr(p, "rows k with index % ") : NULL;
+    const char *e = q ? strchr(q, '}') : NULL;
+    size_t used = strlen(buf);
+    if (e && used < len)
+        snprintf(buf + used, len - used, "; kernel's weights wrong in %.*s", (int)(e + 1 - q), q);
+}
+
+void rm_group_key(const struct case_record *r, char *buf, size_t len) {
+    static const char *const semi[] = {"; "}, *const colon[] = {":"}, *const why[] = {":", " ("};
+    const char *text = r->diagnosis ? r->diagnosis : r->where ? r->where : r->reason;
+    size_t n = 0;
+    if (text)
+        n = r->diagnosis ? clause(text, semi, 1)
+            : r->where   ? clause(text, colon, 1)
+                         : clause(text, why, 2);
+    if (n > 200) n = 200;
+    snprintf(buf, len, "%s: %.*s", verdict_name(r->verdict), (int)n,
+             text ? text : "(no reason given)");
+    /* "no catalogued fault (6 tried) ...": how many were tried depends on the case */
+    char *t = strstr(buf, " tried)");
+    char *o = t ? t : NULL;
+    while (o && o > buf && o[-1] != '(')
+        o--;
+    if (t && o > buf + 1 && o[-2] == ' ') memmove(o - 2, t + 7, strlen(t + 7) + 1);
+    if (r->diagnosis) probe_pattern(r->diagnosis, buf, len);
+}
+
+static int group_cmp(const void *a, const void *b) {
+    const struct rm_group *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return (x->example > y->example) - (x->example < y->example);
+}
+
+/* Groups the failing cases, visited worst first (k sorted by worse_cmp), so
+ * that each group's first case is its worst. */
+static int build_groups(const struct record_list *l, const struct worst_key *k, size_t n,
+                        struct rm_model *m) {
+    m->groups = calloc(n ? n : 1, sizeof *m->groups);
+    if (!m->groups) return -1;
+    char key[RM_GROUP_KEY_MAX];
+    for (size_t i = 0; i < n && !k[i].passing; i++) {
+        const struct case_record *r = &l->v[k[i].rec];
+        rm_group_key(r, key, sizeof key);
+        size_t g = 0;
+        while (g < m->ngroups && strcmp(m->groups[g].key, key) != 0)
+            g++;
+        if (g == m->ngroups) {
+            snprintf(m->groups[g].key, sizeof m->groups[g].key, "%s", key);
+            m->groups[g].verdict = r->verdict;
+            m->groups[g].example = k[i].rec;
+            m->ngroups++;
+        }
+        m->groups[g].count++;
+    }
+    qsort(m->groups, m->ngroups, sizeof *m->groups, group_cmp);
     return 0;
 }
 
@@ -181,7 +268,15 @@ void rm_free(struct rm_model *m) {
     free(m->cell);
     free(m->worst);
     free(m->findings);
+    free(m->groups);
+    free(m->closest);
     memset(m, 0, sizeof *m);
+}
+
+const char *rm_group_label(const struct rm_group *g) {
+    size_t n = strlen(verdict_name(g->verdict));
+    return strncmp(g->key, verdict_name(g->verdict), n) == 0 && g->key[n] == ':' ? g->key + n + 2
+                                                                                 : g->key;
 }
 
 int rm_cell_verdict(const struct rm_tally *t) {

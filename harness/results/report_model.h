@@ -1,6 +1,8 @@
 /* report_model.h - what report.html and report.md show, computed once from
  * the records: verdict counts, the format x variant matrix and the list of
- * worst cases. Internal to the report writers (and their tests). */
+ * worst cases, and the diagnosis groups of failing cases (which the plots
+ * use to draw one heatmap per group). Internal to the report writers, the
+ * plots and their tests. */
 #ifndef GH_REPORT_MODEL_H
 #define GH_REPORT_MODEL_H
 
@@ -36,6 +38,16 @@ struct rm_finding {
     size_t more;
 };
 
+/* Failing cases that share a diagnosis (rm_group_key): how many, and the
+ * worst of them as the example. */
+#define RM_GROUP_KEY_MAX 240
+struct rm_group {
+    char key[RM_GROUP_KEY_MAX];
+    verdict_t verdict; /* the example's */
+    size_t count;
+    size_t example; /* index into the record list */
+};
+
 struct rm_model {
     struct rm_tally total;
     struct rm_row *rows;
@@ -48,7 +60,20 @@ struct rm_model {
     double case_time;            /* sum of the cases' total times */
     struct rm_finding *findings; /* regressions, new failures, drift, fixed */
     size_t nfindings;
+    struct rm_group *groups; /* failures by diagnosis, largest group first */
+    size_t ngroups;
+    size_t *closest; /* passing cases closest to their tolerance, closest first */
+    size_t nclosest;
 };
+
+/* The group's key without its verdict ("explained by fault ..."). */
+const char *rm_group_label(const struct rm_group *g);
+
+/* What failing cases are grouped by: the diagnosis up to its first "; " (e.g.
+ * "explained by fault zeros-transposed (...)"), else where the fault lies up
+ * to its ':' ("kernel wrong"), else the reason up to its first ':' or '('
+ * ("kernel build failed"); the verdict in front. */
+void rm_group_key(const struct case_record *r, char *buf, size_t len);
 
 /* bl may be NULL. Returns 0 or -1 (out of memory). */
 int rm_build(const struct record_list *l, const struct bl_report *bl, size_t max_worst,
@@ -70,18 +95,33 @@ size_t rm_case_notes(const struct case_record *r, const char *labels[3], const c
 
 /* Prose both formats share. */
 #define RM_WORST_TEXT                                                                              \
-    "Failures first (by worst_ratio: error / allowed error), then the passing cases closest "      \
-    "to their tolerance"
+    "Failing cases grouped by their diagnosis, the largest group first, with the worst case of "   \
+    "each (by worst_ratio: error / allowed error) as its example; every case is in "               \
+    "results.jsonl"
+#define RM_CLOSEST_TEXT "The passing cases closest to their tolerance (largest worst_ratio)"
+#define RM_CLOSEST_MAX 10
 #define RM_MATRIX_TEXT                                                                             \
-    "Rows: checkpoint format / adapter. Columns: zero point, g_idx kind, group size. A cell "      \
-    "counts passed/total over its shapes, dtypes and data modes and shows its worst verdict."
+    "Rows: checkpoint format / adapter. Columns, in three header rows: zero point (sym: no zero "  \
+    "points, asym: stored zero points), g_idx kind (none: no g_idx, trivial: g_idx = k / g, act: " \
+    "act-order, a permuted g_idx), group size (g=-1: one group over all of K). A cell reads "      \
+    "passed/total over its shapes, dtypes and data modes and is coloured by its worst verdict "    \
+    "(green passed, red failed, orange mistrusted, purple error, grey skipped); an empty cell "    \
+    "was not in the sweep."
 #define RM_K_TEXT                                                                                  \
     "Normalized error against K (log-log) by dtype and data mode. Real data: max |y-ref| / "       \
-    "sum|x||w|, bound u_out + u_w + K 2^-24, tolerance = bound x safety. Exact data: max "         \
+    "sum|x||w|, bound u_out + u_w + K·2⁻²⁴, tolerance = bound x safety. Exact data: max "    \
     "|y-ref| / |ref|, bound u_out (only the final rounding)."
 #define RM_VARIANT_TEXT "Normalized error by group size, zero point and g_idx kind."
+#define RM_HEAT_FLAT_TEXT                                                                          \
+    "%zu diagnosis group(s) with error grids not drawn: nearly every cell of their output grids "  \
+    "is wrong (no layout to see in the output; the worst cases above say which weights the "       \
+    "probe found wrong), or they come past the first %d. Their grids are in results.jsonl."
 #define RM_HEAT_TEXT                                                                               \
-    "Output rows (in row groups) against columns (in column groups); colour: the largest "         \
+    "One heatmap per diagnosis: the first failing case of each group with an error grid (every "   \
+    "grid is in results.jsonl). Over the weights (when the kernel was handed weights that differ " \
+    "from the checkpoint's): weight row groups against columns, colour |w_kernel - w| / rms(w). "  \
+    "Otherwise output rows (in row groups) against columns (in column groups); colour: the "       \
+    "largest "                                                                                     \
     "|got - ref| in the cell over the RMS of the reference in its row (exact data: against the "   \
     "rounded reference, so right elements are 0, white); NaN, Inf and unwritten elements at the "  \
     "top of the scale. A wrong weight or zero-point layout shows along the columns."

@@ -32,6 +32,7 @@ struct runout {
     size_t env;
     struct pending pend;
     int failed;      /* a write failed (reported once) */
+    int no_dir;      /* --out none: records kept in memory only */
     char title[512]; /* the title when marked partial */
 };
 
@@ -47,9 +48,14 @@ struct runout *runout_open(const struct runout_cfg *c, char *err, size_t errlen)
         if (baseline_load(c->out.baseline, &o->bl, err, errlen) != 0) goto fail;
         o->have_bl = 1;
     }
-    if (rundir_create(c->out.out, time(NULL), o->dir, sizeof o->dir, err, errlen) != 0) goto fail;
-    snprintf(path, sizeof path, "%s/results.jsonl", o->dir);
-    if (!(o->w = results_writer_open(path, err, errlen))) goto fail;
+    if (outputs_prepare(&c->out, err, errlen) != 0) goto fail;
+    o->no_dir = outputs_no_dir(&c->out);
+    if (!o->no_dir) {
+        if (rundir_create(c->out.out, time(NULL), o->dir, sizeof o->dir, err, errlen) != 0)
+            goto fail;
+        snprintf(path, sizeof path, "%s/results.jsonl", o->dir);
+        if (!(o->w = results_writer_open(path, err, errlen))) goto fail;
+    }
     (void)record_list_sweep(&o->list, c->sweep, err, errlen); /* an empty list takes any */
     if (record_list_env(&o->list, &c->env, &o->env) != 0) goto fail;
     return o;
@@ -127,7 +133,7 @@ void runout_case(struct runout *o, int64_t index, const struct case_result *r) {
     char *line = results_line(&o->list, &rec);
     record_free(&rec);
     /* the reports read the line back, exactly as a merge of shards will */
-    if (!line || results_writer_add(o->w, line, err, sizeof err) != 0 ||
+    if (!line || (o->w && results_writer_add(o->w, line, err, sizeof err) != 0) ||
         results_parse_line(line, strlen(line), &o->list, &back, err, sizeof err) != 0 ||
         record_list_push(&o->list, &back) != 0)
         write_failed(o, line ? err : "out of memory");
@@ -143,8 +149,8 @@ int runout_finish(struct runout *o, int verdict_code, FILE *out) {
     char err[512];
     if (results_writer_close(o->w, err, sizeof err) != 0) write_failed(o, err);
     o->w = NULL;
-    int code = outputs_finish(&o->cfg.out, o->dir, o->have_bl ? &o->bl : NULL, &o->list,
-                              verdict_code, out);
+    int code = outputs_finish(&o->cfg.out, o->no_dir ? NULL : o->dir, o->have_bl ? &o->bl : NULL,
+                              &o->list, verdict_code, out);
     return o->failed && code == 0 ? 1 : code;
 }
 
@@ -159,5 +165,5 @@ void runout_free(struct runout *o) {
 }
 
 const char *runout_dir(const struct runout *o) {
-    return o->dir;
+    return o->no_dir ? NULL : o->dir;
 }

@@ -24,7 +24,8 @@ struct runout_cfg {
     const char *repro_prefix; /* e.g. "build/gptq-harness run --kernel x.cl" */
 };
 
-/* Creates the run directory, opens results.jsonl, loads the baseline.
+/* Creates the run directory (none with --out none) and the JUnit file's
+ * folder, opens results.jsonl, loads the baseline.
  * Returns NULL with a message (a bad baseline or an unwritable directory:
  * usage errors, exit 2). */
 struct runout *runout_open(const struct runout_cfg *c, char *err, size_t errlen);
@@ -46,7 +47,7 @@ void runout_mark_partial(struct runout *o, const char *note);
  * (outputs.h) given the verdicts' exit code. */
 int runout_finish(struct runout *o, int verdict_code, FILE *out);
 
-/* The run directory (reports/<timestamp>-<n> or --out). */
+/* The run directory (reports/<timestamp>-<n> or --out); NULL with --out none. */
 const char *runout_dir(const struct runout *o);
 
 void runout_free(struct runout *o);

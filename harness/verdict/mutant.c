@@ -229,3 +229,21 @@ int mutant_applies(const struct mutant *m, const char *desc_line) {
     }
     return 1;
 }
+
+int mutant_write_kernel(const struct mutant *m, const char *base_path, const char *out_path,
+                        char *err, size_t errlen) {
+    char *src = mutant_read_file(base_path, err, errlen);
+    char *mutated = NULL;
+    if (!src || mutant_apply(m, src, &mutated, err, errlen) != 0) {
+        free(src);
+        return -1;
+    }
+    free(src);
+    const int to_stdout = !strcmp(out_path, "-");
+    FILE *f = to_stdout ? stdout : fopen(out_path, "w");
+    int ok = f && fputs(mutated, f) >= 0;
+    if (f && (to_stdout ? fflush(f) : fclose(f)) != 0) ok = 0;
+    free(mutated);
+    if (!ok) snprintf(err, errlen, "cannot write %.400s: %s", out_path, strerror(errno));
+    return ok ? 0 : -1;
+}

@@ -53,6 +53,12 @@ int mutant_apply(const struct mutant *m, const char *src, char **out, char *err,
 
 void mutant_free(struct mutant *m);
 
+/* Writes m applied to the kernel source at base_path into out_path ("-":
+ * stdout). Returns 0, or -1 with a message (the base does not read, a hunk
+ * does not match, the file cannot be written). */
+int mutant_write_kernel(const struct mutant *m, const char *base_path, const char *out_path,
+                        char *err, size_t errlen);
+
 /* 1 when the case printed as desc_line (desc_print's canonical form) meets
  * every condition of m->applies. */
 int mutant_applies(const struct mutant *m, const char *desc_line);
