@@ -31,7 +31,7 @@ check "numpy adapter runner, smoke sweep: exit 0" [ $? -eq 0 ]
 check "numpy adapter runner, smoke sweep: all passed" all_passed "$TMP/a.out"
 "$BIN" run -q --layer "exec:$PY runners/numpy_layer.py" $SMOKE >"$TMP/l.out" 2>&1
 check "numpy layer runner, smoke sweep: all passed" all_passed "$TMP/l.out"
-"$BIN" run -q --repeat 3 --layer "exec:$PY runners/numpy_layer.py" m=3 'fmt=ct zp=asym' >"$TMP/lr.out" 2>&1
+"$BIN" run -q --repeat 3 --layer "exec:$PY runners/numpy_layer.py" 'm=3 fmt=ct zp=asym' >"$TMP/lr.out" 2>&1
 check "numpy layer runner, --repeat 3: all passed" all_passed "$TMP/lr.out"
 "$BIN" run -q --kernel "exec:$PY runners/xpu_int4_gemm.py --stand-in" $DEFAULT >"$TMP/x.out" 2>&1
 check "xpu_int4_gemm marshalling (numpy stand-in), default job: all passed" all_passed "$TMP/x.out"
@@ -87,7 +87,7 @@ check "docs example loader: passes the GPTQ cases" \
 fault() { # fault MODE REASON [run options]
     mode=$1 reason=$2
     shift 2
-    "$BIN" run "$@" --kernel "exec:$PY tests/runners/faulty_runner.py $mode" m=1 m=2 m=3 \
+    "$BIN" run "$@" --kernel "exec:$PY tests/runners/faulty_runner.py $mode" 'm=1 seed=1' 'm=2 seed=1' 'm=3 seed=1' \
         >"$TMP/f.out" 2>"$TMP/f.err"
     rc=$?
     check "$mode: exit 1" [ "$rc" -eq 1 ]
@@ -107,7 +107,7 @@ fault error@2 'the runner failed: planted runner error'
 # SIGINT while the runner hangs: the run stops at once (not at the 120 s
 # watchdog), the hanging case is abandoned and not recorded.
 HANG_MARK="$TMP/hang.mark" "$BIN" run --out "$TMP/hangint" --case-timeout 120 \
-    --kernel "exec:$PY tests/runners/faulty_runner.py hang@2" m=1 m=2 m=3 >"$TMP/hangint.out" 2>&1 &
+    --kernel "exec:$PY tests/runners/faulty_runner.py hang@2" 'm=1 seed=1' 'm=2 seed=1' 'm=3 seed=1' >"$TMP/hangint.out" 2>&1 &
 pid=$!
 i=0
 while [ $i -lt 600 ] && [ ! -f "$TMP/hang.mark" ]; do
@@ -123,7 +123,7 @@ check "SIGINT while the runner hangs: stops in $took s, not at the 120 s watchdo
 check "SIGINT while the runner hangs: exit 1, 1 of 3 cases recorded" sh -c \
     "[ $rc -eq 1 ] && [ \$(wc -l <'$TMP/hangint/results.jsonl') -eq 1 ] && grep -q 'interrupted by SIGINT after 1 of 3 cases' '$TMP/hangint.out'"
 bad_start() { # bad_start MODE REASON
-    "$BIN" run --kernel "exec:$PY tests/runners/faulty_runner.py $1" m=1 m=2 m=3 >"$TMP/s.out" 2>&1
+    "$BIN" run --kernel "exec:$PY tests/runners/faulty_runner.py $1" 'm=1 seed=1' 'm=2 seed=1' 'm=3 seed=1' >"$TMP/s.out" 2>&1
     check "$1: exit 1" [ $? -eq 1 ]
     check "$1: every case an ERROR: $2" [ "$(grep -c "why: .*$2" "$TMP/s.out")" -ge 2 ]
     check "$1: after 3 failed starts no more" grep -q 'why: not started again: 3 starts in a row failed' "$TMP/s.out"
@@ -131,9 +131,9 @@ bad_start() { # bad_start MODE REASON
 bad_start nohello 'its hello is not a JSON object'
 bad_start version 'the runner speaks protocol version 99; the harness speaks 1'
 bad_start role 'the runner says its role is adapter; it is used as the kernel here'
-"$BIN" run -q --kernel "exec:no-such-runner-command-xyz" m=1 >"$TMP/nf.out" 2>&1
+"$BIN" run -q --kernel "exec:no-such-runner-command-xyz" 'm=1 seed=1' >"$TMP/nf.out" 2>&1
 check "a command that does not exist: ERROR, exit 127 named" grep -q 'exited with status 127' "$TMP/nf.out"
-"$BIN" run -q --kernel "exec:$PY tests/runners/faulty_runner.py stdout" m=1 m=2 >"$TMP/p.out" 2>"$TMP/p.err"
+"$BIN" run -q --kernel "exec:$PY tests/runners/faulty_runner.py stdout" 'm=1 seed=1' 'm=2 seed=1' >"$TMP/p.out" 2>"$TMP/p.err"
 check "a runner printing to stdout: its cases pass" all_passed "$TMP/p.out"
 check "a runner printing to stdout: nothing of it on the harness's stdout" \
     not_grep RUNNER-STDOUT-MARKER "$TMP/p.out"
@@ -144,7 +144,7 @@ if $PY -c 'import torch' >/dev/null 2>&1; then
     ok "torch is installed here: the SKIPPED-without-torch checks do not apply"
 else
     for r in "tinygemm.py --device cpu" "tinygemm.py --device cuda" triton_w4a16.py xpu_int4_gemm.py; do
-        "$BIN" run --kernel "exec:$PY runners/$r" m=1 'dt=bf16 zp=asym' >"$TMP/t.out" 2>&1
+        "$BIN" run --kernel "exec:$PY runners/$r" 'm=1 seed=1' 'dt=bf16 zp=asym' >"$TMP/t.out" 2>&1
         rc=$?
         check "$r without torch: exit 0, both cases SKIPPED" \
             grep -q '^summary: total=2 passed=0 failed=0 mistrusted=0 skipped=2 errors=0 exit=0$' "$TMP/t.out"
