@@ -156,7 +156,7 @@ static void test_writers(void) {
     struct bl_report bl = {.f = f, .n = 7, .factor = 4};
     bl.count[BL_REGRESSION] = 1;
     strcpy(bl.path, "prev/results.jsonl");
-    struct report_input in = {dir, "title <t>", l, &bl, &p, 1};
+    struct report_input in = {dir, "title <t>", l, &bl, &p, 1, NULL};
     CU_ASSERT_EQUAL(report_write_html(&in, err, sizeof err), 0);
     CU_ASSERT_EQUAL(report_write_md(&in, err, sizeof err), 0);
     snprintf(path, sizeof path, "%s/report.html", dir);

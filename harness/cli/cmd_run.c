@@ -319,7 +319,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
              "every case",
              o.max_hangs);
     interrupt_install();
-    for (size_t i = 0; i < o.cases.n; i++) {
+    size_t i;
+    for (i = 0; i < o.cases.n; i++) {
         if (interrupt_requested()) break;
         if (!shard_selects(&sh, i)) continue;
         struct case_result r;
@@ -365,6 +366,12 @@ int cmd_run(const char *prog, int argc, char **argv) {
                  done, selected);
         fprintf(stderr, "gptq-harness run: %s; writing the partial results\n", note);
         runout_mark_partial(ro, note);
+        for (; i < o.cases.n; i++) { /* the abandoned case and those after it */
+            char desc[RECORD_DESC_MAX];
+            desc_print(&o.cases.v[i], desc, sizeof desc);
+            if (shard_selects(&sh, i) && runout_not_run(ro, (int64_t)i, desc) != 0)
+                fprintf(stderr, "gptq-harness run: out of memory listing the cases not run\n");
+        }
     }
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;

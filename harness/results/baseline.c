@@ -27,7 +27,9 @@ int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = results_read_file(path, l, NULL, err, errlen);
+    struct results_read_info info;
+    int rc = results_read_file(path, l, &info, err, errlen);
+    if (rc == 0) results_read_warn(stderr, "gptq-harness: baseline", path, &info);
     if (rc == 0 && l->n > 0 && !(b->v = calloc(l->n, sizeof *b->v))) {
         snprintf(err, errlen, "out of memory");
         rc = -1;

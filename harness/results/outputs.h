@@ -11,7 +11,10 @@
  * Exit code: without a baseline, the verdicts' (0 all passed or skipped, 1
  * any FAILED, MISTRUSTED or ERROR); with one, 1 exactly when a case fails
  * that did not fail in the baseline (baseline.h). Failing to write the JUnit
- * file or a report makes it at least 1: CI must not go green without them. */
+ * file or a report makes it at least 1: CI must not go green without them;
+ * so does a partial run (gaps.h), and the reports show the code it ends
+ * with. The closing "results: ... report: ..." line names only what was
+ * written. */
 #ifndef GH_OUTPUTS_H
 #define GH_OUTPUTS_H
 
@@ -19,6 +22,7 @@
 #include <stdio.h>
 
 #include "results/baseline.h"
+#include "results/gaps.h"
 #include "results/record.h"
 
 struct outputs_cfg {
@@ -27,6 +31,7 @@ struct outputs_cfg {
     const char *baseline; /* NULL: no baseline */
     double drift_factor;
     const char *title; /* report title and JUnit suite name */
+    const struct run_gaps *gaps; /* NULL: complete; else the title says PARTIAL (gaps.h) */
 };
 
 /* getopt_long entries for the options above (codes 'o', 'J', 'B', 'D'). */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "results/baseline.h"
+#include "results/gaps.h"
 #include "results/plots.h"
 #include "results/record.h"
 
@@ -34,6 +35,7 @@ struct report_input {
     const struct bl_report *bl;  /* NULL without a baseline */
     const struct plots *plots;
     int exit_code;
+    const struct run_gaps *gaps; /* NULL or empty: the run is complete */
 };
 
 /* Write RUN/report.html and RUN/report.md. Return 0, or -1 with a message. */
