@@ -1,0 +1,120 @@
+#!/bin/sh
+# reliability_io.sh - runs that never lie and never lose (issue 15): write
+# failures in the results stream, torn lines, partial runs and merges in the
+# reports and JUnit, gnuplot that never exits, plugins that exit() or a
+# closed stdout under --no-isolation, baselines with repeated descriptors.
+# Usage: sh tests/reliability_io.sh build/gptq-harness build/plugins
+set -u
+BIN=${1:-build/gptq-harness}
+PLUGINS=${2:-build/plugins}
+CHECK_TAG=reliability-io
+. tests/checklib.sh
+PY=/usr/bin/python3
+# every line of a results file is one strict JSON object (Python's json)
+strict_json() { $PY -c 'import json,sys
+for l in open(sys.argv[1], "rb").read().split(b"\n")[:-1]: json.loads(l.decode("utf-8"))' "$1"; }
+
+# A disk that fills up: results.jsonl keeps only complete records, the run
+# names the cases not recorded and the full disk, exits 1, and does not claim
+# a report it could not write. Needs a small tmpfs (root); skipped otherwise.
+mkdir -p "$TMP/full"
+if mount -t tmpfs -o size=12k tmpfs "$TMP/full" 2>/dev/null; then
+    "$BIN" run -q --out "$TMP/full/run" 'm=1 n=8 k=32 g=32 seed=1,2,3,4,5,6,7,8,9,10,11,12' \
+        >"$TMP/full.out" 2>&1
+    rc=$?
+    check "full disk: exit 1" [ $rc -eq 1 ]
+    check "full disk: named as no space left" grep -qi 'no space left' "$TMP/full.out"
+    check "full disk: the unrecorded cases are named" grep -q 'not recorded: #11 ' "$TMP/full.out"
+    check "full disk: results.jsonl holds only complete records" strict_json "$TMP/full/run/results.jsonl"
+    check "full disk: no report: line for a report not written" sh -c \
+        "grep -q '^results: .*(no report written)' '$TMP/full.out' && ! grep -q '^results: .*report: ' '$TMP/full.out'"
+    umount "$TMP/full"
+else
+    echo "reliability-io skip: full disk (mount -t tmpfs not permitted here)"
+fi
+
+# A torn line in the middle of a shard's results: merge skips it with a
+# warning; its case counts as missing.
+"$BIN" run -q --out "$TMP/t" 'm=1 n=8 k=32 g=32 seed=1,2,3' >/dev/null 2>&1
+$PY - "$TMP/t/results.jsonl" <<'PYEOF'
+import sys
+p = sys.argv[1]
+lines = open(p).read().split("\n")
+lines[1] = lines[1][: len(lines[1]) // 2] + lines[2]  # a half record spliced onto the next
+del lines[2]
+open(p, "w").write("\n".join(lines))
+PYEOF
+"$BIN" report merge --out "$TMP/tm" "$TMP/t" >"$TMP/tm.out" 2>&1
+rc=$?
+check "torn line: merge exit 1 (a case missing), not refused" [ $rc -eq 1 ]
+check "torn line: warned, line 2 named" grep -q 'damaged line(s).*the first is line 2' "$TMP/tm.out"
+check "torn line: the intact record merged" [ "$(wc -l <"$TMP/tm/results.jsonl")" -eq 1 ]
+
+# A merge with a shard missing: PARTIAL at the top, the real exit code, the
+# missing cases listed; JUnit has them as errors of type not-run.
+"$BIN" run -q --out "$TMP/s1" --shard 1/2 'm=1 n=8 k=32 g=32 seed=1,2,3,4' >/dev/null 2>&1
+"$BIN" report merge --out "$TMP/m" --junit "$TMP/m.xml" "$TMP/s1" >"$TMP/m.out" 2>&1
+rc=$?
+check "missing shard: exit 1" [ $rc -eq 1 ]
+check "missing shard: report.md PARTIAL at the top" sh -c "sed -n 3p '$TMP/m/report.md' | grep -q '^\*\*PARTIAL\*\*: 2 of 4 cases missing'"
+check "missing shard: report.md shows exit code 1" grep -q '(exit code 1)' "$TMP/m/report.md"
+check "missing shard: report.md lists the cases" grep -q 'not run: `case #3 of the sweep`' "$TMP/m/report.md"
+check "missing shard: report.html PARTIAL" grep -q '<strong>PARTIAL</strong>' "$TMP/m/report.html"
+check "missing shard: JUnit 2 not-run errors" [ "$(grep -c 'type="not-run"' "$TMP/m.xml")" -eq 2 ]
+check "missing shard: JUnit counts them" grep -q '<testsuites name="gptq-harness" tests="4" failures="0" errors="2"' "$TMP/m.xml"
+check "missing shard: JUnit valid" xmllint --noout --schema tests/junit.xsd "$TMP/m.xml"
+
+# Shards that ran different kernels: warned, exit 1.
+"$BIN" run -q --out "$TMP/k2" --shard 2/2 --kernel kernels/w4a16_gemm_fast.cl \
+    'm=1 n=8 k=32 g=32 seed=1,2,3,4' >/dev/null 2>&1
+"$BIN" report merge --out "$TMP/mk" "$TMP/s1" "$TMP/k2" >"$TMP/mk.out" 2>&1
+rc=$?
+check "different kernels: exit 1" [ $rc -eq 1 ]
+check "different kernels: warned" grep -q 'the shards ran different kernel FNV-1a 64' "$TMP/mk.out"
+"$BIN" run -q --out "$TMP/s2" --shard 2/2 'm=1 n=8 k=32 g=32 seed=1,2,3,4' >/dev/null 2>&1
+"$BIN" report merge --out "$TMP/ms" "$TMP/s1" "$TMP/s2" >"$TMP/ms.out" 2>&1
+check "same kernel, all shards: exit 0, no PARTIAL" sh -c "[ $? -eq 0 ] && ! grep -q PARTIAL '$TMP/ms/report.md'"
+
+# An interrupted run: the reports show the exit code it ends with and list
+# the cases not run; JUnit has them as not-run errors.
+"$BIN" run --out "$TMP/int" --junit "$TMP/int.xml" --case-timeout 120 --kernel tests/kernels/hang.cl \
+    'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' 'm=3 n=8 k=64 g=32' >"$TMP/int.out" 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 600 ] && [ "$(cat "$TMP/int/results.jsonl" 2>/dev/null | wc -l)" -lt 1 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+check "interrupted: exit 1" [ $rc -eq 1 ]
+check "interrupted: report.md shows exit code 1" grep -q '^\*\*PARTIAL\*\*: interrupted by SIGINT after 1 of 3 cases (exit code 1)' "$TMP/int/report.md"
+check "interrupted: report.md lists the 2 cases not run" [ "$(grep -c '^- not run: `' "$TMP/int/report.md")" -eq 2 ]
+check "interrupted: JUnit: 2 not-run errors, valid" sh -c "[ \$(grep -c 'type=\"not-run\"' '$TMP/int.xml') -eq 2 ] && xmllint --noout --schema tests/junit.xsd '$TMP/int.xml'"
+
+# A gnuplot that never exits: killed at its time limit, the reports are
+# written without plots; and killed at once by SIGINT.
+printf '#!/bin/sh\nexec sleep 3917\n' >"$TMP/gnuplot-hangs"
+chmod +x "$TMP/gnuplot-hangs"
+GPTQ_HARNESS_GNUPLOT="$TMP/gnuplot-hangs" GPTQ_HARNESS_GNUPLOT_TIMEOUT=1 \
+    "$BIN" run -q --out "$TMP/gp" 'm=1 n=8 k=32 g=32' >"$TMP/gp.out" 2>&1
+rc=$?
+check "gnuplot hangs: the run ends, exit 0" [ $rc -eq 0 ]
+check "gnuplot hangs: killed at the limit, named" grep -q "did not finish in time (limit 1 s" "$TMP/gp.out"
+check "gnuplot hangs: report.html and report.md written" sh -c "grep -q 'plots are missing' '$TMP/gp/report.html' && [ -s '$TMP/gp/report.md' ]"
+GPTQ_HARNESS_GNUPLOT="$TMP/gnuplot-hangs" "$BIN" run -q --out "$TMP/gpi" 'm=1 n=8 k=32 g=32' \
+    >"$TMP/gpi.out" 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 600 ] && ! pgrep -f "^sleep 3917" >/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+done
+t0=$(date +%s)
+kill -INT $pid
+wait $pid
+took=$(($(date +%s) - t0))
+check "gnuplot hangs, SIGINT: the run ends at once ($took s)" [ "$took" -lt 10 ]
+check "gnuplot hangs, SIGINT: gnuplot killed, report written" sh -c "grep -q 'stopped by a signal' '$TMP/gpi.out' && [ -s '$TMP/gpi/report.html' ]"
