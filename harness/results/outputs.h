@@ -30,7 +30,7 @@ struct outputs_cfg {
     const char *junit;    /* NULL: no JUnit file */
     const char *baseline; /* NULL: no baseline */
     double drift_factor;
-    const char *title; /* report title and JUnit suite name */
+    const char *title;           /* report title and JUnit suite name */
     const struct run_gaps *gaps; /* NULL: complete; else the title says PARTIAL (gaps.h) */
 };
 

@@ -495,7 +495,7 @@ int results_read_file(const char *path, struct record_list *l, struct results_re
                 info->records++;
             } else if (!eol) {
                 info->tail_ignored = 1; /* cut off by a killed run */
-            } else if (damaged(msg)) { /* a torn write: skipped, the caller warns */
+            } else if (damaged(msg)) {  /* a torn write: skipped, the caller warns */
                 if (!info->damaged++) info->first_damaged = lineno;
             } else {
                 snprintf(err, errlen, "%s:%ld: %s", path, lineno, msg);
@@ -531,8 +531,8 @@ void results_read_warn(FILE *f, const char *who, const char *path,
  * next one). */
 struct results_writer {
     int fd;
-    off_t good;  /* the end of the last complete line */
-    int broken;  /* a write failed: the file was cut back to good and stays so */
+    off_t good; /* the end of the last complete line */
+    int broken; /* a write failed: the file was cut back to good and stays so */
     char path[4096];
 };
 

@@ -59,9 +59,9 @@ int results_parse_line(const char *text, size_t len, struct record_list *l, stru
                        char *err, size_t errlen);
 
 struct results_read_info {
-    size_t records;   /* records read */
-    int tail_ignored; /* the last line was cut off (killed run) and skipped */
-    size_t damaged;   /* lines that are not one JSON object (torn writes), skipped */
+    size_t records;     /* records read */
+    int tail_ignored;   /* the last line was cut off (killed run) and skipped */
+    size_t damaged;     /* lines that are not one JSON object (torn writes), skipped */
     long first_damaged; /* the first of them, 1-based */
 };
 
