@@ -118,3 +118,29 @@ wait $pid
 took=$(($(date +%s) - t0))
 check "gnuplot hangs, SIGINT: the run ends at once ($took s)" [ "$took" -lt 10 ]
 check "gnuplot hangs, SIGINT: gnuplot killed, report written" sh -c "grep -q 'stopped by a signal' '$TMP/gpi.out' && [ -s '$TMP/gpi/report.html' ]"
+
+# A plugin that calls exit(0) under --no-isolation: not green, reports and
+# JUnit written, partial, the case in progress and the rest listed not run.
+EX="plugin:$PLUGINS/test/exits.so"
+"$BIN" run --no-isolation --out "$TMP/ex" --junit "$TMP/ex.xml" --kernel "$EX" \
+    'm=1 n=8 k=32 g=32' 'm=2 n=8 k=32 g=32' 'm=3 n=8 k=32 g=32' >"$TMP/ex.out" 2>&1
+rc=$?
+check "exit(0) in a plugin, --no-isolation: exit 1" [ $rc -eq 1 ]
+check "exit(0) in a plugin, --no-isolation: report PARTIAL, 2 not run" sh -c \
+    "grep -q 'PARTIAL.*ended by exit() during case' '$TMP/ex/report.md' && [ \$(grep -c '^- not run: ' '$TMP/ex/report.md') -eq 2 ]"
+check "exit(0) in a plugin, --no-isolation: JUnit written, 2 not-run" [ "$(grep -c 'type="not-run"' "$TMP/ex.xml" 2>/dev/null)" -eq 2 ]
+check "exit(0) in a plugin, --no-isolation: the finished case kept" [ "$(wc -l <"$TMP/ex/results.jsonl")" -eq 1 ]
+"$BIN" run -q --out "$TMP/ex2" --kernel "$EX" 'm=1 n=8 k=32 g=32' 'm=2 n=8 k=32 g=32' \
+    'm=3 n=8 k=32 g=32' >"$TMP/ex2.out" 2>&1
+check "exit(0) in a plugin, isolated: ERROR for that case only" sh -c \
+    "grep -q 'worker process exited with status 0' '$TMP/ex2.out' && [ \$(wc -l <'$TMP/ex2/results.jsonl') -eq 3 ]"
+
+# A closed stdout (SIGPIPE) under --no-isolation: the run goes on, every case
+# recorded, reports written, exit 1 with the reason.
+(
+    "$BIN" run --no-isolation --out "$TMP/pipe" 'm=1 n=8 k=32 g=32 seed=1,2,3,4,5,6' 2>"$TMP/pipe.err"
+    echo $? >"$TMP/pipe.rc"
+) | true
+check "closed stdout, --no-isolation: exit 1, named" sh -c "[ \$(cat '$TMP/pipe.rc') -eq 1 ] && grep -q 'writing to stdout failed' '$TMP/pipe.err'"
+check "closed stdout, --no-isolation: every case recorded, report written" sh -c \
+    "[ \$(wc -l <'$TMP/pipe/results.jsonl') -eq 6 ] && [ -s '$TMP/pipe/report.html' ]"

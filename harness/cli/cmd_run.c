@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
+#include "cli/exit_guard.h"
 #include "adapters/faults.h"
 #include "util/interrupt.h"
 #include "results/outputs.h"
@@ -255,6 +256,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
     outputs_defaults(&o.out);
     char kbuf[4200], err[1024], kut_err[1024], prefix[3072];
     struct shard sh = {0, 0};
+    /* a closed stdout is a write error to report, not the end of the run */
+    signal(SIGPIPE, SIG_IGN);
     int bad = parse_run_opts(argc, argv, &o) != 0;
     if (!bad && o.shard && shard_parse(o.shard, NULL, NULL, &sh, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
@@ -319,10 +322,13 @@ int cmd_run(const char *prog, int argc, char **argv) {
              "every case",
              o.max_hangs);
     interrupt_install();
+    struct exit_guard guard = {ro, &o.cases, &sh, 0};
+    exit_guard_arm(&guard);
     size_t i;
     for (i = 0; i < o.cases.n; i++) {
         if (interrupt_requested()) break;
         if (!shard_selects(&sh, i)) continue;
+        guard.current = i;
         struct case_result r;
         if (o.perf && have_kut) { /* until the perf hook says otherwise */
             pm.have = 0;
@@ -355,6 +361,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_result_free(&r);
         progress_update(&pr, ++done, now_seconds());
     }
+    exit_guard_disarm();
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
@@ -377,6 +384,12 @@ int cmd_run(const char *prog, int argc, char **argv) {
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
     tally_print(stdout, &t);
+    if (fflush(stdout) != 0 || ferror(stdout)) { /* e.g. a pipe closed by its reader */
+        fprintf(stderr,
+                "gptq-harness run: writing to stdout failed (closed?); the results are in %s\n",
+                runout_dir(ro));
+        if (code == 0) code = 1;
+    }
     runout_free(ro);
     if (have_kut) kut_close(&kut);
     case_list_free(&o.cases);
