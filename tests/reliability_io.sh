@@ -144,3 +144,23 @@ check "exit(0) in a plugin, isolated: ERROR for that case only" sh -c \
 check "closed stdout, --no-isolation: exit 1, named" sh -c "[ \$(cat '$TMP/pipe.rc') -eq 1 ] && grep -q 'writing to stdout failed' '$TMP/pipe.err'"
 check "closed stdout, --no-isolation: every case recorded, report written" sh -c \
     "[ \$(wc -l <'$TMP/pipe/results.jsonl') -eq 6 ] && [ -s '$TMP/pipe/report.html' ]"
+
+# The watchdog and the worker cover replay and inspect --run: a hanging
+# kernel is an ERROR for its case, the next fixture still runs; replay runs
+# plugins too.
+"$BIN" run -q --out "$TMP/fxr" --save-all "$TMP/fx" 'm=2 n=8 k=64 g=32' 'm=1 n=8 k=64 g=32' >/dev/null 2>&1
+start=$(date +%s)
+"$BIN" replay --case-timeout 2 --kernel tests/kernels/hang.cl "$TMP"/fx/*m-2_*.gz "$TMP"/fx/*m-1_*.gz \
+    >"$TMP/rh.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+check "replay, hanging kernel: exit 1, ERROR then PASSED in $took s" sh -c "[ $rc -eq 1 ] && [ $took -lt 30 ] && \
+    [ \"\$(grep -Eo '^(PASSED|ERROR)' '$TMP/rh.out' | tr '\n' ' ')\" = 'ERROR PASSED ' ] && grep -q 'did not finish within 2 s' '$TMP/rh.out'"
+"$BIN" replay -q --kernel "plugin:$PLUGINS/libw4a16_cpu.so" "$TMP"/fx/*.gz >"$TMP/rp.out" 2>&1
+check "replay --kernel plugin: runs the plugin" sh -c "[ $? -eq 0 ] && grep -q 'tests: 2 passed: 2' '$TMP/rp.out'"
+"$BIN" replay -q --kernel "plugin:$PLUGINS/test/crash.so" "$TMP"/fx/*m-2_*.gz "$TMP"/fx/*m-1_*.gz >"$TMP/rc.out" 2>&1
+check "replay, crashing plugin: ERROR for that fixture, the next runs" sh -c \
+    "grep -q 'killed by signal 11' '$TMP/rc.out' && grep -q 'tests: 2 passed: 0 failed: 1 mistrusted: 0 skipped: 0 errors: 1' '$TMP/rc.out'"
+"$BIN" inspect "$(ls "$TMP"/fx/*m-1_*.gz)" --layer '' --run --m 2 --case-timeout 2 \
+    --kernel tests/kernels/hang.cl >"$TMP/ih.out" 2>&1
+check "inspect --run, hanging kernel: ERROR by the watchdog" sh -c "[ $? -eq 1 ] && grep -q 'did not finish within 2 s' '$TMP/ih.out'"

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/backend_cl.h"
+#include "backends/backends.h"
 #include "cli/cli_devopts.h"
 #include "formats/ckpt_scan.h"
 #include "cli/commands.h"
@@ -73,7 +73,8 @@ static int parse_inspect_value(int c, struct inspect_opts *o) {
     case 'h':
         printf("usage: gptq-harness inspect FILE [-v] [--max-bytes N]\n"
                "       gptq-harness inspect FILE --layer NAME [--run [--adapter A] [--kernel F]\n"
-               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]]\n");
+               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]\n"
+               "            [--case-timeout S] [--no-isolation]]\n");
         exit(0);
     }
     return -1;
@@ -210,18 +211,17 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     fmt_t stored = l->fmt;
     const char *kernel =
         o->dev.kernel ? o->dev.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
-    struct cl_backend *cl = clb_open(o->dev.device, kernel, err, sizeof err);
-    if (!cl) {
+    struct kernel_under_test kut;
+    if (dev_opts_open_kernel(&o->dev, kernel, &kut, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);
         problem_free(&in.p);
         tensor_set_free(&in.ckpt);
         return 1;
     }
-    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; layer %s of %s\n", clb_device_name(cl),
-            clb_platform_name(cl), clb_driver_version(cl), kernel, l->name, o->file);
-    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
+    fprintf(stderr, "device: %s; kernel: %s; layer %s of %s\n", kut.device, kernel, l->name,
+            o->file);
     struct case_result r;
-    run_input(&in, &o->dev.s, &kb, &r, NULL, NULL);
+    run_input(&in, &o->dev.s, &kut.kb, &r, NULL, NULL);
     run_repro(o, prog, repro, sizeof repro);
     console_case_repro(stdout, &r, repro, o->dev.verbose > 0);
     printf("    layer: %s (stored as %s%s)\n", l->name[0] ? l->name : "(unprefixed)",
@@ -232,7 +232,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     tally_add(&t, r.verdict);
     tally_print(stdout, &t);
     case_result_free(&r);
-    clb_close(cl);
+    kut_close(&kut);
     return tally_exit_code(&t);
 }
 

@@ -35,7 +35,8 @@ static int parse_replay_opts(int argc, char **argv, struct dev_opts *o) {
         if (rc > 0) continue;
         if (c != 'h') return -1;
         printf("usage: gptq-harness replay [--kernel FILE] [--device SEL] [--adapter A] "
-               "[--threads N] [--max-bytes N] [-v|-q] FIXTURE...\n");
+               "[--threads N] [--max-bytes N] [--case-timeout S] [--no-isolation] [-v|-q] "
+               "FIXTURE...\n");
         exit(0);
     }
     if (optind >= argc) {
@@ -123,25 +124,23 @@ int cmd_replay(const char *prog, int argc, char **argv) {
     struct tally t;
     memset(&t, 0, sizeof t);
     int nfiles = argc - optind;
-    struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
-    if (!cl) {
+    struct kernel_under_test kut;
+    if (dev_opts_open_kernel(&o, kernel, &kut, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness replay: %s\n", err);
         t.n = nfiles;
         t.by[V_ERROR] = nfiles;
         tally_print(stdout, &t);
         return 1;
     }
-    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; %d fixture(s)\n", clb_device_name(cl),
-            clb_platform_name(cl), clb_driver_version(cl), kernel, nfiles);
+    fprintf(stderr, "device: %s; kernel: %s; %d fixture(s)\n", kut.device, kernel, nfiles);
     char wp[1024];
     snprintf(prefix, sizeof prefix, "%s replay", shell_word(prog, wp, sizeof wp));
     dev_opts_repro(&o, prefix, sizeof prefix);
-    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
     for (int i = optind; i < argc; i++) {
-        tally_add(&t, replay_one(argv[i], &o, &kb, prefix));
+        tally_add(&t, replay_one(argv[i], &o, &kut.kb, prefix));
         fflush(stdout);
     }
     tally_print(stdout, &t);
-    clb_close(cl);
+    kut_close(&kut);
     return tally_exit_code(&t);
 }
