@@ -164,3 +164,20 @@ check "replay, crashing plugin: ERROR for that fixture, the next runs" sh -c \
 "$BIN" inspect "$(ls "$TMP"/fx/*m-1_*.gz)" --layer '' --run --m 2 --case-timeout 2 \
     --kernel tests/kernels/hang.cl >"$TMP/ih.out" 2>&1
 check "inspect --run, hanging kernel: ERROR by the watchdog" sh -c "[ $? -eq 1 ] && grep -q 'did not finish within 2 s' '$TMP/ih.out'"
+
+# selftest: a planted bug (mutant) that hangs is an ERROR for its case, the
+# table goes on.
+mkdir -p "$TMP/mut"
+cat >"$TMP/mut/hangs.mut" <<'MUT'
+# A loop that never ends when M == 2.
+mutant: hangs when m=2
+-    float acc = 0.0f;
++    float acc = 0.0f;
++    while (M == 2) { acc += 1.0f; if (acc < 0.0f) break; }
+MUT
+printf 'm=1 n=8 k=32 g=32\nm=2 n=8 k=32 g=32\nm=3 n=8 k=32 g=32\n' >"$TMP/st.batch"
+start=$(date +%s)
+"$BIN" selftest --batch "$TMP/st.batch" --mutants "$TMP/mut" --no-faults --case-timeout 2 >"$TMP/st.out" 2>&1
+took=$(($(date +%s) - start))
+check "selftest, hanging mutant: ERROR by the watchdog, the table printed ($took s)" sh -c \
+    "[ $took -lt 60 ] && grep -q 'did not finish within 2 s' '$TMP/st.out' && grep -q '^mutation score: 0/1' '$TMP/st.out'"
