@@ -181,3 +181,38 @@ start=$(date +%s)
 took=$(($(date +%s) - start))
 check "selftest, hanging mutant: ERROR by the watchdog, the table printed ($took s)" sh -c \
     "[ $took -lt 60 ] && grep -q 'did not finish within 2 s' '$TMP/st.out' && grep -q '^mutation score: 0/1' '$TMP/st.out'"
+
+# --mode perf (the kernel runs in this process): --case-timeout is honoured
+# (the hang is ERROR, the rest listed not run, reports written, exit 1), and
+# SIGTERM while a kernel hangs ends the run at once with its reports.
+start=$(date +%s)
+"$BIN" run --mode perf --perf-runs 3 --case-timeout 2 --out "$TMP/pf" --junit "$TMP/pf.xml" \
+    --kernel tests/kernels/hang.cl 'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' 'm=3 n=8 k=64 g=32' \
+    >"$TMP/pf.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+check "perf, hanging kernel: exit 1 in $took s, ERROR by the watchdog" sh -c "[ $rc -eq 1 ] && [ $took -lt 60 ] && \
+    grep -q 'did not finish within 2 s' '$TMP/pf.out' && [ \$(wc -l <'$TMP/pf/results.jsonl') -eq 2 ]"
+check "perf, hanging kernel: PARTIAL, the rest not run, JUnit written" sh -c \
+    "grep -q '^\*\*PARTIAL\*\*: a kernel hung' '$TMP/pf/report.md' && [ \$(grep -c 'type=\"not-run\"' '$TMP/pf.xml') -eq 1 ]"
+for mode in "--mode perf --perf-runs 3" "--no-isolation"; do
+    # shellcheck disable=SC2086
+    "$BIN" run $mode --case-timeout 300 --out "$TMP/pt" --kernel tests/kernels/hang.cl \
+        'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' 'm=3 n=8 k=64 g=32' >"$TMP/pt.out" 2>&1 &
+    pid=$!
+    i=0
+    while [ $i -lt 600 ] && [ "$(cat "$TMP/pt/results.jsonl" 2>/dev/null | wc -l)" -lt 1 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 1
+    t0=$(date +%s)
+    kill -TERM $pid
+    wait $pid
+    rc=$?
+    took=$(($(date +%s) - t0))
+    check "$mode, SIGTERM during a hanging kernel: exit 1 in $took s, reports written" sh -c \
+        "[ $rc -eq 1 ] && [ $took -lt 20 ] && grep -q 'PARTIAL.*interrupted by SIGTERM' '$TMP/pt/report.md' && \
+         [ \$(grep -c '^- not run: ' '$TMP/pt/report.md') -eq 2 ]"
+    rm -rf "$TMP/pt"
+done

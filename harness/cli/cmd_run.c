@@ -14,6 +14,7 @@
 #include "util/datapath.h"
 #include "cli/console.h"
 #include "cli/exit_guard.h"
+#include "cli/inproc_watchdog.h"
 #include "adapters/faults.h"
 #include "util/interrupt.h"
 #include "results/outputs.h"
@@ -212,13 +213,18 @@ struct run_hooks {
     struct runout *ro;
     struct perf_mode *pm;
     struct saver *sv;
+    struct inproc_watchdog *wd; /* perf mode's timing runs are watched too */
 };
 
 static void run_hooks_call(void *ctx, const struct case_result *r, const struct case_work *w) {
     struct run_hooks *h = ctx;
     runout_hook(h->ro, r, w);
     if (h->sv) saver_hook(h->sv, r, w);
-    if (h->pm) perf_mode_hook(h->pm, r, w);
+    if (h->pm) {
+        inproc_watchdog_enter(h->wd);
+        perf_mode_hook(h->pm, r, w);
+        inproc_watchdog_leave(h->wd);
+    }
 }
 
 /* A case that is not run is an ERROR saying why (recorded, so that CI sees
@@ -324,6 +330,13 @@ int cmd_run(const char *prog, int argc, char **argv) {
     interrupt_install();
     struct exit_guard guard = {ro, &o.cases, &sh, 0};
     exit_guard_arm(&guard);
+    /* a kernel in this process: a thread watches for hangs and signals */
+    struct inproc_watchdog wd;
+    memset(&wd, 0, sizeof wd);
+    if (have_kut && (o.perf || o.in_process)) {
+        (void)inproc_watchdog_start(&wd, &kut.kb, o.case_timeout, &guard);
+        hooks.wd = &wd;
+    }
     size_t i;
     for (i = 0; i < o.cases.n; i++) {
         if (interrupt_requested()) break;
@@ -361,6 +374,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_result_free(&r);
         progress_update(&pr, ++done, now_seconds());
     }
+    inproc_watchdog_stop(&wd);
     exit_guard_disarm();
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;

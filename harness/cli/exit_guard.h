@@ -12,6 +12,7 @@
 #include "cases/batch.h"
 #include "cases/shard.h"
 #include "results/runout.h"
+#include "verdict/case_result.h"
 
 struct exit_guard {
     struct runout *ro;
@@ -19,6 +20,12 @@ struct exit_guard {
     const struct shard *sh;
     size_t current; /* the case in progress (the caller keeps it up to date) */
 };
+
+/* Ends the run now (never returns): case g->current is recorded as ERROR
+ * with error_reason, or, when that is NULL, listed as not run with those
+ * after it; note says why the run is partial; reports and JUnit are written;
+ * the process exits 1. */
+_Noreturn void exit_guard_end(struct exit_guard *g, const char *note, const char *error_reason);
 
 /* Arms the guard for g (one at a time; g must live until disarmed). */
 void exit_guard_arm(struct exit_guard *g);
