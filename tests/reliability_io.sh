@@ -216,3 +216,24 @@ for mode in "--mode perf --perf-runs 3" "--no-isolation"; do
          [ \$(grep -c '^- not run: ' '$TMP/pt/report.md') -eq 2 ]"
     rm -rf "$TMP/pt"
 done
+
+# A FIFO where a file is expected is refused at once (fopen would block).
+mkfifo "$TMP/fifo" "$TMP/fifo.cl"
+mkdir -p "$TMP/fifodir"
+mkfifo "$TMP/fifodir/results.jsonl"
+for what in "run --batch $TMP/fifo" "run --kernel $TMP/fifo.cl m=1" "run -q --out $TMP/fo --baseline $TMP/fifo m=1" \
+    "replay $TMP/fifo" "inspect $TMP/fifo" "report merge --out $TMP/fo2 $TMP/fifodir"; do
+    # shellcheck disable=SC2086
+    timeout 20 "$BIN" $what >"$TMP/fifo.out" 2>&1
+    rc=$?
+    check "FIFO refused, not waited on: $what (exit $rc)" sh -c \
+        "[ $rc -ne 124 ] && [ $rc -ne 0 ] && grep -q 'not a regular file (a FIFO)' '$TMP/fifo.out'"
+done
+
+# A kernel path that is not UTF-8: results.jsonl stays valid for a strict
+# parser; the bytes are escaped as \xHH.
+K8="$TMP/$(printf 'k\377\376').cl"
+cp kernels/w4a16_gemm.cl "$K8"
+"$BIN" run -q --out "$TMP/u8" --kernel "$K8" 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
+check "non-UTF-8 path: results.jsonl strict JSON" strict_json "$TMP/u8/results.jsonl"
+check "non-UTF-8 path: bytes escaped" grep -q 'k\\\\xFF\\\\xFE.cl' "$TMP/u8/results.jsonl"

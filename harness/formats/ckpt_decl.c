@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cases/desc.h"
+#include "util/regfile.h"
 
 #define CONFIG_MAX (1 << 20)
 
@@ -19,7 +20,7 @@ static void set_decl(struct ckpt_decl *d, const char *value, const char *source)
 /* Reads a JSON file of at most CONFIG_MAX bytes; NULL when absent or bad
  * (bad: said in note). */
 static cJSON *read_json(const char *path, struct ckpt_decl *d) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path, NULL, 0); /* absent, or not a file: no declaration */
     if (!f) return NULL;
     char *buf = malloc(CONFIG_MAX + 1);
     size_t n = buf ? fread(buf, 1, CONFIG_MAX + 1, f) : 0;

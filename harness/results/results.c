@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/hash.h"
+#include "util/regfile.h"
 
 /* ---- writing ---------------------------------------------------------------- */
 
@@ -25,11 +27,33 @@ static void add_num(cJSON *o, const char *k, double v) {
         cJSON_AddNumberToObject(o, k, v);
 }
 
+static int utf8_valid(const char *s) {
+    size_t n = strlen(s);
+    unsigned long cp;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+        if (!k) return 0;
+        i += k;
+    }
+    return 1;
+}
+
 static void add_str(cJSON *o, const char *k, const char *s) {
+    char buf[1024], *copy = NULL;
+    if (s && !utf8_valid(s)) { /* every string of a line is UTF-8 (paths: runenv.c) */
+        size_t n = strlen(s);
+        copy = n < sizeof buf ? buf : malloc(n + 1);
+        if (copy) {
+            memcpy(copy, s, n + 1);
+            utf8_sanitize(copy);
+        }
+        s = copy ? copy : "?";
+    }
     if (s)
         cJSON_AddStringToObject(o, k, s);
     else
         cJSON_AddNullToObject(o, k);
+    if (copy && copy != buf) free(copy);
 }
 
 /* The fields of "metrics" and "time", for the writer and the reader. */
@@ -465,11 +489,8 @@ int results_read_file(const char *path, struct record_list *l, struct results_re
     struct results_read_info dummy;
     if (!info) info = &dummy;
     memset(info, 0, sizeof *info);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    FILE *f = fopen_regular(path, err, errlen); /* a FIFO would block */
+    if (!f) return -1;
     char *buf = NULL, msg[512];
     size_t cap = 0, len;
     int eol, rc = 0, got;
