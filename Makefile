@@ -76,6 +76,7 @@ test: deps
 	sh tests/fixture_py.sh ./$(MKCKPT)
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/reliability_io.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
 	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)

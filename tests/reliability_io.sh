@@ -237,3 +237,35 @@ cp kernels/w4a16_gemm.cl "$K8"
 "$BIN" run -q --out "$TMP/u8" --kernel "$K8" 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
 check "non-UTF-8 path: results.jsonl strict JSON" strict_json "$TMP/u8/results.jsonl"
 check "non-UTF-8 path: bytes escaped" grep -q 'k\\\\xFF\\\\xFE.cl' "$TMP/u8/results.jsonl"
+
+# Fixtures that disagree with themselves: act-order groups of uneven size
+# (the ABI cannot express them) are refused by replay as inspect refuses
+# them; a tensor whose shape disagrees with the descriptor names the
+# dimension.
+"$BIN" run -q --out "$TMP/fa" --save-all "$TMP/fxa" 'm=1 n=8 k=64 g=32 gidx=act' >/dev/null 2>&1
+$PY - "$(ls "$TMP"/fxa/*.gz)" "$TMP" <<'PYEOF'
+import gzip, json, struct, sys
+src, tmp = sys.argv[1], sys.argv[2]
+b = gzip.open(src).read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8 + n])
+data = bytearray(b[8 + n:])
+s, e = h['g_idx']['data_offsets']
+gi = [0] * 40 + [1] * 24  # uneven: 40 and 24 rows, not 32 and 32
+data[s:e] = struct.pack('<64i', *gi)
+gzip.open(tmp + '/uneven.safetensors.gz', 'wb').write(b[:8 + n] + bytes(data))
+h2 = json.loads(json.dumps(h))
+h2['__metadata__']['descriptor'] = h['__metadata__']['descriptor'].replace('k=64', 'k=128')
+hb = json.dumps(h2).encode()
+hb += b' ' * ((8 - len(hb) % 8) % 8)
+gzip.open(tmp + '/wrongk.safetensors.gz', 'wb').write(struct.pack('<Q', len(hb)) + hb + b[8 + n:])
+PYEOF
+"$BIN" replay "$TMP/uneven.safetensors.gz" >"$TMP/un.out" 2>&1
+check "replay, uneven act-order groups: ERROR naming them" sh -c "[ $? -eq 1 ] && grep -q 'groups are uneven' '$TMP/un.out'"
+"$BIN" inspect "$TMP/uneven.safetensors.gz" >"$TMP/uni.out" 2>&1
+check "inspect, uneven act-order groups: unusable, the same words" grep -q 'groups are uneven' "$TMP/uni.out"
+"$BIN" replay "$TMP/wrongk.safetensors.gz" >"$TMP/wk.out" 2>&1
+check "replay, tensor disagrees with the descriptor: names dimension K" \
+    grep -q "in dimension K: 64 in the file, k=128 in the descriptor" "$TMP/wk.out"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
