@@ -267,5 +267,40 @@ check "inspect, uneven act-order groups: unusable, the same words" grep -q 'grou
 "$BIN" replay "$TMP/wrongk.safetensors.gz" >"$TMP/wk.out" 2>&1
 check "replay, tensor disagrees with the descriptor: names dimension K" \
     grep -q "in dimension K: 64 in the file, k=128 in the descriptor" "$TMP/wk.out"
+
+# Memory: the --max-bytes estimate (the peak of a failing, diagnosed case)
+# against the real peak (harness and device worker, from run --profile, less
+# what a tiny case needs) within 25%; a passing case stays under it.
+mem() { # descriptor -> "harness_MiB worker_MiB estimate_MiB"
+    "$BIN" run -q --profile --out "$TMP/mem" "$1" 2>/dev/null |
+        sed -n 's/^memory: peak RSS harness \([0-9.]*\) MiB, device worker \([0-9.]*\) MiB; largest case estimate (--max-bytes) \([0-9.]*\) MiB$/\1 \2 \3/p'
+}
+base=$(mem 'm=1 n=8 k=32 g=32')
+for d in 'm=16 n=2048 k=2048 g=128 zp=asym fault=zeros-transposed' \
+    'm=256 n=1024 k=2048 g=64 zp=asym fault=zeros-transposed' \
+    'm=16 n=1024 k=4096 g=128 gidx=act fault=perm-inverse' \
+    'm=64 n=2048 k=2048 g=128 data=real zp=asym gidx=act'; do
+    got=$(mem "$d")
+    verdict=$(echo "$d" | grep -q fault= && echo fails || echo passes)
+    check "memory: $d ($verdict): peak vs estimate [$base] [$got]" $PY - "$base" "$got" "$verdict" <<'PYEOF'
+import sys
+b = [float(v) for v in sys.argv[1].split()]
+g = [float(v) for v in sys.argv[2].split()]
+peak = (g[0] - b[0]) + max(g[1] - b[1], 0.0)
+est = g[2]
+print("    peak %.1f MiB, estimate %.1f MiB (x%.2f)" % (peak, est, peak / est))
+ok = abs(peak - est) <= 0.25 * est if sys.argv[3] == "fails" else peak <= est
+sys.exit(0 if ok else 1)
+PYEOF
+done
+# inspect --run checks the cap before it generates the activations (X at
+# m=2^20 would be 128 MiB here)
+peak=$($PY -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT)
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' \
+    "$TMP/ib.out" "$BIN" inspect "$(ls "$TMP"/fx/*m-1_*.gz)" --layer '' --run --m 1048576 --max-bytes 16M)
+check "inspect --run over --max-bytes: SKIPPED before generating (exit, peak MiB: $peak)" sh -c \
+    "[ '${peak% *}' -eq 0 ] && [ '${peak#* }' -lt 64 ] && grep -q '^SKIPPED' '$TMP/ib.out' && grep -q 'needs about .* > --max-bytes' '$TMP/ib.out'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

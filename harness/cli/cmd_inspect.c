@@ -26,6 +26,8 @@
 #include "cli/console.h"
 #include "formats/problem_load.h"
 #include "verdict/runner.h"
+#include "cases/problem.h"
+#include "util/units.h"
 
 struct inspect_opts {
     const char *file, *layer;
@@ -182,6 +184,15 @@ static int layer_input(const struct inspect_opts *o, const struct st_file *st,
     memset(in, 0, sizeof *in);
     if (ckpt_layer_desc(l, (adapter_t)o->dev.adapter, o->m, o->seed, &d, err, errlen) != 0)
         return -1;
+    /* the cap before anything is loaded or generated */
+    if (o->dev.s.max_bytes > 0 && problem_bytes(&d) > o->dev.s.max_bytes) {
+        char a[32], b[32];
+        fmt_bytes(a, sizeof a, (double)problem_bytes(&d));
+        fmt_bytes(b, sizeof b, (double)o->dev.s.max_bytes);
+        snprintf(err, errlen, "layer '%s' at m=%lld needs about %s of host memory > --max-bytes %s",
+                 l->name, (long long)o->m, a, b);
+        return 1;
+    }
     if (o->fmt >= 0 && d.fmt != FMT_GPTQ_V1 && d.fmt != FMT_GPTQ_V2) {
         snprintf(err, errlen, "--fmt applies to GPTQ layers; '%s' is %s", l->name, fmt_name(d.fmt));
         return -1;
@@ -204,7 +215,17 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
                      const struct ckpt_layer *l) {
     char err[1024], kbuf[4200], repro[4096];
     struct case_input in;
-    if (layer_input(o, st, l, &in, err, sizeof err) != 0) {
+    int li = layer_input(o, st, l, &in, err, sizeof err);
+    if (li > 0) { /* over the memory cap: SKIPPED, as run does */
+        printf("%-10s %s\n    why: %s\n", verdict_name(V_SKIPPED),
+               l->name[0] ? l->name : "(unprefixed)", err);
+        struct tally t;
+        memset(&t, 0, sizeof t);
+        tally_add(&t, V_SKIPPED);
+        tally_print(stdout, &t);
+        return 0;
+    }
+    if (li != 0) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);
         return 1;
     }

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "util/peakmem.h"
 #include "util/escape.h"
 #include "backends/backend_cl.h"
 #include "backends/backends.h"
+#include "backends/worker.h"
 #include "cases/batch.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
@@ -253,6 +255,18 @@ static int open_kernel(const struct run_opts *o, const char *kernel, struct kern
     return 0;
 }
 
+/* --profile: the peak resident memory of this process and of the device
+ * worker (waited for by now), beside the largest --max-bytes estimate. */
+static void print_memory(const struct case_list *cases, const struct shard *sh, int64_t worker) {
+    int64_t est = 0;
+    for (size_t i = 0; i < cases->n; i++)
+        if (shard_selects(sh, i) && problem_bytes(&cases->v[i]) > est)
+            est = problem_bytes(&cases->v[i]);
+    printf("memory: peak RSS harness %.1f MiB, device worker %.1f MiB; largest case estimate "
+           "(--max-bytes) %.1f MiB\n",
+           (double)peakmem_self() / 1048576.0, (double)worker / 1048576.0, (double)est / 1048576.0);
+}
+
 int cmd_run(const char *prog, int argc, char **argv) {
     struct run_opts o;
     memset(&o, 0, sizeof o);
@@ -394,6 +408,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
                 fprintf(stderr, "gptq-harness run: out of memory listing the cases not run\n");
         }
     }
+    /* before the reports: gnuplot is a child too */
+    const int64_t worker_peak = have_kut ? worker_peak_rss(kut.worker) : -1;
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
@@ -406,6 +422,7 @@ int cmd_run(const char *prog, int argc, char **argv) {
     }
     runout_free(ro);
     if (have_kut) kut_close(&kut);
+    if (o.profile) print_memory(&o.cases, &sh, worker_peak);
     case_list_free(&o.cases);
     if (o.save_dir) {
         fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,
