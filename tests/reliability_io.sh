@@ -10,6 +10,14 @@ PLUGINS=${2:-build/plugins}
 CHECK_TAG=reliability-io
 . tests/checklib.sh
 PY=/usr/bin/python3
+# waits (at most 60 s) until the results file holds a first record
+wait_recorded() {
+    i=0
+    while [ $i -lt 600 ] && [ "$(cat "$1" 2>/dev/null | wc -l)" -lt 1 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
 # every line of a results file is one strict JSON object (Python's json)
 strict_json() { $PY -c 'import json,sys
 for l in open(sys.argv[1], "rb").read().split(b"\n")[:-1]: json.loads(l.decode("utf-8"))' "$1"; }
@@ -80,11 +88,7 @@ check "same kernel, all shards: exit 0, no PARTIAL" sh -c "[ $? -eq 0 ] && ! gre
 "$BIN" run --out "$TMP/int" --junit "$TMP/int.xml" --case-timeout 120 --kernel tests/kernels/hang.cl \
     'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' 'm=3 n=8 k=64 g=32' >"$TMP/int.out" 2>&1 &
 pid=$!
-i=0
-while [ $i -lt 600 ] && [ "$(cat "$TMP/int/results.jsonl" 2>/dev/null | wc -l)" -lt 1 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_recorded "$TMP/int/results.jsonl"
 sleep 1
 kill -INT $pid
 wait $pid
@@ -200,11 +204,7 @@ for mode in "--mode perf --perf-runs 3" "--no-isolation"; do
     "$BIN" run $mode --case-timeout 300 --out "$TMP/pt" --kernel tests/kernels/hang.cl \
         'm=1 n=8 k=64 g=32' 'm=2 n=8 k=64 g=32' 'm=3 n=8 k=64 g=32' >"$TMP/pt.out" 2>&1 &
     pid=$!
-    i=0
-    while [ $i -lt 600 ] && [ "$(cat "$TMP/pt/results.jsonl" 2>/dev/null | wc -l)" -lt 1 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
+    wait_recorded "$TMP/pt/results.jsonl"
     sleep 1
     t0=$(date +%s)
     kill -TERM $pid
