@@ -77,6 +77,7 @@ test: deps
 	sh tests/plugin.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/runners.sh ./$(BIN)
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
+	sh tests/reliability_io.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
 	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)

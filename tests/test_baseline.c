@@ -130,8 +130,76 @@ static void test_findings(void) {
     unlink(path);
 }
 
+/* Judges a run of one descriptor listed twice (indices 0 and 1, verdicts
+ * now[]) against a baseline of the same descriptor twice (before[]), of the
+ * same sweep or (other_sweep) of another one where it sat at 5 and 9. */
+static void judge_twice(const verdict_t before[2], const verdict_t now[2], int other_sweep,
+                        bl_kind_t kinds[2]) {
+    char path[] = "/tmp/gh-test-baseline-XXXXXX", err[512];
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    struct record_list bl_list, run;
+    memset(&bl_list, 0, sizeof bl_list);
+    memset(&run, 0, sizeof run);
+    CU_ASSERT_FATAL(record_list_sweep(&bl_list, (struct sweep_id){other_sweep ? 10 : 2, 7}, err,
+                                      sizeof err) == 0);
+    CU_ASSERT_FATAL(record_list_sweep(&run, (struct sweep_id){2, 7}, err, sizeof err) == 0);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    for (int i = 0; i < 2; i++) {
+        struct case_record r;
+        rec(&r, 3, before[i], before[i] == V_PASSED ? 0.1 : 9);
+        r.index = other_sweep ? 5 + 4 * i : i;
+        char *line = results_line(&bl_list, &r);
+        CU_ASSERT_FATAL(line != NULL);
+        fprintf(f, "%s\n", line);
+        free(line);
+        record_free(&r);
+    }
+    fclose(f);
+    struct baseline b;
+    CU_ASSERT_FATAL(baseline_load(path, &b, err, sizeof err) == 0);
+    for (int i = 1; i >= 0; i--) { /* pushed out of order: matching must not depend on it */
+        struct case_record r;
+        rec(&r, 3, now[i], now[i] == V_PASSED ? 0.1 : 9);
+        r.index = i;
+        CU_ASSERT_FATAL(record_list_push(&run, &r) == 0);
+    }
+    struct bl_report rep;
+    CU_ASSERT_FATAL(baseline_judge_all(&b, &run, BASELINE_DRIFT_FACTOR, &rep) == 0);
+    for (int i = 0; i < 2; i++)
+        kinds[run.v[i].index] = rep.f[i].kind;
+    bl_report_free(&rep);
+    baseline_free(&b);
+    record_list_free(&run);
+    record_list_free(&bl_list);
+    unlink(path);
+}
+
+/* A descriptor a batch lists twice: each occurrence is matched on its own
+ * (by sweep index in the same sweep, by order of occurrence in another), so
+ * a regression of one is not hidden by the other's known failure. */
+static void test_repeated_descriptor(void) {
+    const verdict_t pf[2] = {V_PASSED, V_FAILED}, fp[2] = {V_FAILED, V_PASSED},
+                    ff[2] = {V_FAILED, V_FAILED};
+    for (int other = 0; other < 2; other++) {
+        bl_kind_t k[2];
+        judge_twice(pf, ff, other, k);
+        CU_ASSERT_EQUAL(k[0], BL_REGRESSION);
+        CU_ASSERT_EQUAL(k[1], BL_KNOWN_FAILURE);
+        judge_twice(fp, ff, other, k);
+        CU_ASSERT_EQUAL(k[0], BL_KNOWN_FAILURE);
+        CU_ASSERT_EQUAL(k[1], BL_REGRESSION);
+        judge_twice(fp, fp, other, k);
+        CU_ASSERT_EQUAL(k[0], BL_KNOWN_FAILURE);
+        CU_ASSERT_EQUAL(k[1], BL_SAME);
+    }
+}
+
 int register_baseline_suite(void) {
     GH_ADD_SUITE(s, "baseline");
     GH_ADD_TEST(s, test_findings);
+    GH_ADD_TEST(s, test_repeated_descriptor);
     return 0;
 }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -243,12 +246,23 @@ static void test_read_file(void) {
     CU_ASSERT_EQUAL(info.tail_ignored, 1);
     CU_ASSERT_EQUAL(in.v[1].index, 5);
     record_list_free(&in);
-    /* a bad line in the middle names its line number */
-    sprintf(text, "%s\n{oops}\n%s\n", line, line);
+    /* a line in the middle that is not JSON (a torn write spliced onto the
+     * next record) is skipped and counted; the records around it are read */
+    sprintf(text, "%s\n{oops}\n%.*s%s\n", line, (int)(n / 3), line,
+            edit(line, "\"index\":4", "\"index\":6"));
+    write_file(path, text);
+    memset(&in, 0, sizeof in);
+    CU_ASSERT_EQUAL(results_read_file(path, &in, &info, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(in.n, 1);
+    CU_ASSERT_EQUAL(info.damaged, 2);
+    CU_ASSERT_EQUAL(info.first_damaged, 2);
+    record_list_free(&in);
+    /* a JSON record with a bad field still refuses the file, naming the line */
+    sprintf(text, "%s\n%s\n", line, edit(line, "\"index\":4", "\"index\":\"x\""));
     write_file(path, text);
     memset(&in, 0, sizeof in);
     CU_ASSERT_EQUAL(results_read_file(path, &in, NULL, err, sizeof err), -1);
-    CU_ASSERT(strstr(err, ":2: not valid JSON") != NULL);
+    CU_ASSERT(strstr(err, ":2: ") != NULL);
     record_list_free(&in);
     /* a line beyond the limit */
     FILE *f = fopen(path, "w");
@@ -289,6 +303,43 @@ static void test_writer_flushes(void) {
     CU_ASSERT(strstr(err, "cannot create") != NULL);
 }
 
+/* A write that fails (here: the file size limit, as a full disk would) cuts
+ * the file back to its last complete line, and nothing more is appended even
+ * once writing would work again: no half record is ever spliced onto a later
+ * one. */
+static void test_writer_failure(void) {
+    char err[256], path[] = "/tmp/gh-test-writer-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    struct results_writer *w = results_writer_open(path, err, sizeof err);
+    CU_ASSERT_FATAL(w != NULL);
+    char line[301];
+    memset(line, 'x', 300);
+    line[300] = 0;
+    line[0] = '{';
+    struct rlimit old, lim;
+    CU_ASSERT_FATAL(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 1000; /* three lines and a third of the fourth */
+    CU_ASSERT_FATAL(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+    int ok = 0;
+    for (int i = 0; i < 5; i++)
+        ok += results_writer_add(w, line, err, sizeof err) == 0;
+    CU_ASSERT_EQUAL(ok, 3);
+    CU_ASSERT(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    signal(SIGXFSZ, prev);
+    /* space again: still nothing appended */
+    CU_ASSERT_EQUAL(results_writer_add(w, line, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "an earlier write failed") != NULL);
+    CU_ASSERT_EQUAL(results_writer_close(w, err, sizeof err), 0);
+    struct stat st;
+    CU_ASSERT_FATAL(stat(path, &st) == 0);
+    CU_ASSERT_EQUAL(st.st_size, 3 * 301);
+    unlink(path);
+}
+
 int register_results_suite(void) {
     GH_ADD_SUITE(s, "results");
     GH_ADD_TEST(s, test_roundtrip);
@@ -296,5 +347,6 @@ int register_results_suite(void) {
     GH_ADD_TEST(s, test_bad_lines);
     GH_ADD_TEST(s, test_read_file);
     GH_ADD_TEST(s, test_writer_flushes);
+    GH_ADD_TEST(s, test_writer_failure);
     return 0;
 }

@@ -10,6 +10,7 @@
  *   hangs the run; CI timeouts catch it). Its error is reported.
  * - kernel_ms comes from the event's profiling counters; when a driver does
  *   not provide them it falls back to wall time around launch + finish. */
+#include "util/regfile.h"
 #include "backends/backend_cl.h"
 
 #include <ctype.h>
@@ -276,9 +277,10 @@ static const struct dev_entry *select_device(const struct dev_list *list, const 
 /* ---- open / close ----------------------------------------------------- */
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
+    char whyf[600];
+    FILE *f = fopen_regular(path, whyf, sizeof whyf);
     if (!f) {
-        set_msg(err, errlen, "cannot read kernel source '%s': %s", path, strerror(errno));
+        set_msg(err, errlen, "cannot read kernel source: %s", whyf);
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;

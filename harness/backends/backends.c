@@ -9,6 +9,7 @@
 
 #include "backends/worker.h"
 #include "formats/runner_proto.h"
+#include "util/regfile.h"
 
 static void cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
                    struct bk_result *res) {
@@ -166,13 +167,12 @@ void kut_close(struct kernel_under_test *k) {
 int kut_check_kernel(const char *kernel, char *err, size_t errlen) {
     if (strncmp(kernel, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX)) == 0) return 0;
     if (kut_is_exec(kernel)) return 0;
-    struct stat st;
-    FILE *f = fopen(kernel, "rb");
-    int bad = !f || fstat(fileno(f), &st) != 0;
-    if (bad)
-        snprintf(err, errlen, "cannot read kernel '%s': %s", kernel, strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        snprintf(err, errlen, "kernel '%s' is not a regular file", kernel);
-    if (f) fclose(f);
-    return bad || !S_ISREG(st.st_mode) ? -1 : 0;
+    char why[600];
+    FILE *f = fopen_regular(kernel, why, sizeof why);
+    if (!f) {
+        snprintf(err, errlen, "cannot read kernel: %s", why);
+        return -1;
+    }
+    fclose(f);
+    return 0;
 }

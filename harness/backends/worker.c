@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "util/interrupt.h"
+#include "util/peakmem.h"
 
 #define LOG_MAX (256 * 1024)
 #define INFO_MAX 512
@@ -271,6 +272,10 @@ struct worker *worker_start(worker_open_fn open, worker_close_fn close_fn, void 
 
 int worker_restarts(const struct worker *w) {
     return w->restarts;
+}
+
+int64_t worker_peak_rss(const struct worker *w) {
+    return w && w->pid > 0 ? peakmem_of((long)w->pid) : -1;
 }
 
 static void fill_request(struct shm_header *h, unsigned char *m, const struct abi_tensors *t,

@@ -13,6 +13,7 @@
 #define GH_WORKER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backends/backend.h"
 
@@ -38,6 +39,9 @@ void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t o
 /* How many times the worker was restarted after a hang, crash or device
  * error. */
 int worker_restarts(const struct worker *w);
+
+/* The current worker process's peak resident memory in bytes (-1: none). */
+int64_t worker_peak_rss(const struct worker *w);
 
 void worker_stop(struct worker *w);
 

@@ -6,6 +6,7 @@
  * line is no longer than its source line, so it fits a fixed buffer. */
 #include "cases/batch.h"
 #include "util/errmsg.h"
+#include "util/regfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -293,8 +294,9 @@ static int read_lines(struct line_src *src, const char *name, struct case_list *
 
 int batch_read_file(const char *path, struct case_list *l, char *err, size_t errlen) {
     if (!path || !l) return errmsg(err, errlen, "no path or list (NULL)");
-    FILE *f = fopen(path, "r");
-    if (!f) return errmsg(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char why[600];
+    FILE *f = fopen_regular(path, why, sizeof why);
+    if (!f) return errmsg(err, errlen, "%s", why);
     struct line_src src = {f, NULL};
     int rc = read_lines(&src, path, l, err, errlen);
     fclose(f);

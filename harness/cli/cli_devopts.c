@@ -3,7 +3,10 @@
 #include "cli/cli_devopts.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "backends/backends.h"
 
 #include "cli/commands.h"
 
@@ -11,6 +14,13 @@ void dev_opts_init(struct dev_opts *o) {
     memset(o, 0, sizeof *o);
     o->adapter = -1;
     o->s.max_bytes = DEV_OPTS_MAX_BYTES;
+    o->case_timeout = KUT_DEFAULT_TIMEOUT;
+}
+
+int dev_opts_open_kernel(const struct dev_opts *o, const char *kernel,
+                         struct kernel_under_test *kut, char *err, size_t errlen) {
+    if (o->in_process) return kut_open(kernel, o->device, kut, err, errlen);
+    return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
 }
 
 static int bad(const char *cmd, const char *what) {
@@ -43,6 +53,16 @@ int dev_opts_parse(struct dev_opts *o, int c, const char *arg, const char *cmd) 
     case 't':
         if (parse_int(arg, 1, 1024, &v) != 0) return bad(cmd, "--threads wants 1..1024");
         o->s.threads = (int)v;
+        return 1;
+    case DEV_OPT_CASE_TIMEOUT: {
+        char *end;
+        o->case_timeout = strtod(arg, &end);
+        if (!*arg || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400)
+            return bad(cmd, "--case-timeout wants seconds in 0..86400 (0: no watchdog)");
+        return 1;
+    }
+    case DEV_OPT_NO_ISOLATION:
+        o->in_process = 1;
         return 1;
     case 'M':
         if (parse_size(arg, &o->s.max_bytes) != 0)

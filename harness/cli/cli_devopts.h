@@ -18,14 +18,23 @@ struct dev_opts {
     int verbose;                 /* -1 quiet, 0 normal, 1 verbose */
     struct run_settings s;       /* threads, max_bytes */
     uint64_t read_cap;           /* safetensors reader cap (0: its default) */
+    double case_timeout;         /* the worker's watchdog, seconds (0: none) */
+    int in_process;              /* --no-isolation: the backend in this process */
 };
+
+/* The kernel runs in a device worker (backends.h: a hang or a crash is an
+ * ERROR for its case) unless --no-isolation. */
+#define DEV_OPT_CASE_TIMEOUT 0x300
+#define DEV_OPT_NO_ISOLATION 0x301
 
 #define DEV_OPTS_SHORT "a:k:d:t:M:vq"
 #define DEV_OPTS_LONG                                                                              \
     {"kernel", required_argument, 0, 'k'}, {"device", required_argument, 0, 'd'},                  \
         {"adapter", required_argument, 0, 'a'}, {"threads", required_argument, 0, 't'},            \
-        {"max-bytes", required_argument, 0, 'M'}, {"verbose", no_argument, 0, 'v'}, {              \
-        "quiet", no_argument, 0, 'q'                                                               \
+        {"max-bytes", required_argument, 0, 'M'}, {"verbose", no_argument, 0, 'v'},                \
+        {"quiet", no_argument, 0, 'q'},                                                            \
+        {"case-timeout", required_argument, 0, DEV_OPT_CASE_TIMEOUT}, {                            \
+        "no-isolation", no_argument, 0, DEV_OPT_NO_ISOLATION                                       \
     }
 
 #define DEV_OPTS_MAX_BYTES ((int64_t)8 << 30)
@@ -38,5 +47,11 @@ int dev_opts_parse(struct dev_opts *o, int c, const char *arg, const char *cmd);
 
 /* Appends the options a repro line needs (--kernel, --device, --adapter). */
 void dev_opts_repro(const struct dev_opts *o, char *buf, size_t len);
+
+/* Opens the kernel under test the options name (kernel: the path found),
+ * isolated unless --no-isolation. Returns 0, or -1 with a message. */
+struct kernel_under_test;
+int dev_opts_open_kernel(const struct dev_opts *o, const char *kernel,
+                         struct kernel_under_test *kut, char *err, size_t errlen);
 
 #endif

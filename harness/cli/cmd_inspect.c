@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/backend_cl.h"
+#include "backends/backends.h"
 #include "cli/cli_devopts.h"
 #include "cli/cli_help.h"
 #include "formats/ckpt_scan.h"
@@ -29,6 +29,8 @@
 #include "cli/console.h"
 #include "formats/problem_load.h"
 #include "verdict/runner.h"
+#include "cases/problem.h"
+#include "util/units.h"
 
 struct inspect_opts {
     const char *file, *layer;
@@ -93,7 +95,9 @@ static int parse_inspect_value(int c, struct inspect_opts *o) {
     case 'h':
         printf("usage: gptq-harness inspect FILE [-v] [--max-bytes N]\n"
                "       gptq-harness inspect FILE --layer NAME [--run [--adapter A] [--kernel F]\n"
-               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]]\n"
+               "            [--device SEL] [--m M] [--seed S] [--fmt gptq-v1|gptq-v2]\n"
+               "            [--case-timeout S] [--no-isolation]]\n"
+
                "       gptq-harness inspect FILE [--v1-zero nibble|nowrap|word]\n"
                "            [--expect EXPECTED.safetensors [--expect-tensor w]]\n");
         exit(0);
@@ -322,6 +326,15 @@ static int layer_input(const struct inspect_opts *o, const struct st_file *st,
     memset(in, 0, sizeof *in);
     if (ckpt_layer_desc(l, (adapter_t)o->dev.adapter, o->m, o->seed, &d, err, errlen) != 0)
         return -1;
+    /* the cap before anything is loaded or generated */
+    if (o->dev.s.max_bytes > 0 && problem_bytes(&d) > o->dev.s.max_bytes) {
+        char a[32], b[32];
+        fmt_bytes(a, sizeof a, (double)problem_bytes(&d));
+        fmt_bytes(b, sizeof b, (double)o->dev.s.max_bytes);
+        snprintf(err, errlen, "layer '%s' at m=%lld needs about %s of host memory > --max-bytes %s",
+                 l->name, (long long)o->m, a, b);
+        return 1;
+    }
     if (o->fmt >= 0 && d.fmt != FMT_GPTQ_V1 && d.fmt != FMT_GPTQ_V2) {
         snprintf(err, errlen, "--fmt applies to GPTQ layers; '%s' is %s", l->name, fmt_name(d.fmt));
         return -1;
@@ -344,25 +357,34 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
                      const struct ckpt_layer *l) {
     char err[1024], kbuf[4200], repro[4096];
     struct case_input in;
-    if (layer_input(o, st, l, &in, err, sizeof err) != 0) {
+    int li = layer_input(o, st, l, &in, err, sizeof err);
+    if (li > 0) { /* over the memory cap: SKIPPED, as run does */
+        printf("%-10s %s\n    why: %s\n", verdict_name(V_SKIPPED),
+               l->name[0] ? l->name : "(unprefixed)", err);
+        struct tally t;
+        memset(&t, 0, sizeof t);
+        tally_add(&t, V_SKIPPED);
+        tally_print(stdout, &t, 0);
+        return 0;
+    }
+    if (li != 0) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);
         return 1;
     }
     fmt_t stored = l->fmt;
     const char *kernel =
         o->dev.kernel ? o->dev.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
-    struct cl_backend *cl = clb_open(o->dev.device, kernel, err, sizeof err);
-    if (!cl) {
+    struct kernel_under_test kut;
+    if (dev_opts_open_kernel(&o->dev, kernel, &kut, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);
         problem_free(&in.p);
         tensor_set_free(&in.ckpt);
         return 1;
     }
-    fprintf(stderr, "device: %s (%s, driver %s); kernel: %s; layer %s of %s\n", clb_device_name(cl),
-            clb_platform_name(cl), clb_driver_version(cl), kernel, l->name, o->file);
-    struct kernel_backend kb = {.self = cl, .run = cli_cl_run};
+    fprintf(stderr, "device: %s; kernel: %s; layer %s of %s\n", kut.device, kernel, l->name,
+            o->file);
     struct case_result r;
-    run_input(&in, &o->dev.s, &kb, &r, NULL, NULL);
+    run_input(&in, &o->dev.s, &kut.kb, &r, NULL, NULL);
     run_repro(o, prog, repro, sizeof repro);
     console_case_repro(stdout, &r, repro, o->dev.verbose > 0);
     printf("    layer: %s (stored as %s%s)\n", l->name[0] ? l->name : "(unprefixed)",
@@ -373,7 +395,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     tally_add(&t, r.verdict);
     tally_print(stdout, &t, tally_exit_code(&t));
     case_result_free(&r);
-    clb_close(cl);
+    kut_close(&kut);
     return tally_exit_code(&t);
 }
 

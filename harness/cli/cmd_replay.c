@@ -48,7 +48,8 @@ static int parse_replay_opts(int argc, char **argv, struct dev_opts *o) {
             return -1;
         }
         printf("usage: gptq-harness replay [--kernel FILE] [--device SEL] [--adapter A] "
-               "[--threads N] [--max-bytes N] [-v|-q] FIXTURE...\n");
+               "[--threads N] [--max-bytes N] [--case-timeout S] [--no-isolation] [-v|-q] "
+               "FIXTURE...\n");
         exit(0);
     }
     if (optind >= argc) {
@@ -96,12 +97,12 @@ static void open_kernel_close(struct open_kernel *k) {
 }
 
 /* Makes path the open kernel; returns 0, or -1 with k->err. */
-static int open_kernel_use(struct open_kernel *k, const char *path, const char *device) {
+static int open_kernel_use(struct open_kernel *k, const char *path, const struct dev_opts *o) {
     if (k->path[0] && !strcmp(k->path, path)) return k->ok ? 0 : -1;
     open_kernel_close(k);
     snprintf(k->path, sizeof k->path, "%s", path);
     k->ok = kut_check_kernel(path, k->err, sizeof k->err) == 0 &&
-            kut_open(path, device, &k->kut, k->err, sizeof k->err) == 0;
+            dev_opts_open_kernel(o, path, &k->kut, k->err, sizeof k->err) == 0;
     if (k->ok) fprintf(stderr, "device: %s; kernel: %s\n", k->kut.device, path);
     return k->ok ? 0 : -1;
 }
@@ -152,7 +153,7 @@ static verdict_t replay_one(const char *path, const struct dev_opts *o, struct o
         return V_ERROR;
     }
     const char *kernel = pick_kernel(o, &fx, kbuf, sizeof kbuf, note, sizeof note, err, sizeof err);
-    if (!kernel || open_kernel_use(k, kernel, o->device) != 0) {
+    if (!kernel || open_kernel_use(k, kernel, o) != 0) {
         error_line(path, kernel ? k->err : err);
         fixture_free(&fx);
         return V_ERROR;

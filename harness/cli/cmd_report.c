@@ -8,7 +8,12 @@
  * Refused (exit 2): a results file that does not read, shards of different
  * sweeps, a case present twice (overlapping shards). A merge that misses
  * cases of the sweep (a shard not run, or killed) is written, says which
- * indices are missing, and exits 1.
+ * indices are missing, marks the reports PARTIAL with those cases listed
+ * (JUnit: errors of type not-run), and exits 1. Shards that ran different
+ * kernels (by hash), devices, drivers or harness versions are merged with a
+ * warning naming the difference, and the merge exits 1. A damaged line in
+ * a shard's results (a torn write) is skipped with a warning; its case then
+ * counts as missing..
  *
  * Prints the cases not passed as run prints them (every case with -v, none
  * with -q), the baseline findings, and the summary line. */
@@ -59,17 +64,14 @@ static int read_dirs(int n, char **dirs, struct record_list *l) {
             fprintf(stderr, "gptq-harness report merge: %s\n", err);
             return -1;
         }
-        if (info.tail_ignored)
-            fprintf(stderr,
-                    "gptq-harness report merge: %s: last line cut off (killed run?), skipped\n",
-                    path);
+        results_read_warn(stderr, "gptq-harness report merge", path, &info);
     }
     return 0;
 }
 
 /* Sorted by index: a repeated index is an error; missing ones are counted
  * and the first few named. */
-static int check_coverage(const struct record_list *l, int64_t *missing) {
+static int check_coverage(const struct record_list *l, int64_t *missing, struct run_gaps *g) {
     *missing = 0;
     int named = 0;
     int64_t next = 0;
@@ -80,13 +82,42 @@ static int check_coverage(const struct record_list *l, int64_t *missing) {
                     (long long)idx, l->v[i].desc);
             return -1;
         }
-        for (; next < idx; next++, (*missing)++)
+        for (; next < idx; next++, (*missing)++) {
+            if (gaps_add(g, next, NULL) != 0) {
+                fprintf(stderr, "gptq-harness report merge: out of memory\n");
+                return -1;
+            }
             if (named++ < 10)
                 fprintf(stderr, "gptq-harness report merge: case #%lld of the sweep is missing\n",
                         (long long)next);
+        }
         next = idx + 1;
     }
     return 0;
+}
+
+/* Shards that ran another kernel, device, driver or harness do not make one
+ * run: each difference is named; returns how many there are. (The kernel's
+ * path may differ between machines: its hash is what counts.) */
+static int check_envs(const struct record_list *l) {
+    static const int fields[] = {0, 1, 2, 4, 5, 6}; /* run_env_keys without "kernel" */
+    int bad = 0;
+    const char *first[RUN_ENV_FIELDS], *v[RUN_ENV_FIELDS];
+    if (l->nenv > 0) run_env_values(&l->env[0], first);
+    for (size_t e = 1; e < l->nenv; e++) {
+        run_env_values(&l->env[e], v);
+        for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
+            int f = fields[k];
+            const char *a = first[f] ? first[f] : "", *b = v[f] ? v[f] : "";
+            if (strcmp(a, b) == 0) continue;
+            fprintf(stderr,
+                    "gptq-harness report merge: warning: the shards ran different %s: '%s' and "
+                    "'%s'; the merge is not one run (exit 1)\n",
+                    run_env_titles[f], a, b);
+            bad++;
+        }
+    }
+    return bad;
 }
 
 static int write_results(const char *dir, const struct record_list *l) {
@@ -141,6 +172,8 @@ static int merge(int argc, char **argv) {
     struct baseline bl;
     int have_bl = 0, code = 2;
     int64_t missing = 0;
+    struct run_gaps gaps;
+    memset(&gaps, 0, sizeof gaps);
     char err[1024], dir[RUNDIR_MAX];
     if (!l || !command) {
         free(l);
@@ -149,7 +182,15 @@ static int merge(int argc, char **argv) {
     }
     if (read_dirs(argc - optind, argv + optind, l) != 0) goto done;
     record_list_sort(l);
-    if (check_coverage(l, &missing) != 0) goto done;
+    if (check_coverage(l, &missing, &gaps) != 0) goto done;
+    if (missing) {
+        char note[160];
+        snprintf(note, sizeof note, "%lld of %lld cases missing (a shard not run or cut short?)",
+                 (long long)missing, (long long)l->sweep.cases);
+        gaps_note(&gaps, note);
+        cfg.gaps = &gaps;
+    }
+    const int mixed = check_envs(l);
     if (cfg.baseline) {
         if (baseline_load(cfg.baseline, &bl, err, sizeof err) != 0) {
             fprintf(stderr, "gptq-harness report merge: %s\n", err);
@@ -177,11 +218,13 @@ static int merge(int argc, char **argv) {
     if (missing) {
         fprintf(stderr, "gptq-harness report merge: %lld of %lld cases missing\n",
                 (long long)missing, (long long)l->sweep.cases);
-        code = 1;
+        code = code ? code : 1;
     }
+    if (mixed && code == 0) code = 1;
     tally_print(stdout, &t, code);
 done:
     if (have_bl) baseline_free(&bl);
+    gaps_free(&gaps);
     record_list_free(l);
     free(l);
     free(command);

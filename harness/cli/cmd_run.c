@@ -6,16 +6,20 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "util/peakmem.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
 #include "backends/backend_cl.h"
 #include "adapters/adapter_exec.h"
 #include "backends/backends.h"
+#include "backends/worker.h"
 #include "cases/batch.h"
 #include "cli/cli_help.h"
 #include "cli/commands.h"
 #include "util/datapath.h"
 #include "cli/console.h"
+#include "cli/exit_guard.h"
+#include "cli/inproc_watchdog.h"
 #include "adapters/faults.h"
 #include "util/interrupt.h"
 #include "results/outputs.h"
@@ -316,13 +320,18 @@ struct run_hooks {
     struct runout *ro;
     struct perf_mode *pm;
     struct saver *sv;
+    struct inproc_watchdog *wd; /* perf mode's timing runs are watched too */
 };
 
 static void run_hooks_call(void *ctx, const struct case_result *r, const struct case_work *w) {
     struct run_hooks *h = ctx;
     runout_hook(h->ro, r, w);
     if (h->sv) saver_hook(h->sv, r, w);
-    if (h->pm) perf_mode_hook(h->pm, r, w);
+    if (h->pm) {
+        inproc_watchdog_enter(h->wd);
+        perf_mode_hook(h->pm, r, w);
+        inproc_watchdog_leave(h->wd);
+    }
 }
 
 /* A case that is not run is an ERROR saying why (recorded, so that CI sees
@@ -353,6 +362,18 @@ static int open_kernel(const struct run_opts *o, const char *kernel, struct kern
     return 0;
 }
 
+/* --profile: the peak resident memory of this process and of the device
+ * worker (waited for by now), beside the largest --max-bytes estimate. */
+static void print_memory(const struct case_list *cases, const struct shard *sh, int64_t worker) {
+    int64_t est = 0;
+    for (size_t i = 0; i < cases->n; i++)
+        if (shard_selects(sh, i) && problem_bytes(&cases->v[i]) > est)
+            est = problem_bytes(&cases->v[i]);
+    printf("memory: peak RSS harness %.1f MiB, device worker %.1f MiB; largest case estimate "
+           "(--max-bytes) %.1f MiB\n",
+           (double)peakmem_self() / 1048576.0, (double)worker / 1048576.0, (double)est / 1048576.0);
+}
+
 int cmd_run(const char *prog, int argc, char **argv) {
     struct run_opts o;
     memset(&o, 0, sizeof o);
@@ -362,6 +383,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
     outputs_defaults(&o.out);
     char kbuf[4200], err[1024], kut_err[1024], prefix[3072];
     struct shard sh = {0, 0};
+    /* a closed stdout is a write error to report, not the end of the run */
+    signal(SIGPIPE, SIG_IGN);
     int bad = parse_run_opts(argc, argv, &o) != 0;
     if (!bad && o.shard && shard_parse(o.shard, NULL, NULL, &sh, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness run: %s\n", err);
@@ -449,9 +472,20 @@ int cmd_run(const char *prog, int argc, char **argv) {
              "every case",
              o.max_hangs);
     interrupt_install();
-    for (size_t i = 0; i < o.cases.n; i++) {
+    struct exit_guard guard = {ro, &o.cases, &sh, 0};
+    exit_guard_arm(&guard);
+    /* a kernel in this process: a thread watches for hangs and signals */
+    struct inproc_watchdog wd;
+    memset(&wd, 0, sizeof wd);
+    if (have_kut && (o.perf || o.in_process)) {
+        (void)inproc_watchdog_start(&wd, &kut.kb, o.case_timeout, &guard);
+        hooks.wd = &wd;
+    }
+    size_t i;
+    for (i = 0; i < o.cases.n; i++) {
         if (interrupt_requested()) break;
         if (!shard_selects(&sh, i)) continue;
+        guard.current = i;
         struct case_result r;
         if (o.perf && have_kut) { /* until the perf hook says otherwise */
             pm.have = 0;
@@ -488,6 +522,8 @@ int cmd_run(const char *prog, int argc, char **argv) {
         case_result_free(&r);
         progress_update(&pr, ++done, now_seconds());
     }
+    inproc_watchdog_stop(&wd);
+    exit_guard_disarm();
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
     if (o.profile) profile_print(stdout, &prof);
@@ -500,15 +536,30 @@ int cmd_run(const char *prog, int argc, char **argv) {
                  done, selected);
         fprintf(stderr, "gptq-harness run: %s; writing the partial results\n", note);
         runout_mark_partial(ro, note);
+        for (; i < o.cases.n; i++) { /* the abandoned case and those after it */
+            char desc[RECORD_DESC_MAX];
+            desc_print(&o.cases.v[i], desc, sizeof desc);
+            if (shard_selects(&sh, i) && runout_not_run(ro, (int64_t)i, desc) != 0)
+                fprintf(stderr, "gptq-harness run: out of memory listing the cases not run\n");
+        }
     }
+    /* before the reports: gnuplot is a child too */
+    const int64_t worker_peak = have_kut ? worker_peak_rss(kut.worker) : -1;
     int code = runout_finish(ro, tally_exit_code(&t), stdout);
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
     if (!have_kut) code = 1;        /* no device is a failure even against a baseline */
+    if (fflush(stdout) != 0 || ferror(stdout)) { /* e.g. a pipe closed by its reader */
+        fprintf(stderr,
+                "gptq-harness run: writing to stdout failed (closed?); the results are in %s\n",
+                runout_dir(ro));
+        if (code == 0) code = 1;
+    }
     runout_free(ro);
     free(command);
     if (have_kut) kut_close(&kut);
     adapter_exec_close(o.s.adapter_exec);
+    if (o.profile) print_memory(&o.cases, &sh, worker_peak);
     case_list_free(&o.cases);
     if (o.save_dir) {
         fprintf(stderr, "fixtures: %ld written to %s%s\n", sv.saved, sv.dir,

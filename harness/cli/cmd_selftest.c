@@ -24,7 +24,7 @@
 
 #include "util/clock.h"
 #include "util/escape.h"
-#include "backends/backend_cl.h"
+#include "backends/backends.h"
 #include "cases/batch.h"
 #include "cli/cli_help.h"
 #include "cli/commands.h"
@@ -45,6 +45,7 @@ struct st_opts {
     const char *prog;                    /* for repro lines */
     const char *prefix; /* "PROG run --kernel KERNEL": reruns a case on the kernel under test */
     int no_mutants, no_faults, verbose;
+    double case_timeout; /* the device worker's watchdog (0: none) */
     const char *only[ONLY_MAX];
     int nonly;
     struct run_settings s;
@@ -63,11 +64,6 @@ struct st_row {
     double seconds;
 };
 
-static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
-                           struct bk_result *res) {
-    clb_run(self, t, out, total, res);
-}
-
 static void usage(FILE *f) {
     fprintf(f,
             "usage: gptq-harness selftest [options]\n"
@@ -83,6 +79,7 @@ static void usage(FILE *f) {
             "  --no-faults          mutant kernels only\n"
             "  --only NAME          only this fault or mutant (repeatable)\n"
             "  --no-diagnose        no diagnosis of the failures (faster)\n"
+            "  --case-timeout S     watchdog per case (default 300 s; 0: none)\n"
             "  -v, --verbose        print each case as it runs (stderr)\n"
             "  -h, --help           this list\n");
 }
@@ -100,6 +97,7 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
                                           {"write-mutant", required_argument, 0, 'W'},
                                           {"threads", required_argument, 0, 't'},
                                           {"verbose", no_argument, 0, 'v'},
+                                          {"case-timeout", required_argument, 0, 'T'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     long v;
@@ -135,6 +133,16 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
         case 'W':
             o->write_mutant = optarg;
             break;
+        case 'T': {
+            char *end;
+            o->case_timeout = strtod(optarg, &end);
+            if (!*optarg || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400) {
+                fprintf(stderr, "gptq-harness selftest: --case-timeout wants seconds in 0..86400 "
+                                "(0: no watchdog)\n");
+                return -1;
+            }
+            break;
+        }
         case 'v':
             o->verbose = 1;
             break;
@@ -312,20 +320,20 @@ static void mutant_row(const char *mpath, const char *dir, const struct case_lis
     }
     snprintf(row->name, sizeof row->name, "%s", m.name);
     int rc = materialise(&m, dir, kpath, sizeof kpath, err, sizeof err);
-    struct cl_backend *cl = rc == 0 ? clb_open(o->device, kpath, err, sizeof err) : NULL;
-    if (!cl) {
+    struct kernel_under_test kut;
+    if (rc != 0 ||
+        kut_open_isolated(kpath, o->device, o->case_timeout, &kut, err, sizeof err) != 0) {
         snprintf(row->error, sizeof row->error, "%s", err);
         row->errors = 1;
         mutant_free(&m);
         return;
     }
-    struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
     char prefix[4600];
     char wp[1024], wk[4200];
     snprintf(prefix, sizeof prefix, "%s run --kernel %s", shell_word(o->prog, wp, sizeof wp),
              shell_word(kpath, wk, sizeof wk));
-    sweep(&kb, cases, NULL, &m, o, prefix, row);
-    clb_close(cl);
+    sweep(&kut.kb, cases, NULL, &m, o, prefix, row);
+    kut_close(&kut);
     mutant_free(&m);
     if (!o->keep) unlink(kpath);
 }
@@ -542,6 +550,7 @@ int cmd_selftest(const char *prog, int argc, char **argv) {
     struct st_opts o;
     memset(&o, 0, sizeof o);
     o.s.max_bytes = (int64_t)8 << 30;
+    o.case_timeout = KUT_DEFAULT_TIMEOUT;
     o.s.no_probe = 1; /* the table does not use the kernel probe; it costs a run per failure */
     struct case_list cases = {NULL, 0, 0};
     struct mutant_files mf;
@@ -559,30 +568,31 @@ int cmd_selftest(const char *prog, int argc, char **argv) {
     }
     char kbuf[4200], err[1024], prefix[1024];
     const char *kernel = o.kernel ? o.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
-    struct cl_backend *cl = clb_open(o.device, kernel, err, sizeof err);
-    if (!cl) {
+    /* every kernel runs in a device worker: a planted bug that hangs or
+     * crashes is an ERROR for its case, and the table goes on */
+    struct kernel_under_test kut;
+    int have_kut = kut_open_isolated(kernel, o.device, o.case_timeout, &kut, err, sizeof err) == 0;
+    if (!have_kut) {
         fprintf(stderr, "gptq-harness selftest: %s\n", err);
         case_list_free(&cases);
         mutant_files_free(&mf);
         return 1;
     }
-    fprintf(stderr, "selftest: device %s; kernel %s; %zu case(s)\n", clb_device_name(cl), kernel,
-            cases.n);
+    fprintf(stderr, "selftest: device %s; kernel %s; %zu case(s)\n", kut.device, kernel, cases.n);
     snprintf(prefix, sizeof prefix, "%s run --kernel %s", prog, kernel);
     o.prog = prog;
     o.prefix = prefix;
     double t0 = now_seconds();
-    struct kernel_backend kb = {.self = cl, .run = cl_run_adapter};
-    int ok = clean_run(&kb, &cases, &o, prefix) == 0;
+    int ok = clean_run(&kut.kb, &cases, &o, prefix) == 0;
     struct st_row *rows = calloc(fault_count() + MUTANTS_MAX, sizeof *rows);
     int n = 0;
     if (!rows) {
         fprintf(stderr, "gptq-harness selftest: out of memory\n");
         ok = 0;
     } else {
-        if (!o.no_faults) n = run_faults(&kb, &cases, &o, rows, (int)fault_count());
-        clb_close(cl);
-        cl = NULL;
+        if (!o.no_faults) n = run_faults(&kut.kb, &cases, &o, rows, (int)fault_count());
+        kut_close(&kut);
+        have_kut = 0;
         int nm = run_mutants(&mf, &cases, &o, rows + n);
         if (nm < 0) ok = 0;
         n += nm > 0 ? nm : 0;
@@ -592,7 +602,7 @@ int cmd_selftest(const char *prog, int argc, char **argv) {
         }
         if (!report(rows, n, !o.s.no_diagnosis)) ok = 0;
     }
-    if (cl) clb_close(cl);
+    if (have_kut) kut_close(&kut);
     printf("selftest: %s (%.1f s)\n", ok ? "PASSED" : "FAILED", now_seconds() - t0);
     free(rows);
     case_list_free(&cases);

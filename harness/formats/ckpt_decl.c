@@ -8,6 +8,7 @@
 
 #include "cases/desc.h"
 #include "formats/v1zero.h"
+#include "util/regfile.h"
 
 #define CONFIG_MAX (1 << 20)
 
@@ -20,7 +21,7 @@ static void set_decl(struct ckpt_decl *d, const char *value, const char *source)
 /* Reads a JSON file of at most CONFIG_MAX bytes; NULL when absent or bad
  * (bad: said in note). */
 static cJSON *read_json(const char *path, struct ckpt_decl *d) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path, NULL, 0); /* absent, or not a file: no declaration */
     if (!f) return NULL;
     char *buf = malloc(CONFIG_MAX + 1);
     size_t n = buf ? fread(buf, 1, CONFIG_MAX + 1, f) : 0;
@@ -150,7 +151,8 @@ static void read_qcfg(const char *path, struct ckpt_decl *d) {
         int got = take_qcfg(o, &d->q);
         cJSON_Delete(j);
         if (got) {
-            snprintf(d->q.source, sizeof d->q.source, "%.500s%s", cfg, i ? " quantization_config" : "");
+            snprintf(d->q.source, sizeof d->q.source, "%.500s%s", cfg,
+                     i ? " quantization_config" : "");
             return;
         }
     }

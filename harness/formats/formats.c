@@ -347,6 +347,21 @@ struct expect {
     const char *what; /* expected shape in words, e.g. "[K/8][N]" */
 };
 
+/* "; dimension N differs (16, not 8)": the first dimension of t that is
+ * not e's, named as in e->what ("[K/8][N]"); "" when the rank differs. */
+static void dim_differs(const struct tensor *t, const struct expect *e, char *buf, size_t len) {
+    if (t->ndim != e->ndim) return;
+    int i = t->shape[0] != e->d0 ? 0 : 1;
+    if (i == 1 && (e->ndim < 2 || t->shape[1] == e->d1)) return;
+    const char *p = e->what;
+    for (int k = 0; k <= i && p; k++)
+        p = strchr(k ? p + 1 : p, '[');
+    const char *q = p ? strchr(p, ']') : NULL;
+    int n = p && q ? (int)(q - p - 1) : 0;
+    snprintf(buf, len, "; dimension %.*s%s differs (%" PRId64 ", not %" PRId64 ")", n,
+             p ? p + 1 : "", n ? "" : "?", t->shape[i], i ? e->d1 : e->d0);
+}
+
 static const struct tensor *find_checked(const struct tensor_set *in, const struct expect *e,
                                          char *err, size_t errlen) {
     const struct tensor *t = tensor_set_get(in, e->name);
@@ -368,8 +383,10 @@ static const struct tensor *find_checked(const struct tensor_set *in, const stru
             snprintf(want, sizeof want, "[%" PRId64 "]", e->d0);
         else
             snprintf(want, sizeof want, "[%" PRId64 "][%" PRId64 "]", e->d0, e->d1);
-        set_err(err, errlen, "format_unpack: tensor '%s' has shape %s%s, expected %s = %s", e->name,
-                found, t->data ? "" : " and no data", e->what, want);
+        char which[96] = "";
+        dim_differs(t, e, which, sizeof which);
+        set_err(err, errlen, "format_unpack: tensor '%s' has shape %s%s, expected %s = %s%s",
+                e->name, found, t->data ? "" : " and no data", e->what, want, which);
         return NULL;
     }
     return t;

@@ -8,12 +8,37 @@
 #include "formats/formats.h"
 #include "cases/prng.h"
 
+/* Every group id in 0..G-1 and every group exactly group_size rows: the
+ * kernel ABI (a permutation into group-sorted order, row k in group
+ * k / group_size) cannot express anything else; inspect refuses the same. */
+static int check_groups(const struct problem *p, char *err, size_t errlen) {
+    int64_t *count = calloc((size_t)p->G, sizeof *count);
+    if (!count) return errmsg(err, errlen, "out of memory checking g_idx");
+    int rc = 0;
+    for (int64_t k = 0; k < p->K && rc == 0; k++) {
+        if (p->g_idx[k] < 0 || p->g_idx[k] >= p->G)
+            rc = errmsg(err, errlen, "g_idx[%lld] = %d is outside 0..%lld", (long long)k,
+                        p->g_idx[k], (long long)p->G - 1);
+        else
+            count[p->g_idx[k]]++;
+    }
+    for (int64_t g = 0; g < p->G && rc == 0; g++)
+        if (count[g] != p->gs)
+            rc = errmsg(err, errlen,
+                        "g_idx groups are uneven (group %lld has %lld rows, not %lld): the kernel "
+                        "ABI cannot express them",
+                        (long long)g, (long long)count[g], (long long)p->gs);
+    free(count);
+    return rc;
+}
+
 /* Checks the g_idx that came out of the checkpoint against d->gidx. */
 static int check_gidx(const struct case_desc *d, const struct problem *p, int stored, char *err,
                       size_t errlen) {
     if (stored != (d->gidx != GIDX_NONE))
         return errmsg(err, errlen, "checkpoint %s a g_idx but the descriptor says gidx=%s",
                       stored ? "stores" : "lacks", gidx_name(d->gidx));
+    if (stored && check_groups(p, err, errlen) != 0) return -1;
     if (d->gidx != GIDX_TRIVIAL) return 0;
     for (int64_t k = 0; k < p->K; k++)
         if (p->g_idx[k] != k / p->gs)

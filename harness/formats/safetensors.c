@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "util/errmsg.h"
+#include "util/regfile.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors data is little-endian; this reader assumes a little-endian host"
@@ -506,8 +507,9 @@ static int open_plain_file(struct st_file *st, FILE *f, uint64_t size, char *err
 int st_open(const char *path, uint64_t max_bytes, struct st_file *st, char *err, size_t errlen) {
     memset(st, 0, sizeof *st);
     st->max_bytes = cap_of(max_bytes);
-    FILE *f = fopen(path, "rb");
-    if (!f) return errmsg(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char why[600];
+    FILE *f = fopen_regular(path, why, sizeof why);
+    if (!f) return errmsg(err, errlen, "%s", why);
     struct stat sb;
     unsigned char magic[2] = {0, 0};
     int rc = 0;

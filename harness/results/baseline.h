@@ -45,15 +45,23 @@ typedef enum {
 } bl_kind_t;
 
 struct bl_entry {
-    char *desc; /* canonical descriptor line */
+    char *desc;    /* canonical descriptor line */
+    int64_t index; /* its place in the baseline's sweep */
     verdict_t verdict;
     int have_metrics;
     double worst_ratio;
 };
 
+/* Matching: a record of this run is matched by its sweep index and
+ * descriptor when the baseline ran the same sweep (so each occurrence of a
+ * descriptor a batch lists twice is judged on its own, also across shards);
+ * for another sweep by descriptor, the k-th occurrence in this run (in index
+ * order) against the k-th in the baseline. */
 struct baseline {
-    struct bl_entry *v; /* sorted by desc */
+    struct bl_entry *v; /* sorted by desc, then index */
     size_t n;
+    struct sweep_id sweep; /* the baseline's sweep (have_sweep: it has records) */
+    int have_sweep;
     char path[4096];
 };
 
@@ -77,7 +85,8 @@ struct bl_report {
 int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen);
 void baseline_free(struct baseline *b);
 
-/* The finding for one record of this run. */
+/* The finding for one record of this run: the baseline entry with its
+ * descriptor and index, else the first with its descriptor. */
 struct bl_finding baseline_judge(const struct baseline *b, const struct case_record *r,
                                  double factor);
 

@@ -78,19 +78,33 @@ static int is_io_name(const char *name) {
            !strcmp(name, "y_dev");
 }
 
-/* The io tensor name must have dtype dt and shape [d0] (d1 < 0) or [d0][d1].
- * *out: its data, or NULL when it is absent (an error when required). */
+/* The io tensor name must have dtype dt and shape [d0] (d1 < 0) or [d0][d1];
+ * dims names the descriptor's keys for them ("mk": m= and k=), so that a
+ * mismatch names the dimension that differs. *out: its data, or NULL when it
+ * is absent (an error when required). */
 static int io_tensor(const struct fixture *fx, const char *name, tdtype_t dt, int64_t d0,
-                     int64_t d1, int required, const void **out, char *err, size_t errlen) {
+                     int64_t d1, const char *dims, int required, const void **out, char *err,
+                     size_t errlen) {
     const struct tensor *t = tensor_set_get(&fx->io, name);
     *out = NULL;
     if (!t) return required ? errmsg(err, errlen, "fixture has no tensor '%s'", name) : 0;
     int ndim = d1 < 0 ? 1 : 2;
-    if (t->dtype != dt || t->ndim != ndim || t->shape[0] != d0 || (ndim == 2 && t->shape[1] != d1))
+    if (t->dtype != dt)
+        return errmsg(err, errlen, "fixture tensor '%s' is %s; the descriptor wants %s", name,
+                      tdtype_name(t->dtype), tdtype_name(dt));
+    if (t->ndim != ndim)
         return errmsg(err, errlen,
-                      "fixture tensor '%s' is %s [%lld]%s; the descriptor wants %s [%lld]%s", name,
-                      tdtype_name(t->dtype), (long long)t->shape[0], t->ndim == 2 ? "[..]" : "",
-                      tdtype_name(dt), (long long)d0, ndim == 2 ? "[..]" : "");
+                      "fixture tensor '%s' has %d dimension(s); the descriptor wants %d", name,
+                      t->ndim, ndim);
+    for (int i = 0; i < ndim; i++) {
+        int64_t want = i ? d1 : d0;
+        if (t->shape[i] != want)
+            return errmsg(err, errlen,
+                          "fixture tensor '%s' disagrees with the descriptor in dimension %c: %lld "
+                          "in the file, %c=%lld in the descriptor",
+                          name, dims[i] - 'a' + 'A', (long long)t->shape[i], dims[i],
+                          (long long)want);
+    }
     *out = t->data;
     return 0;
 }
@@ -99,10 +113,10 @@ static int check_io(struct fixture *fx, char *err, size_t errlen) {
     const struct case_desc *d = &fx->d;
     tdtype_t adt = d->dt == DT_BF16 ? TD_BF16 : TD_F16;
     const void *x, *yref, *bias, *ydev;
-    if (io_tensor(fx, "x", adt, d->m, d->k, 1, &x, err, errlen) != 0 ||
-        io_tensor(fx, "y_ref", TD_F64, d->m, d->n, 1, &yref, err, errlen) != 0 ||
-        io_tensor(fx, "bias", adt, d->n, -1, d->bias, &bias, err, errlen) != 0 ||
-        io_tensor(fx, "y_dev", adt, d->m, d->n, 0, &ydev, err, errlen) != 0)
+    if (io_tensor(fx, "x", adt, d->m, d->k, "mk", 1, &x, err, errlen) != 0 ||
+        io_tensor(fx, "y_ref", TD_F64, d->m, d->n, "mn", 1, &yref, err, errlen) != 0 ||
+        io_tensor(fx, "bias", adt, d->n, -1, "n", d->bias, &bias, err, errlen) != 0 ||
+        io_tensor(fx, "y_dev", adt, d->m, d->n, "mn", 0, &ydev, err, errlen) != 0)
         return -1;
     if (!d->bias && bias) return errmsg(err, errlen, "fixture holds a bias but bias=0");
     fx->x = x;

@@ -164,12 +164,34 @@ static void testcase(FILE *f, const struct case_record *r, const struct bl_findi
     fputs("  </testcase>\n", f);
 }
 
+/* A case of the sweep without a result. */
+static void not_run_case(FILE *f, const struct gap *gp, const char *why) {
+    char buf[64], msg[700];
+    fputs("  <testcase", f);
+    attr(f, "classname", "gptq-harness.not-run");
+    attr(f, "name", gaps_name(gp, buf, sizeof buf));
+    fputs(" time=\"0.000\">\n   <error", f);
+    snprintf(msg, sizeof msg, "not run: %s", why);
+    attr(f, "message", msg);
+    attr(f, "type", "not-run");
+    fputs("/>\n  </testcase>\n", f);
+}
+
 int junit_write(const char *path, const struct record_list *l, const struct bl_report *bl,
                 const char *suite, char *err, size_t errlen) {
+    return junit_write_gaps(path, l, bl, suite, NULL, err, errlen);
+}
+
+int junit_write_gaps(const char *path, const struct record_list *l, const struct bl_report *bl,
+                     const char *suite, const struct run_gaps *g, char *err, size_t errlen) {
     struct outfile o;
     if (outfile_open(&o, path, err, errlen) != 0) return -1;
     FILE *f = o.f;
     struct counts c = count(l, bl);
+    if (g) {
+        c.tests += (long)g->n;
+        c.errors += (long)g->n;
+    }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
     attr(f, "name", "gptq-harness");
     counts_attrs(f, &c);
@@ -180,6 +202,8 @@ int junit_write(const char *path, const struct record_list *l, const struct bl_r
     properties(f, l, bl);
     for (size_t i = 0; i < l->n; i++)
         testcase(f, &l->v[i], finding(bl, i), bl);
+    for (size_t i = 0; g && i < g->n; i++)
+        not_run_case(f, &g->v[i], g->note[0] ? g->note : "no result in the merged shards");
     fputs(" </testsuite>\n</testsuites>\n", f);
     return outfile_commit(&o, err, errlen);
 }

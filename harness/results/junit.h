@@ -24,11 +24,18 @@
 #include <stddef.h>
 
 #include "results/baseline.h"
+#include "results/gaps.h"
 #include "results/record.h"
 
 /* suite: the testsuite's name (e.g. "gptq-harness run" or a shard "... 2/3").
  * bl: baseline findings to mention (NULL: none). Returns 0 or -1. */
 int junit_write(const char *path, const struct record_list *l, const struct bl_report *bl,
                 const char *suite, char *err, size_t errlen);
+
+/* The same, plus one testcase per case without a result (gaps.h; g may be
+ * NULL): classname "gptq-harness.not-run", an <error type="not-run">, counted
+ * in tests and errors, so that a partial run never reads as green. */
+int junit_write_gaps(const char *path, const struct record_list *l, const struct bl_report *bl,
+                     const char *suite, const struct run_gaps *g, char *err, size_t errlen);
 
 #endif

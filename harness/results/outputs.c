@@ -117,8 +117,16 @@ int outputs_finish(const struct outputs_cfg *c, const char *rundir, const struct
         code = bl_report_exit_code(&rep);
         print_findings(out, &rep, l);
     }
+    const int partial = gaps_partial(c->gaps);
+    if (partial && code == 0) code = 1; /* a partial run is not a green one */
+    char title[1024];
+    if (partial)
+        snprintf(title, sizeof title, "%.300s (PARTIAL: %.600s)", c->title,
+                 c->gaps->note[0] ? c->gaps->note : "cases missing");
+    else
+        snprintf(title, sizeof title, "%s", c->title);
     int broken = 0;
-    if (c->junit && junit_write(c->junit, l, repp, c->title, err, sizeof err) != 0) {
+    if (c->junit && junit_write_gaps(c->junit, l, repp, title, c->gaps, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness: JUnit: %s\n", err);
         broken = 1;
     }
@@ -129,19 +137,29 @@ int outputs_finish(const struct outputs_cfg *c, const char *rundir, const struct
     struct plots *plots = calloc(1, sizeof *plots);
     if (plots && plots_make(rundir, l, plots) != 0)
         fprintf(stderr, "gptq-harness: %s\n", plots->missing);
-    struct report_input in = {
-        .rundir = rundir, .title = c->title, .l = l, .bl = repp, .plots = plots, .exit_code = code};
+    struct report_input in = {.rundir = rundir,
+                              .title = title,
+                              .l = l,
+                              .bl = repp,
+                              .plots = plots,
+                              .exit_code = code,
+                              .gaps = c->gaps};
     in.command = c->command;
     in.batches = c->batches;
     in.written = time(NULL);
     if (gethostname(in.host, sizeof in.host - 1) != 0) snprintf(in.host, sizeof in.host, "?");
-    if (report_write_html(&in, err, sizeof err) != 0 ||
-        report_write_md(&in, err, sizeof err) != 0) {
-        fprintf(stderr, "gptq-harness: report: %s\n", err);
-        broken = 1;
-    }
+    int html = report_write_html(&in, err, sizeof err) == 0;
+    if (!html) fprintf(stderr, "gptq-harness: report: %s\n", err);
+    int md = report_write_md(&in, err, sizeof err) == 0;
+    if (!md) fprintf(stderr, "gptq-harness: report: %s\n", err);
+    broken |= !html || !md;
     free(plots);
     if (repp) bl_report_free(repp);
-    fprintf(stderr, "results: %s/results.jsonl  report: %s/report.html\n", rundir, rundir);
+    if (html)
+        fprintf(stderr, "results: %s/results.jsonl  report: %s/report.html\n", rundir, rundir);
+    else if (md)
+        fprintf(stderr, "results: %s/results.jsonl  report: %s/report.md\n", rundir, rundir);
+    else
+        fprintf(stderr, "results: %s/results.jsonl  (no report written)\n", rundir);
     return broken && code == 0 ? 1 : code;
 }

@@ -12,7 +12,10 @@
  * Exit code: without a baseline, the verdicts' (0 all passed or skipped, 1
  * any FAILED, MISTRUSTED or ERROR); with one, 1 exactly when a case fails
  * that did not fail in the baseline (baseline.h). Failing to write the JUnit
- * file or a report makes it at least 1: CI must not go green without them. */
+ * file or a report makes it at least 1: CI must not go green without them;
+ * so does a partial run (gaps.h), and the reports show the code it ends
+ * with. The closing "results: ... report: ..." line names only what was
+ * written. */
 #ifndef GH_OUTPUTS_H
 #define GH_OUTPUTS_H
 
@@ -20,6 +23,7 @@
 #include <stdio.h>
 
 #include "results/baseline.h"
+#include "results/gaps.h"
 #include "results/record.h"
 
 struct outputs_cfg {
@@ -27,7 +31,8 @@ struct outputs_cfg {
     const char *junit;    /* NULL: no JUnit file */
     const char *baseline; /* NULL: no baseline */
     double drift_factor;
-    const char *title; /* report title and JUnit suite name */
+    const char *title;           /* report title and JUnit suite name */
+    const struct run_gaps *gaps; /* NULL: complete; else the title says PARTIAL (gaps.h) */
     /* for the head of the reports (NULL: left out) */
     const char *command; /* the command line that made the run */
     const char *batches; /* the batch files it read, ", "-separated */

@@ -11,11 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "verdict/compare.h"
+#include "util/clock.h"
 #include "util/datapath.h"
+#include "util/interrupt.h"
 #include "util/hash.h"
 #include "results/rundir.h"
 
@@ -193,6 +197,53 @@ static char *vars_heat(const char *data, const struct case_record *r, double cbm
 
 /* ---- running gnuplot ------------------------------------------------------ */
 
+/* Seconds gnuplot may take: $GPTQ_HARNESS_GNUPLOT_TIMEOUT, else the default. */
+static double gnuplot_limit(void) {
+    const char *s = getenv("GPTQ_HARNESS_GNUPLOT_TIMEOUT");
+    char *end;
+    double v = s && *s ? strtod(s, &end) : 0;
+    return s && *s && !*end && v > 0 && v <= 86400 ? v : PLOTS_GNUPLOT_TIMEOUT;
+}
+
+/* Waits for the child at most limit seconds; a gnuplot that takes longer, or
+ * a signal (SIGINT, SIGTERM, SIGHUP) that arrives meanwhile, kills it: the
+ * reports are then written without plots. */
+static int wait_bounded(pid_t pid, int *status, double limit, const char *prog, char *why,
+                        size_t len) {
+    const unsigned sigs = interrupt_count();
+    const double t0 = now_seconds();
+    interrupt_child((long)pid);
+    const char *stop = NULL;
+    for (;;) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got == pid) break;
+        if (got < 0 && errno != EINTR) {
+            interrupt_child(0);
+            snprintf(why, len, "plots are missing: waiting for gnuplot: %s", strerror(errno));
+            return -1;
+        }
+        if (interrupt_count() != sigs)
+            stop = "stopped by a signal";
+        else if (now_seconds() - t0 > limit)
+            stop = "did not finish in time";
+        if (stop) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+                ;
+            interrupt_child(0);
+            snprintf(why, len,
+                     "plots are missing: gnuplot ('%.200s') %s (limit %g s, "
+                     "GPTQ_HARNESS_GNUPLOT_TIMEOUT); killed",
+                     prog, stop, limit);
+            return -1;
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    interrupt_child(0);
+    return 0;
+}
+
 static int run_gnuplot(const char *driver, const char *logpath, char *why, size_t len) {
     const char *prog = getenv("GPTQ_HARNESS_GNUPLOT");
     if (!prog || !*prog) prog = "gnuplot";
@@ -216,11 +267,7 @@ static int run_gnuplot(const char *driver, const char *logpath, char *why, size_
         return -1;
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            snprintf(why, len, "plots are missing: waiting for gnuplot: %s", strerror(errno));
-            return -1;
-        }
+    if (wait_bounded(pid, &status, gnuplot_limit(), prog, why, len) != 0) return -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         snprintf(why, len, "plots may be missing: gnuplot ('%.200s') failed (%s %d); see %.300s",
                  prog, WIFEXITED(status) ? "exit" : "signal",

@@ -24,6 +24,10 @@
 #include "results/record.h"
 
 #define PLOTS_MAX_HEATMAPS 12
+/* Seconds gnuplot may run ($GPTQ_HARNESS_GNUPLOT_TIMEOUT overrides); past
+ * that, or when SIGINT, SIGTERM or SIGHUP arrives while it runs, it is killed
+ * and the reports are written without plots. */
+#define PLOTS_GNUPLOT_TIMEOUT 120.0
 #define PLOTS_PATH_MAX 4400
 
 struct plot_file {

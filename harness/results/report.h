@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "results/baseline.h"
+#include "results/gaps.h"
 #include "results/plots.h"
 #include "results/record.h"
 
@@ -40,8 +41,9 @@ struct report_input {
     /* the head of the report: when and where it was written, and how */
     time_t written;
     char host[256];
-    const char *command; /* NULL: not known */
-    const char *batches; /* NULL: none */
+    const char *command;         /* NULL: not known */
+    const char *batches;         /* NULL: none */
+    const struct run_gaps *gaps; /* NULL or empty: the run is complete */
 };
 
 /* The head's lines as (label, value) pairs: written (UTC), host, command,

@@ -36,6 +36,27 @@ static const char CSS[] =
     "border:1px solid #ddd}svg image{image-rendering:pixelated}"
     "figcaption{font-size:0.85em;color:#444}";
 
+/* PARTIAL at the top: why, the exit code, and the cases without a result. */
+static void partial(FILE *f, const struct report_input *in) {
+    const struct run_gaps *g = in->gaps;
+    if (!gaps_partial(g)) return;
+    fputs("<div class=\"warn\"><p><strong>PARTIAL</strong>: ", f);
+    esc(f, g->note[0] ? g->note : "cases missing");
+    fprintf(f, " (exit code %d).", in->exit_code);
+    if (g->n) fprintf(f, " %zu case(s) of the sweep have no result:", g->n);
+    fputs("</p>\n", f);
+    if (g->n) fputs("<ul>\n", f);
+    char buf[64];
+    for (size_t i = 0; i < g->n && i < GAPS_LISTED; i++) {
+        fputs("<li>not run: <code>", f);
+        esc(f, gaps_name(&g->v[i], buf, sizeof buf));
+        fputs("</code></li>\n", f);
+    }
+    if (g->n > GAPS_LISTED) fprintf(f, "<li>... and %zu more</li>\n", g->n - GAPS_LISTED);
+    if (g->n) fputs("</ul>\n", f);
+    fputs("</div>\n", f);
+}
+
 static void begin(FILE *f, const struct report_input *in) {
     fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
           "<meta charset=\"utf-8\"/>\n<title>",
@@ -44,6 +65,7 @@ static void begin(FILE *f, const struct report_input *in) {
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", CSS);
     esc(f, in->title);
     fputs("</h1>\n", f);
+    partial(f, in);
     const char *labels[4], *values[4];
     char when[64];
     size_t n = report_head(in, labels, values, when);

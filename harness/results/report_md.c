@@ -46,10 +46,30 @@ static void md_code(FILE *f, const char *s) {
     fputs("`", f);
 }
 
+/* PARTIAL at the top: why, the exit code, and the cases without a result. */
+static void partial(FILE *f, const struct report_input *in) {
+    const struct run_gaps *g = in->gaps;
+    if (!gaps_partial(g)) return;
+    fputs("**PARTIAL**: ", f);
+    md_text(f, g->note[0] ? g->note : "cases missing");
+    fprintf(f, " (exit code %d).", in->exit_code);
+    if (g->n) fprintf(f, " %zu case(s) of the sweep have no result:", g->n);
+    fputs("\n\n", f);
+    char buf[64];
+    for (size_t i = 0; i < g->n && i < GAPS_LISTED; i++) {
+        fputs("- not run: ", f);
+        md_code(f, gaps_name(&g->v[i], buf, sizeof buf));
+        fputs("\n", f);
+    }
+    if (g->n > GAPS_LISTED) fprintf(f, "- ... and %zu more\n", g->n - GAPS_LISTED);
+    if (g->n) fputs("\n", f);
+}
+
 static void begin(FILE *f, const struct report_input *in) {
     fputs("# ", f);
     md_text(f, in->title);
     fputs("\n\n", f);
+    partial(f, in);
     const char *labels[4], *values[4];
     char when[64];
     size_t n = report_head(in, labels, values, when);

@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/hash.h"
+#include "util/regfile.h"
 
 /* ---- writing ---------------------------------------------------------------- */
 
@@ -23,11 +27,33 @@ static void add_num(cJSON *o, const char *k, double v) {
         cJSON_AddNumberToObject(o, k, v);
 }
 
+static int utf8_valid(const char *s) {
+    size_t n = strlen(s);
+    unsigned long cp;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+        if (!k) return 0;
+        i += k;
+    }
+    return 1;
+}
+
 static void add_str(cJSON *o, const char *k, const char *s) {
+    char buf[1024], *copy = NULL;
+    if (s && !utf8_valid(s)) { /* every string of a line is UTF-8 (paths: runenv.c) */
+        size_t n = strlen(s);
+        copy = n < sizeof buf ? buf : malloc(n + 1);
+        if (copy) {
+            memcpy(copy, s, n + 1);
+            utf8_sanitize(copy);
+        }
+        s = copy ? copy : "?";
+    }
     if (s)
         cJSON_AddStringToObject(o, k, s);
     else
         cJSON_AddNullToObject(o, k);
+    if (copy && copy != buf) free(copy);
 }
 
 /* The fields of "metrics" and "time", for the writer and the reader. */
@@ -451,16 +477,20 @@ static int blank(const char *s, size_t n) {
     return 1;
 }
 
+/* A line that is not one JSON object at all (a torn or spliced write), as
+ * opposed to a record with a bad field. */
+static int damaged(const char *msg) {
+    return strcmp(msg, "not valid JSON") == 0 ||
+           strcmp(msg, "want exactly one JSON object on the line") == 0;
+}
+
 int results_read_file(const char *path, struct record_list *l, struct results_read_info *info,
                       char *err, size_t errlen) {
     struct results_read_info dummy;
     if (!info) info = &dummy;
     memset(info, 0, sizeof *info);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    FILE *f = fopen_regular(path, err, errlen); /* a FIFO would block */
+    if (!f) return -1;
     char *buf = NULL, msg[512];
     size_t cap = 0, len;
     int eol, rc = 0, got;
@@ -486,6 +516,8 @@ int results_read_file(const char *path, struct record_list *l, struct results_re
                 info->records++;
             } else if (!eol) {
                 info->tail_ignored = 1; /* cut off by a killed run */
+            } else if (damaged(msg)) {  /* a torn write: skipped, the caller warns */
+                if (!info->damaged++) info->first_damaged = lineno;
             } else {
                 snprintf(err, errlen, "%s:%ld: %s", path, lineno, msg);
                 rc = -1;
@@ -501,10 +533,27 @@ int results_read_file(const char *path, struct record_list *l, struct results_re
     return rc;
 }
 
+void results_read_warn(FILE *f, const char *who, const char *path,
+                       const struct results_read_info *info) {
+    if (info->tail_ignored)
+        fprintf(f, "%s: %s: last line cut off (killed run?), skipped\n", who, path);
+    if (info->damaged)
+        fprintf(f,
+                "%s: warning: %s: %zu damaged line(s) (not JSON: a torn write?) skipped, the "
+                "first is line %ld\n",
+                who, path, info->damaged, info->first_damaged);
+}
+
 /* ---- the stream writer ---------------------------------------------------- */
 
+/* Plain file descriptor I/O, no stdio buffer: after a failed write nothing
+ * of that line may linger in a buffer to be flushed later (a disk that fills
+ * up and then frees space would otherwise splice half a record onto the
+ * next one). */
 struct results_writer {
-    FILE *f;
+    int fd;
+    off_t good; /* the end of the last complete line */
+    int broken; /* a write failed: the file was cut back to good and stays so */
     char path[4096];
 };
 
@@ -515,28 +564,68 @@ struct results_writer *results_writer_open(const char *path, char *err, size_t e
         return NULL;
     }
     snprintf(w->path, sizeof w->path, "%s", path);
-    w->f = fopen(path, "w");
-    if (!w->f) {
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (w->fd < 0) {
         snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
         free(w);
         return NULL;
     }
+    struct stat st;
+    if (fstat(w->fd, &st) != 0 || !S_ISREG(st.st_mode)) w->good = -1; /* a pipe, /dev/null... */
     return w;
 }
 
+static int write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) {
+            errno = ENOSPC;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
 int results_writer_add(struct results_writer *w, const char *line, char *err, size_t errlen) {
-    /* fsync is not possible on pipes and some special files: that is fine */
-    if (fputs(line, w->f) == EOF || fputc('\n', w->f) == EOF || fflush(w->f) != 0 ||
-        (fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS)) {
-        snprintf(err, errlen, "%s: write failed: %s", w->path, strerror(errno));
+    if (w->broken) {
+        snprintf(err, errlen, "%s: not written (an earlier write failed)", w->path);
         return -1;
     }
+    size_t n = strlen(line);
+    char *buf = malloc(n + 1);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(buf, line, n);
+    buf[n] = '\n';
+    int rc = write_all(w->fd, buf, n + 1);
+    int e = errno;
+    free(buf);
+    /* fsync is not possible on pipes and some special files: that is fine */
+    if (rc == 0 && fsync(w->fd) != 0 && errno != EINVAL && errno != EROFS) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc != 0) {
+        w->broken = 1;
+        int cut = w->good >= 0 && ftruncate(w->fd, w->good) == 0 &&
+                  lseek(w->fd, w->good, SEEK_SET) == w->good;
+        snprintf(err, errlen, "%s: write failed: %s%s", w->path, strerror(e),
+                 cut ? "; cut back to its last complete record" : "");
+        return -1;
+    }
+    if (w->good >= 0) w->good += (off_t)n + 1;
     return 0;
 }
 
 int results_writer_close(struct results_writer *w, char *err, size_t errlen) {
     if (!w) return 0;
-    int rc = fclose(w->f);
+    int rc = close(w->fd);
     if (rc != 0) snprintf(err, errlen, "%s: close failed: %s", w->path, strerror(errno));
     free(w);
     return rc == 0 ? 0 : -1;

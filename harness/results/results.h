@@ -34,11 +34,15 @@
  * required, a present field of the wrong type or out of range is an error
  * naming the file, line and field. Unknown keys are ignored (newer writers).
  * A last line without its newline that does not parse is the trace of a
- * killed run: it is skipped and reported in results_read_info. */
+ * killed run: it is skipped and reported in results_read_info. So is a line
+ * in the middle that is not JSON at all (a write torn by a full disk, as an
+ * older writer could leave): readers skip it with a warning and go on; a
+ * JSON record with a bad field still refuses the file. */
 #ifndef GH_RESULTS_H
 #define GH_RESULTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "results/record.h"
 
@@ -55,9 +59,16 @@ int results_parse_line(const char *text, size_t len, struct record_list *l, stru
                        char *err, size_t errlen);
 
 struct results_read_info {
-    size_t records;   /* records read */
-    int tail_ignored; /* the last line was cut off (killed run) and skipped */
+    size_t records;     /* records read */
+    int tail_ignored;   /* the last line was cut off (killed run) and skipped */
+    size_t damaged;     /* lines that are not one JSON object (torn writes), skipped */
+    long first_damaged; /* the first of them, 1-based */
 };
+
+/* Prints the warnings info calls for ("PATH: N damaged line(s) skipped, the
+ * first is line L") on f, each prefixed by who. */
+void results_read_warn(FILE *f, const char *who, const char *path,
+                       const struct results_read_info *info);
 
 /* Reads a results file and appends its records to l. Returns 0, or -1 with
  * "PATH:LINE: message". info may be NULL. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/hash.h"
 #include "util/version.h"
 
@@ -15,7 +16,8 @@ const char *run_env_git(void) {
     return GH_GIT_COMMIT[0] ? GH_GIT_COMMIT : "unknown";
 }
 
-#define COPY(dst, src) snprintf(dst, sizeof dst, "%s", (src) ? (src) : "unknown")
+/* paths and driver strings may hold any byte: results.jsonl must stay UTF-8 */
+#define COPY(dst, src) utf8_escape_bytes((src) ? (src) : "unknown", dst, sizeof dst)
 
 void run_env_fill(struct run_env *e, const char *device, const char *platform, const char *driver,
                   const char *kernel_path) {

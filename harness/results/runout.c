@@ -31,9 +31,12 @@ struct runout {
     struct record_list list;
     size_t env;
     struct pending pend;
-    int failed;      /* a write failed (reported once) */
-    int no_dir;      /* --out none: records kept in memory only */
-    char title[512]; /* the title when marked partial */
+    int failed;            /* a write failed (reported once) */
+    int no_dir;            /* --out none: records kept in memory only */
+    char title[512];       /* the title when marked partial */
+    struct run_gaps gaps;  /* the cases not run, and why the run is partial */
+    struct run_gaps unrec; /* cases that ran but are not in results.jsonl */
+    char why_unrec[300];   /* the first write error */
 };
 
 struct runout *runout_open(const struct runout_cfg *c, char *err, size_t errlen) {
@@ -43,6 +46,7 @@ struct runout *runout_open(const struct runout_cfg *c, char *err, size_t errlen)
         return NULL;
     }
     o->cfg = *c;
+    o->cfg.out.gaps = &o->gaps;
     char path[RUNDIR_MAX + 32];
     if (c->out.baseline) {
         if (baseline_load(c->out.baseline, &o->bl, err, errlen) != 0) goto fail;
@@ -114,6 +118,14 @@ static void write_failed(struct runout *o, const char *msg) {
     o->failed = 1;
 }
 
+/* A case that ran but whose line is not in results.jsonl: it stays in the
+ * reports, and the run names it at the end. */
+static void unrecorded(struct runout *o, int64_t index, const char *desc, const char *why) {
+    if (!o->unrec.n) snprintf(o->why_unrec, sizeof o->why_unrec, "%s", why);
+    if (gaps_add(&o->unrec, index, desc) != 0) write_failed(o, "out of memory");
+    write_failed(o, why);
+}
+
 void runout_case(struct runout *o, int64_t index, const struct case_result *r) {
     struct case_record rec, back;
     char err[512], desc[RECORD_DESC_MAX], repro[RECORD_DESC_MAX + 4096];
@@ -132,23 +144,46 @@ void runout_case(struct runout *o, int64_t index, const struct case_result *r) {
     memset(&o->pend, 0, sizeof o->pend);
     char *line = results_line(&o->list, &rec);
     record_free(&rec);
+    if (!line) {
+        unrecorded(o, index, desc, "out of memory");
+        return;
+    }
+    /* a case whose line could not be written stays in the reports */
+    if (o->w && results_writer_add(o->w, line, err, sizeof err) != 0)
+        unrecorded(o, index, desc, err);
     /* the reports read the line back, exactly as a merge of shards will */
-    if (!line || (o->w && results_writer_add(o->w, line, err, sizeof err) != 0) ||
-        results_parse_line(line, strlen(line), &o->list, &back, err, sizeof err) != 0 ||
+    if (results_parse_line(line, strlen(line), &o->list, &back, err, sizeof err) != 0 ||
         record_list_push(&o->list, &back) != 0)
-        write_failed(o, line ? err : "out of memory");
+        write_failed(o, err);
     free(line);
 }
 
 void runout_mark_partial(struct runout *o, const char *note) {
-    snprintf(o->title, sizeof o->title, "%.200s (PARTIAL: %.250s)", o->cfg.out.title, note);
-    o->cfg.out.title = o->title;
+    gaps_note(&o->gaps, note);
+}
+
+int runout_not_run(struct runout *o, int64_t index, const char *desc) {
+    return gaps_add(&o->gaps, index, desc);
+}
+
+/* Names the cases that ran but are missing from results.jsonl. */
+static void report_unrecorded(struct runout *o) {
+    if (!o->unrec.n) return;
+    char note[512];
+    snprintf(note, sizeof note, "%zu case(s) that ran are not in results.jsonl (%.300s)",
+             o->unrec.n, o->why_unrec);
+    gaps_note(&o->gaps, note);
+    fprintf(stderr, "gptq-harness run: %s:\n", note);
+    for (size_t i = 0; i < o->unrec.n; i++)
+        fprintf(stderr, "  not recorded: #%lld %s\n", (long long)o->unrec.v[i].index,
+                o->unrec.v[i].desc);
 }
 
 int runout_finish(struct runout *o, int verdict_code, FILE *out) {
     char err[512];
     if (results_writer_close(o->w, err, sizeof err) != 0) write_failed(o, err);
     o->w = NULL;
+    report_unrecorded(o);
     int code = outputs_finish(&o->cfg.out, o->no_dir ? NULL : o->dir, o->have_bl ? &o->bl : NULL,
                               &o->list, verdict_code, out);
     return o->failed && code == 0 ? 1 : code;
@@ -161,6 +196,8 @@ void runout_free(struct runout *o) {
     if (o->have_bl) baseline_free(&o->bl);
     record_list_free(&o->list);
     errgrid_free(o->pend.grid);
+    gaps_free(&o->gaps);
+    gaps_free(&o->unrec);
     free(o);
 }
 

@@ -36,12 +36,19 @@ void runout_hook(void *ctx, const struct case_result *r, const struct case_work 
 
 /* Records one finished case (index: its place in the sweep) and appends its
  * line to results.jsonl. A write error is reported once on stderr and makes
- * the exit code 1. */
+ * the exit code 1. After a failed write nothing more is appended
+ * (results.h: the file is cut back to its last complete line); the cases
+ * that ran without a line stay in the reports, are named on stderr at the
+ * end, and mark the run partial. */
 void runout_case(struct runout *o, int64_t index, const struct case_result *r);
 
 /* Marks the run partial (interrupted): the reports' title and the JUnit
  * suite name say so, with note (e.g. "interrupted after 12 of 496 cases"). */
 void runout_mark_partial(struct runout *o, const char *note);
+
+/* A case of the sweep that was not run (the run was interrupted): the
+ * reports list it, JUnit has it as an error (gaps.h). Returns 0 or -1. */
+int runout_not_run(struct runout *o, int64_t index, const char *desc);
 
 /* Closes the stream and writes JUnit and the reports; returns the exit code
  * (outputs.h) given the verdicts' exit code. */

@@ -53,6 +53,32 @@ void utf8_sanitize(char *s) {
     }
 }
 
+const char *utf8_escape_bytes(const char *s, char *out, size_t len) {
+    if (!len) return out;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), o = 0;
+    unsigned long cp;
+    while (n > 0) {
+        size_t k = utf8_seq(p, n, &cp);
+        char esc[5];
+        const char *piece = (const char *)p;
+        size_t plen = k;
+        if (k == 0) {
+            snprintf(esc, sizeof esc, "\\x%02X", *p);
+            piece = esc;
+            plen = 4;
+            k = 1;
+        }
+        if (o + plen >= len) break; /* never a cut sequence */
+        memcpy(out + o, piece, plen);
+        o += plen;
+        p += k;
+        n -= k;
+    }
+    out[o] = 0;
+    return out;
+}
+
 static int xml_char_ok(unsigned long cp) {
     if (cp < 0x20) return cp == 0x09 || cp == 0x0A || cp == 0x0D;
     return cp != 0xFFFE && cp != 0xFFFF;

@@ -22,6 +22,11 @@ size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp);
 /* Replaces invalid UTF-8 in s (NUL-terminated) by '?', in place. */
 void utf8_sanitize(char *s);
 
+/* s into out (len bytes) with each byte that is not valid UTF-8 written as
+ * the four characters \xHH (for paths: a file name keeps its bytes
+ * readable, and JSON stays valid). Returns out; cut at len. */
+const char *utf8_escape_bytes(const char *s, char *out, size_t len);
+
 /* Writes s escaped for XML/HTML (see above). NULL writes nothing. */
 void markup_escape(FILE *f, const char *s);
 

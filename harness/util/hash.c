@@ -1,5 +1,6 @@
 /* hash.c - FNV-1a 64 (see hash.h). */
 #include "util/hash.h"
+#include "util/regfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@ uint64_t hash_fnv1a64(uint64_t h, const void *p, size_t n) {
 }
 
 int hash_file_fnv1a64(const char *path, uint64_t *out) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path, NULL, 0);
     if (!f) return -1;
     uint64_t h = HASH_FNV1A64_INIT;
     unsigned char buf[65536];

@@ -3,17 +3,28 @@
 #include "util/interrupt.h"
 
 #include <signal.h>
+#include <sys/types.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, signals, child;
 
 static void on_signal(int sig) {
+    signals++;
     if (stop_signal) { /* the second one: leave now, the default way */
+        if (child > 0) kill((pid_t)child, SIGKILL);
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
     stop_signal = sig;
+}
+
+unsigned interrupt_count(void) {
+    return (unsigned)signals;
+}
+
+void interrupt_child(long pid) {
+    child = (sig_atomic_t)pid;
 }
 
 void interrupt_install(void) {

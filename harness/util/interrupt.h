@@ -12,6 +12,12 @@
 void interrupt_install(void);
 /* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
 int interrupt_requested(void);
+/* How many of those signals arrived so far (a helper program that is waited
+ * for is stopped when this grows). */
+unsigned interrupt_count(void);
+/* A helper process (pid > 0; 0: none) to kill with SIGKILL when a second
+ * signal ends the process, so that it does not outlive the run. */
+void interrupt_child(long pid);
 /* "SIGINT", "SIGTERM", "SIGHUP". */
 const char *interrupt_name(int sig);
 

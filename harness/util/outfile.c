@@ -20,13 +20,20 @@ int outfile_open(struct outfile *o, const char *path, char *err, size_t errlen) 
     return 0;
 }
 
+/* A full disk is named as such; anything else unknown is an I/O error. */
+static const char *io_error(int e) {
+    return e == ENOSPC || e == EIO || e == EFBIG || e == EDQUOT ? strerror(e) : "I/O error";
+}
+
 int outfile_commit(struct outfile *o, char *err, size_t errlen) {
     if (!o->f) return -1;
-    int bad = ferror(o->f);
+    int e = errno; /* what the write that failed left, if one did */
+    int bad = ferror(o->f) || fflush(o->f) != 0;
+    if (bad && fflush(o->f) != 0) e = errno;
     int rc = fclose(o->f);
     o->f = NULL;
     if (bad || rc != 0 || rename(o->tmp, o->path) != 0) {
-        snprintf(err, errlen, "%s: write failed: %s", o->path, bad ? "I/O error" : strerror(errno));
+        snprintf(err, errlen, "%s: write failed: %s", o->path, bad ? io_error(e) : strerror(errno));
         remove(o->tmp);
         return -1;
     }

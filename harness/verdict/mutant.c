@@ -1,5 +1,6 @@
 /* mutant.c - mutant kernel files: parse and apply (see mutant.h). */
 #include "verdict/mutant.h"
+#include "util/regfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,11 +10,8 @@
 #define MUTANT_FILE_MAX (1 << 20)
 
 char *mutant_read_file(const char *path, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
+    FILE *f = fopen_regular(path, err, errlen);
+    if (!f) return NULL;
     char *buf = malloc(MUTANT_FILE_MAX + 1);
     size_t n = buf ? fread(buf, 1, MUTANT_FILE_MAX + 1, f) : 0;
     int bad = !buf || ferror(f) || n > MUTANT_FILE_MAX;
