@@ -36,13 +36,13 @@ static void run_row7(const struct abi_tensors *t, double *y) {
         }
 }
 
-static void cpu_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+static void cpu_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                     struct bk_result *res) {
     struct cpu_kernel *k = self;
     k->runs++;
     memset(res, 0, sizeof *res);
     const int64_t mn = t->M * t->N;
-    double *y = (int64_t)total > mn ? malloc((size_t)mn * sizeof *y) : NULL;
+    double *y = guard > 0 ? malloc((size_t)mn * sizeof *y) : NULL;
     if (!y) {
         res->status = BK_ERROR;
         return;

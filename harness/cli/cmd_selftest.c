@@ -61,9 +61,9 @@ struct st_row {
     double seconds;
 };
 
-static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                            struct bk_result *res) {
-    clb_run(self, t, out, total, res);
+    clb_run(self, t, out, guard, res);
 }
 
 static void usage(FILE *f) {

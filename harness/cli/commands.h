@@ -32,7 +32,7 @@ int parse_int(const char *s, long lo, long hi, long *out);
 
 #include "adapters/abi.h"
 #include "backends/backend.h"
-void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                 struct bk_result *res);
 
 #endif
