@@ -227,6 +227,32 @@ static int probe_mask(const struct case_work *w, const struct probe_plan *pl,
     return 0;
 }
 
+/* A partial probe: the nibble slots (k % 8) and the span of the probed rows
+ * that hold a wrong weight. */
+static void add_probed_slots(const struct probe_plan *pl, const unsigned char *bad, int64_t N,
+                             struct strbuf *text) {
+    unsigned slots = 0;
+    int64_t lo = -1, hi = -1, rows = 0;
+    for (int64_t i = 0; i < pl->rows; i++) {
+        int wrong = 0;
+        for (int64_t n = 0; n < N && !wrong; n++)
+            wrong = bad[i * N + n];
+        if (!wrong) continue;
+        slots |= 1u << (pl->pos[i] % 8);
+        if (lo < 0) lo = pl->pos[i];
+        hi = pl->pos[i];
+        rows++;
+    }
+    sb_add(text, "; the %lld wrong probed row(s) lie in k %lld..%lld, nibble slot(s) {",
+           (long long)rows, (long long)lo, (long long)hi);
+    for (int j = 0, first = 1; j < 8; j++)
+        if (slots & (1u << j)) {
+            sb_add(text, "%s%d", first ? "" : ",", j);
+            first = 0;
+        }
+    sb_add(text, "} of 0..7");
+}
+
 /* Kernel wrong: which weights the kernel itself decodes wrongly. A partial
  * probe says so, says what it covered, and never concludes that the weights
  * are right. */
@@ -264,6 +290,7 @@ static void add_probe(const struct case_work *w, struct kernel_backend *kb, stru
     }
     shape_weight_mask(&wm, label, buf, sizeof buf);
     sb_add(text, "; %s", buf);
+    if (any && partial) add_probed_slots(&pl, bad, w->abi.N, text);
     if (!any)
         sb_add(text, " (the kernel decodes the weights right; the error lies in the "
                      "accumulation, the bias or the store)");
