@@ -21,6 +21,10 @@ struct run_settings {
                           every run's output (guard included) must match the first bit for bit */
     int no_diagnosis;  /* 1: FAILED cases get "where" only (no hypotheses, no shape) */
     int no_probe;      /* 1: no one-hot probe of a wrong kernel in the diagnosis (probe.h) */
+    /* The case run on the same kernel just before this one, or NULL: named
+     * when the kernel is found to have written into that case's buffers
+     * after it was reported (a late write). */
+    const struct case_desc *previous;
 };
 
 #define RESULT_REASON_MAX 1024

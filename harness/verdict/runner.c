@@ -205,7 +205,8 @@ static void stage_repeat(struct case_work *w, const struct run_settings *s,
  * previous case's buffers, found by this run, is an ERROR of this case
  * naming the previous one (that case's verdict was already reported; this
  * case ran on buffers of its own). */
-static void stage_memory(const struct bk_memcheck *mc, struct case_result *r) {
+static void stage_memory(const struct bk_memcheck *mc, const struct run_settings *s,
+                         struct case_result *r) {
     char msg[RESULT_REASON_MAX] = "";
     size_t used = 0;
     for (int i = 0; i < BK_NIN && used < sizeof msg; i++) {
@@ -233,12 +234,17 @@ static void stage_memory(const struct bk_memcheck *mc, struct case_result *r) {
                  mc->late ? " or after it has returned" : "");
     }
     if (!mc->prev_late) return;
-    char prev[600];
+    char prev[700], line[320] = "";
+    if (s->previous) desc_print(s->previous, line, sizeof line);
     snprintf(prev, sizeof prev,
-             "the kernel of the case run before this one wrote %lld element(s) of that case's "
-             "%s after that case had been reported (a late asynchronous write; that case is "
-             "the guilty one, this case ran on buffers of its own)",
-             (long long)mc->prev_late, mc->prev_late_what);
+             "the kernel's previous run (%s%.300s%s) wrote %lld element(s) of its %s after it "
+             "had been reported: a late asynchronous write; that case is the guilty one, this "
+             "case ran on buffers of its own",
+             line[0] ? "the case "
+                     : "the case before this one, or its diagnosis or --repeat "
+                       "runs",
+             line, line[0] ? ", or its diagnosis or --repeat runs" : "", (long long)mc->prev_late,
+             mc->prev_late_what);
     if (r->verdict == V_PASSED || r->verdict == V_MISTRUSTED) {
         r->verdict = V_ERROR;
         snprintf(r->reason, sizeof r->reason, "%s", prev);
@@ -333,7 +339,7 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
     const int wrote_outside =
         mc.late != 0 || memcmp(mc.changed, (int64_t[BK_NIN]){0}, sizeof mc.changed) != 0;
     if (r->verdict == V_FAILED && !wrote_outside) diagnose_failure(w, s, kb, r);
-    stage_memory(&mc, r);
+    stage_memory(&mc, s, r);
     if (r->verdict != V_FAILED && r->verdict != V_ERROR && s->repeat > 1) stage_repeat(w, s, kb, r);
     r->t_cmp = now_seconds() - t;
 }
