@@ -122,7 +122,7 @@ $(CPU_PLUGIN): $(CPU_PLUGIN_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
 
-$(PLUGIN_DIR)/test/%.so: tests/plugins/%.c $(CPU_PLUGIN_SRC)
+$(PLUGIN_DIR)/test/%.so: tests/plugins/%.c tests/plugins/cpu_wrap.h $(CPU_PLUGIN_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< -lm
 

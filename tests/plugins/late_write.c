@@ -4,11 +4,7 @@
  * correctly. The harness must charge the write to the earlier case (an
  * ERROR line naming it), pass the case that made no mistake of its own...
  * and, with --no-isolation, must not crash. */
-#define w4a16_gemm cpu_gemm
-#define w4a16_name cpu_name
-#include "../../plugins/cpu/w4a16_cpu.c"
-#undef w4a16_gemm
-#undef w4a16_name
+#include "cpu_wrap.h"
 
 static uint16_t *previous_out;
 

@@ -2,11 +2,7 @@
  * by M as in tests/kernels/stray_write.cl: M = 1 just before out, M = 2
  * 2000 elements past its end, M = 3..8 the last element of a, b, scale, zp,
  * perm, bias. The harness must end each case FAILED, naming what was hit. */
-#define w4a16_gemm cpu_gemm
-#define w4a16_name cpu_name
-#include "../../plugins/cpu/w4a16_cpu.c"
-#undef w4a16_gemm
-#undef w4a16_name
+#include "cpu_wrap.h"
 
 W4A16_EXPORT int w4a16_gemm(const struct w4a16_args *args) {
     int rc = cpu_gemm(args);

@@ -24,21 +24,9 @@ __kernel void w4a16_gemm(__global const ushort *a, __global const uint *b,
     const int n = get_global_id(0), m = get_global_id(1);
     if (n >= N || m >= M) return;
     float acc = 0.0f;
-    for (int k = 0; k < K; k++) {
-        const int g = k / group_size;
-#if W4_HAS_PERM
-        const float x = ld(a, (size_t)m * K + perm[k]);
-#else
-        const float x = ld(a, (size_t)m * K + k);
-#endif
-        const int q = (b[(size_t)n * (K / 8) + k / 8] >> (4 * (k % 8))) & 15;
-#if W4_HAS_ZP
-        const int z = (zp[(size_t)g * (N / 8) + n / 8] >> (4 * (n % 8))) & 15;
-#else
-        const int z = zp_scalar;
-#endif
-        acc += x * to_dtype((float)(q - z) * ld(scale, (size_t)g * N + n));
-    }
+    for (int k = 0; k < K; k++)
+        acc += act(a, perm, m, k, K) *
+               to_dtype(weight(b, scale, zp, n, k, N, K, group_size, zp_scalar));
 #if W4_HAS_BIAS
     acc += ld(bias, n);
 #endif

@@ -23,21 +23,9 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
         acc[r] = 0.0f;
     if (n < N)
         for (int k = k0; k < k1; k++) {
-            const int g = k / group_size;
-            const int q = (b[(size_t)n * (K / 8) + k / 8] >> (4 * (k % 8))) & 15;
-#if W4_HAS_ZP
-            const int z = (zp[(size_t)g * (N / 8) + n / 8] >> (4 * (n % 8))) & 15;
-#else
-            const int z = zp_scalar;
-#endif
-            const float w = (float)(q - z) * ld(scale, (size_t)g * N + n);
-#if W4_HAS_PERM
-            const int src = perm[k];
-#else
-            const int src = k;
-#endif
+            const float w = weight(b, scale, zp, n, k, N, K, group_size, zp_scalar);
             for (int r = 0; r < BY && m0 + r < M; r++)
-                acc[r] += ld(a, (size_t)(m0 + r) * K + src) * w;
+                acc[r] += act(a, perm, m0 + r, k, K) * w;
         }
     for (int r = 0; r < BY; r++)
         part[ly][r][lx] = acc[r];

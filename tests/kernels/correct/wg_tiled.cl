@@ -22,28 +22,14 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
         /* the group loads rows m0..m0+WY-1, columns k0..k0+TK-1 (in kernel order) */
         for (int i = lid; i < WY * TK; i += WX * WY) {
             const int r = i / TK, kk = k0 + i % TK, mr = m0 + r;
-            float v = 0.0f;
-            if (mr < M && kk < K) {
-#if W4_HAS_PERM
-                v = ld(a, (size_t)mr * K + perm[kk]);
-#else
-                v = ld(a, (size_t)mr * K + kk);
-#endif
-            }
+            const float v = mr < M && kk < K ? act(a, perm, mr, kk, K) : 0.0f;
             xs[r][i % TK] = v;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (n < N && m < M) {
-            for (int kk = 0; kk < TK && k0 + kk < K; kk++) {
-                const int k = k0 + kk, g = k / group_size;
-                const int q = (b[(size_t)n * (K / 8) + k / 8] >> (4 * (k % 8))) & 15;
-#if W4_HAS_ZP
-                const int z = (zp[(size_t)g * (N / 8) + n / 8] >> (4 * (n % 8))) & 15;
-#else
-                const int z = zp_scalar;
-#endif
-                acc += xs[ly][kk] * ((float)(q - z) * ld(scale, (size_t)g * N + n));
-            }
+            for (int kk = 0; kk < TK && k0 + kk < K; kk++)
+                acc += xs[ly][kk] *
+                       weight(b, scale, zp, n, k0 + kk, N, K, group_size, zp_scalar);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
