@@ -50,6 +50,7 @@ struct run_map {
     unsigned char *map; /* NULL: none */
     size_t size;
     size_t off[NREG], bytes[NREG], esize[NREG];
+    size_t guard;        /* elements of each guard zone around the output */
     unsigned char *snap; /* the mapping as it was when the run was reported */
 };
 
@@ -159,6 +160,7 @@ static int map_create(struct run_map *rm, const struct abi_tensors *t, const uin
         o += bytes[r];
     }
     rm->size = o ? o : 1;
+    rm->guard = guard;
     void *m = mmap(NULL, rm->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     rm->snap = malloc(rm->size);
     if (m == MAP_FAILED || !rm->snap) {
@@ -175,7 +177,8 @@ static int map_create(struct run_map *rm, const struct abi_tensors *t, const uin
 
 /* Elements of the mapping that differ from its snapshot; what names the
  * regions that changed ("out", "guard", an input), comma separated. */
-static int64_t map_changes(const struct run_map *rm, size_t guard, char *what, size_t whatlen) {
+static int64_t map_changes(const struct run_map *rm, char *what, size_t whatlen) {
+    const size_t guard = rm->guard;
     int64_t n = 0;
     size_t used = 0;
     if (what && whatlen) what[0] = 0;
@@ -215,7 +218,7 @@ static void map_finish(struct run_map *rm, const struct abi_tensors *t, uint16_t
                        struct bk_result *res) {
     memcpy(rm->snap, rm->map, rm->size);
     sleep_ms(PLB_GRACE_MS);
-    res->mc.late = map_changes(rm, guard, NULL, 0);
+    res->mc.late = map_changes(rm, NULL, 0);
     memcpy(rm->snap, rm->map, rm->size);
     memcpy(out - guard, rm->map + rm->off[R_OUT], rm->bytes[R_OUT]);
     const void *orig[NREG] = {t->a, t->b, t->scale, NULL, t->zp, t->perm, t->bias};
@@ -234,9 +237,7 @@ static void map_finish(struct run_map *rm, const struct abi_tensors *t, uint16_t
  * releases them. */
 static void retire_prev(struct plugin_backend *b, struct bk_result *res) {
     if (!b->prev.map) return;
-    /* the guard width of the previous run is not kept: its guard zones
-     * count as "out" here */
-    const int64_t n = map_changes(&b->prev, 0, res ? res->mc.prev_late_what : NULL,
+    const int64_t n = map_changes(&b->prev, res ? res->mc.prev_late_what : NULL,
                                   res ? sizeof res->mc.prev_late_what : 0);
     if (res)
         res->mc.prev_late = n;

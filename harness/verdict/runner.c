@@ -189,7 +189,7 @@ static void stage_repeat(struct case_work *w, const struct run_settings *s,
                      (long long)(first % w->p.N), w->out[first], again[first]);
         else
             snprintf(msg, sizeof msg,
-                     "nondeterministic: run %d of %d wrote the guard region differently from "
+                     "nondeterministic: run %d of %d wrote the guard zones differently from "
                      "run 1 (%lld element(s))",
                      i, s->repeat, (long long)diff);
         set_verdict(r, V_FAILED, msg);
