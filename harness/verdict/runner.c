@@ -228,7 +228,7 @@ static void stage_memory(const struct bk_memcheck *mc, const struct run_settings
     if (used) {
         char rest[RESULT_REASON_MAX];
         snprintf(rest, sizeof rest, "%s", r->verdict == V_FAILED ? r->reason : "");
-        snprintf(r->reason, sizeof r->reason, "%s%s%.600s", msg, rest[0] ? "; and " : "", rest);
+        snprintf(r->reason, sizeof r->reason, "%.400s%s%.600s", msg, rest[0] ? "; and " : "", rest);
         r->verdict = V_FAILED;
         snprintf(r->where, sizeof r->where, "kernel wrong: it writes outside its output%s",
                  mc->late ? " or after it has returned" : "");
