@@ -161,10 +161,10 @@ took=$(($(date +%s) - start))
 check "replay, hanging kernel: exit 1, ERROR then PASSED in $took s" sh -c "[ $rc -eq 1 ] && [ $took -lt 30 ] && \
     [ \"\$(grep -Eo '^(PASSED|ERROR)' '$TMP/rh.out' | tr '\n' ' ')\" = 'ERROR PASSED ' ] && grep -q 'did not finish within 2 s' '$TMP/rh.out'"
 "$BIN" replay -q --kernel "plugin:$PLUGINS/libw4a16_cpu.so" "$TMP"/fx/*.gz >"$TMP/rp.out" 2>&1
-check "replay --kernel plugin: runs the plugin" sh -c "[ $? -eq 0 ] && grep -q 'tests: 2 passed: 2' '$TMP/rp.out'"
+check "replay --kernel plugin: runs the plugin" sh -c "[ $? -eq 0 ] && grep -q 'summary: total=2 passed=2' '$TMP/rp.out'"
 "$BIN" replay -q --kernel "plugin:$PLUGINS/test/crash.so" "$TMP"/fx/*m-2_*.gz "$TMP"/fx/*m-1_*.gz >"$TMP/rc.out" 2>&1
 check "replay, crashing plugin: ERROR for that fixture, the next runs" sh -c \
-    "grep -q 'killed by signal 11' '$TMP/rc.out' && grep -q 'tests: 2 passed: 0 failed: 1 mistrusted: 0 skipped: 0 errors: 1' '$TMP/rc.out'"
+    "grep -q 'killed by signal 11' '$TMP/rc.out' && grep -q 'summary: total=2 passed=0 failed=1 mistrusted=0 skipped=0 errors=1' '$TMP/rc.out'"
 "$BIN" inspect "$(ls "$TMP"/fx/*m-1_*.gz)" --layer '' --run --m 2 --case-timeout 2 \
     --kernel tests/kernels/hang.cl >"$TMP/ih.out" 2>&1
 check "inspect --run, hanging kernel: ERROR by the watchdog" sh -c "[ $? -eq 1 ] && grep -q 'did not finish within 2 s' '$TMP/ih.out'"
