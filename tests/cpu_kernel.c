@@ -17,15 +17,22 @@ static int reference_of(const struct abi_tensors *t, enum cpu_kernel_bug bug, do
     return rc;
 }
 
-/* Row 7 of every word decoded as a signed nibble: computed directly. */
-static void run_row7(const struct abi_tensors *t, double *y) {
+/* The nibble the buggy kernel reads for kernel row k (q: the right one). */
+static int misread(enum cpu_kernel_bug bug, int64_t k, int64_t K, int q) {
+    if (bug == CPU_ROW7_WRONG && k % 8 == 7 && q >= 8) return q - 16;
+    if (bug == CPU_SLOT5_HIGH_K && k % 8 == 5 && k >= K / 2) return q ^ 1;
+    return q;
+}
+
+/* A kernel that misreads some nibbles (misread): computed directly. */
+static void run_misread(const struct abi_tensors *t, enum cpu_kernel_bug bug, double *y) {
     for (int64_t m = 0; m < t->M; m++)
         for (int64_t n = 0; n < t->N; n++) {
             double acc = 0;
             for (int64_t k = 0; k < t->K; k++) {
                 const int64_t g = k / t->group_size;
                 int q = (int)((t->b[n * (t->K / 8) + k / 8] >> (4 * (k % 8))) & 0xFu);
-                if (k % 8 == 7 && q >= 8) q -= 16;
+                q = misread(bug, k, t->K, q);
                 const int z = t->zp ? (int)((t->zp[g * (t->N / 8) + n / 8] >> (4 * (n % 8))) & 0xFu)
                                     : t->zp_scalar;
                 const double s = dt_to_double(t->dt, t->scale[g * t->N + n]);
@@ -36,26 +43,31 @@ static void run_row7(const struct abi_tensors *t, double *y) {
         }
 }
 
-static void cpu_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+static void cpu_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                     struct bk_result *res) {
     struct cpu_kernel *k = self;
     k->runs++;
     memset(res, 0, sizeof *res);
     const int64_t mn = t->M * t->N;
-    double *y = (int64_t)total > mn ? malloc((size_t)mn * sizeof *y) : NULL;
+    double *y = guard > 0 ? malloc((size_t)mn * sizeof *y) : NULL;
     if (!y) {
         res->status = BK_ERROR;
         return;
     }
-    if (k->bug == CPU_ROW7_WRONG)
-        run_row7(t, y);
+    if (k->bug == CPU_ROW7_WRONG || k->bug == CPU_SLOT5_HIGH_K)
+        run_misread(t, k->bug, y);
     else if (reference_of(t, k->bug, y) != 0)
         res->status = BK_ERROR;
+    for (int64_t i = 0; k->bug == CPU_BIAS_TWICE && t->bias && i < mn; i++)
+        y[i] += dt_to_double(t->dt, t->bias[i % t->N]);
     const int64_t last_tile = t->N / 16 * 16;
     for (int64_t i = 0; res->status == BK_OK && i < mn; i++)
         if (k->bug != CPU_LAST_TILE_UNWRITTEN || i % t->N < last_tile)
             out[i] = dt_from_double(t->dt, y[i]);
     if (k->bug == CPU_GUARD_WRITE) out[mn] = 0;
+    if (k->bug == CPU_GUARD_BEFORE) out[-1] = 0;
+    if (k->bug == CPU_GUARD_FAR) out[mn + (int64_t)guard - 1] = 0;
+    res->mc = k->mc;
     free(y);
 }
 

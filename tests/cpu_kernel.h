@@ -12,12 +12,19 @@ enum cpu_kernel_bug {
     CPU_LAST_TILE_UNWRITTEN, /* columns past the last full 16-wide tile left alone */
     CPU_PERM_WRONG_SIDE,     /* sum_k a[k] * w[perm[k]] */
     CPU_GUARD_WRITE,         /* right, and writes one element past the output */
-    CPU_ROW7_WRONG           /* weight rows 8j+7 read as q - 16 when q >= 8 */
+    CPU_ROW7_WRONG,          /* weight rows 8j+7 read as q - 16 when q >= 8 */
+    CPU_SLOT5_HIGH_K,        /* nibble slot 5 of kernel rows k >= K/2 read as q ^ 1 */
+    CPU_BIAS_TWICE,          /* weights right, the bias added twice */
+    CPU_GUARD_BEFORE,        /* right, and writes one element before the output */
+    CPU_GUARD_FAR            /* right, and writes the last element of the guard zone after */
 };
 
 struct cpu_kernel {
     enum cpu_kernel_bug bug;
     int runs; /* how many times run was called */
+    /* reported in every run's bk_result.mc as they are (memory-integrity
+     * findings of a backend, for the runner's tests) */
+    struct bk_memcheck mc;
 };
 
 /* A kernel_backend running k. */

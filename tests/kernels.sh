@@ -1,13 +1,16 @@
 #!/bin/sh
-# kernels.sh - every ABI kernel shipped in kernels/ passes the smoke sweep and
-# the kernel-edges sweep (group boundaries inside 128-bit chunks, K/8 not a
+# kernels.sh - every ABI kernel shipped in kernels/, and every correct kernel
+# written differently in tests/kernels/correct/ (other work-group shapes,
+# split-K with a tree reduction, fma, weights rounded to the activation
+# dtype: no false failure allowed), passes the smoke sweep and the
+# kernel-edges sweep (group boundaries inside 128-bit chunks, K/8 not a
 # multiple of 4, K past a staged tile, single column tiles, many row tiles).
 # Usage: sh tests/kernels.sh build/gptq-harness
 set -u
 BIN=${1:-build/gptq-harness}
 CHECK_TAG=kernels
 . tests/checklib.sh
-for k in kernels/*.cl; do
+for k in kernels/*.cl tests/kernels/correct/*.cl; do
     for batch in fixtures/sweeps/smoke.batch fixtures/sweeps/kernel-edges.batch; do
         out=$("$BIN" run -q --kernel "$k" --batch "$batch" 2>/dev/null)
         rc=$?

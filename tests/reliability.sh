@@ -35,6 +35,38 @@ check "out-of-bounds writer: exit 1" [ $? -eq 1 ]
 check "out-of-bounds writer: FAILED FAILED" [ "$(verdicts "$TMP/oob")" = "FAILED FAILED " ]
 check "out-of-bounds writer: the guard is named" grep -q 'guard element(s) after the output' "$TMP/oob"
 
+# Memory integrity (docs/reliability.md): a kernel or plugin that writes just
+# before out, far past it, or into any input FAILS, naming what it hit. The
+# stray writer picks its target by M (tests/kernels/stray_write.cl).
+STRAY='n=16 k=64 g=32 zp=asym gidx=act bias=1'
+for k in tests/kernels/stray_write.cl "plugin:$PLUGINS/test/stray_write.so"; do
+    "$BIN" run --kernel "$k" "m=1,2,3,4,5,6,7,8 $STRAY" >"$TMP/stray" 2>&1
+    rc=$?
+    v=$(verdicts "$TMP/stray")
+    check "stray writes ($k): exit 1, 8 FAILED" [ "$rc $v" = "1 FAILED FAILED FAILED FAILED FAILED FAILED FAILED FAILED " ]
+    check "stray writes ($k): before out" grep -q 'why: 1 guard element(s) before the output were overwritten' "$TMP/stray"
+    check "stray writes ($k): 2000 past the end" grep -q 'why: 1 guard element(s) after the output were overwritten (the nearest one 2001 element(s) away' "$TMP/stray"
+    for in in a b scale zp perm bias; do
+        check "stray writes ($k): input $in named" grep -q "why: the kernel wrote into its input $in (1 element(s) changed" "$TMP/stray"
+    done
+done
+# The OpenCL one in process too (no worker): the same verdicts.
+"$BIN" run --no-isolation --kernel tests/kernels/stray_write.cl "m=1,3 $STRAY" >"$TMP/stray-ni" 2>&1
+check "stray writes, --no-isolation: FAILED FAILED" [ "$(verdicts "$TMP/stray-ni")" = "FAILED FAILED " ]
+
+# A late write (the plugin changes the previous call's output during the next
+# call): the earlier case is named in an ERROR of the next one, which ran on
+# buffers of its own; with --no-isolation the run does not crash either.
+for iso in "" --no-isolation; do
+    "$BIN" run $iso --kernel "plugin:$PLUGINS/test/late_write.so" 'm=1,2,3 n=16 k=64 g=32' \
+        >"$TMP/late" 2>&1
+    rc=$?
+    v=$(verdicts "$TMP/late")
+    check "late write $iso: exit 1, PASSED ERROR ERROR" [ "$rc $v" = "1 PASSED ERROR ERROR " ]
+    check "late write $iso: the earlier case is named" \
+        grep -q "why: the kernel's previous run (the case .* m=1 n=16 .*) wrote 1 element(s) of its out after it had been reported" "$TMP/late"
+done
+
 # Nondeterminism: a kernel whose bits depend on timing (as a race's do; the
 # test plugin takes its summation order from the clock, so it differs between
 # runs for sure) is within tolerance on one run and FAILED by --repeat. The

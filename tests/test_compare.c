@@ -8,12 +8,14 @@
 #define ROWS 3
 #define COLS 8
 
-static uint16_t got[ROWS * COLS + COMPARE_GUARD];
+#define TG COMPARE_GUARD_MIN
+static uint16_t gotbuf[TG + ROWS * COLS + TG];
+static uint16_t *const got = gotbuf + TG;
 static double yref[ROWS * COLS], absdot[ROWS * COLS];
 
 /* Reference values that need rounding; got = the right answer. */
 static void setup(dtype_t dt) {
-    compare_poison(dt, got, ROWS * COLS);
+    compare_poison(dt, got, ROWS * COLS, TG);
     for (int i = 0; i < ROWS * COLS; i++) {
         yref[i] = 1000.0 + i * 3.3;
         absdot[i] = 2000.0;
@@ -28,6 +30,7 @@ static struct compare_input input(dtype_t dt, data_t mode) {
                                .N = COLS,
                                .K = 128,
                                .yref = yref,
+                               .guard = TG,
                                .absdot = absdot,
                                .got = got,
                                .safety = 0};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "verdict/errshape.h"
+#include "verdict/probe.h"
 #include "cpu_kernel.h"
 #include "suites.h"
 
@@ -129,11 +130,134 @@ static void test_kernel_shapes(void) {
     diag_has("fmt=ct g=32 m=3 n=24 k=128", CPU_GUARD_WRITE, guard);
 }
 
+/* Writes into the guard zone before the output, and at the far end of the
+ * one after it: FAILED, named. */
+static void test_guard_zones(void) {
+    const char *line = "fmt=ct g=32 m=3 n=24 k=128";
+    const char *before[] = {"1 guard element(s) before the output overwritten",
+                            "kernel wrong: it wrote 1 element(s) before the output", NULL};
+    diag_has(line, CPU_GUARD_BEFORE, before);
+    struct case_result r;
+    CU_ASSERT_FATAL(cpu_run_line(line, CPU_GUARD_BEFORE, 0, &r) == 0);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.reason, "1 guard element(s) before the output were overwritten"));
+    case_result_free(&r);
+    CU_ASSERT_FATAL(cpu_run_line(line, CPU_GUARD_FAR, 0, &r) == 0);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "1 guard element(s) after the output were overwritten "
+                                            "(the nearest one 2048 element(s) away"));
+    case_result_free(&r);
+}
+
+/* Runs line on the right host kernel reporting mc. */
+static void run_with_memcheck(const char *line, const struct bk_memcheck *mc,
+                              struct case_result *r) {
+    struct case_desc d;
+    char err[256];
+    CU_ASSERT_FATAL(desc_parse(line, &d, err, sizeof err) == 0);
+    struct cpu_kernel k = {.bug = CPU_RIGHT, .mc = *mc};
+    struct kernel_backend kb = cpu_kernel_backend(&k);
+    struct run_settings s = {.threads = 1};
+    run_case(&d, &s, &kb, r, NULL, NULL);
+}
+
+/* A backend's memory findings become the verdict: an input written (each
+ * input named), a late write (FAILED), a late write into the previous
+ * case's buffers (ERROR of this case, naming the previous one). */
+static void test_memory_verdicts(void) {
+    const char *line = "fmt=ct g=32 m=3 n=24 k=128 zp=asym gidx=act bias=1";
+    struct case_result r;
+    for (int i = 0; i < BK_NIN; i++) {
+        struct bk_memcheck mc = {.inputs_checked = 1};
+        mc.changed[i] = 3;
+        mc.first[i] = 17;
+        run_with_memcheck(line, &mc, &r);
+        char want[128];
+        snprintf(want, sizeof want,
+                 "the kernel wrote into its input %s (3 element(s) changed, "
+                 "the first at index 17)",
+                 bk_input_name(i));
+        CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, want));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.where, "kernel wrong: it writes outside its output"));
+        case_result_free(&r);
+    }
+    struct bk_memcheck late = {.late = 5};
+    run_with_memcheck(line, &late, &r);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "5 element(s) of its buffers after it had returned"));
+    case_result_free(&r);
+    struct bk_memcheck prev = {.prev_late = 2};
+    snprintf(prev.prev_late_what, sizeof prev.prev_late_what, "out");
+    run_with_memcheck(line, &prev, &r);
+    CU_ASSERT_EQUAL(r.verdict, V_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "previous run"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "wrote 2 element(s) of its out after it had been "
+                                            "reported"));
+    case_result_free(&r);
+    struct bk_memcheck none = {.inputs_checked = 1};
+    run_with_memcheck(line, &none, &r);
+    CU_ASSERT_EQUAL(r.verdict, V_PASSED);
+    case_result_free(&r);
+}
+
+/* K = 1024, N = 64: all K rows do not fit the probe's budget. The probe is
+ * partial, says so, reaches the high rows where the bug is (positions at
+ * the end of K), and without a wrong probed weight never says that the
+ * weights are right. */
+static void test_partial_probe(void) {
+    const char *line = "fmt=ct g=32 m=3 n=64 k=1024 bias=1";
+    const char *slot5[] = {"kernel wrong",
+                           "PARTIAL one-hot probe",
+                           "every nibble slot",
+                           "every group",
+                           "both ends of K",
+                           "nibble slot(s) {5} of 0..7",
+                           NULL};
+    diag_has(line, CPU_SLOT5_HIGH_K, slot5);
+    struct case_result r;
+    CU_ASSERT_FATAL(cpu_run_line(line, CPU_BIAS_TWICE, 1, &r) == 0);
+    CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.diagnosis, "no probed weight is wrong"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.diagnosis, "not ruled out"));
+    CU_ASSERT_PTR_NULL(strstr(r.diagnosis, "decodes the weights right"));
+    case_result_free(&r);
+    /* a small case is probed whole, and then the conclusion stands */
+    CU_ASSERT_FATAL(cpu_run_line("fmt=ct g=32 m=3 n=24 k=128 bias=1", CPU_BIAS_TWICE, 1, &r) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.diagnosis, "decodes the weights right"));
+    CU_ASSERT_PTR_NULL(strstr(r.diagnosis, "PARTIAL"));
+    case_result_free(&r);
+}
+
+/* The probe's positions: every slot, every group, both ends, ascending. */
+static void test_probe_plan(void) {
+    struct abi_tensors t = {.K = 4096, .N = 4096, .group_size = 128};
+    struct probe_plan pl;
+    CU_ASSERT_EQUAL_FATAL(probe_plan_make(&t, &pl), 0);
+    CU_ASSERT(pl.rows < t.K);
+    CU_ASSERT(pl.all_slots && pl.all_groups && pl.both_ends);
+    int ascending = 1;
+    for (int64_t i = 1; i < pl.rows; i++)
+        ascending &= pl.pos[i] > pl.pos[i - 1];
+    CU_ASSERT(ascending);
+    CU_ASSERT_EQUAL(pl.pos[0], 0);
+    CU_ASSERT_EQUAL(pl.pos[pl.rows - 1], t.K - 1);
+    probe_plan_free(&pl);
+    struct abi_tensors small = {.K = 64, .N = 8, .group_size = 32};
+    CU_ASSERT_EQUAL_FATAL(probe_plan_make(&small, &pl), 0);
+    CU_ASSERT_EQUAL(pl.rows, 64);
+    probe_plan_free(&pl);
+}
+
 int register_diagnose_suite(void) {
     GH_ADD_SUITE(s, "diagnose");
     GH_ADD_TEST(s, test_sets);
     GH_ADD_TEST(s, test_adapter_shapes);
     GH_ADD_TEST(s, test_adapter_combinations);
     GH_ADD_TEST(s, test_kernel_shapes);
+    GH_ADD_TEST(s, test_guard_zones);
+    GH_ADD_TEST(s, test_memory_verdicts);
+    GH_ADD_TEST(s, test_partial_probe);
+    GH_ADD_TEST(s, test_probe_plan);
     return 0;
 }

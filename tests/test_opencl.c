@@ -16,7 +16,7 @@
 #include "suites.h"
 
 #define KERNEL_PATH "kernels/w4a16_gemm.cl"
-#define GUARD 64
+#define GUARD 2048 /* a multiple of any base-address alignment */
 #define POISON 0x7E00u
 #define GUARD_BITS 0x5A5Au
 
@@ -128,7 +128,8 @@ static int run_case(struct cl_backend *b, const struct spec *c, uint64_t seed) {
     spec_line(c, line, sizeof line);
     struct abi_tensors t;
     const size_t mn = (size_t)c->M * (size_t)c->N;
-    uint16_t *out = malloc(sizeof *out * (mn + GUARD));
+    uint16_t *outbuf = malloc(sizeof *outbuf * (GUARD + mn + GUARD));
+    uint16_t *out = outbuf ? outbuf + GUARD : NULL;
     double *y = malloc(sizeof *y * mn);
     int bad = 0;
     if (alloc_tensors(c, &t) != 0 || !out || !y) {
@@ -139,15 +140,15 @@ static int run_case(struct cl_backend *b, const struct spec *c, uint64_t seed) {
     fill_tensors(c, &t, seed);
     for (size_t i = 0; i < mn; i++)
         out[i] = POISON;
-    for (size_t i = mn; i < mn + GUARD; i++)
-        out[i] = GUARD_BITS;
+    for (size_t i = 0; i < GUARD; i++)
+        outbuf[i] = out[mn + i] = GUARD_BITS;
     if (abi_reference(&t, y) != 0) {
         fprintf(stderr, "\n  %s: abi_reference failed\n", line);
         bad = 1;
         goto done;
     }
     struct bk_result res = {0};
-    clb_run(b, &t, out, mn + GUARD, &res);
+    clb_run(b, &t, out, GUARD, &res);
     if (res.status != BK_OK) {
         fprintf(stderr, "\n  %s: clb_run: %s\n", line, res.reason);
         free(res.log);
@@ -166,10 +167,19 @@ static int run_case(struct cl_backend *b, const struct spec *c, uint64_t seed) {
         if (out[i] != GUARD_BITS && guard_bad++ == 0)
             fprintf(stderr, "\n  %s: guard element %zu overwritten (0x%04x)\n", line, i - mn,
                     out[i]);
+    for (size_t i = 0; i < GUARD; i++)
+        if (outbuf[i] != GUARD_BITS && guard_bad++ == 0)
+            fprintf(stderr, "\n  %s: guard element %zu before the output overwritten\n", line,
+                    GUARD - i);
+    for (int i = 0; i < BK_NIN; i++)
+        if (res.mc.changed[i] && guard_bad++ == 0)
+            fprintf(stderr, "\n  %s: input %s changed\n", line, bk_input_name(i));
+    if (!res.mc.inputs_checked && guard_bad++ == 0)
+        fprintf(stderr, "\n  %s: inputs not checked\n", line);
     bad += guard_bad;
 done:
     abi_tensors_free(&t);
-    free(out);
+    free(outbuf);
     free(y);
     return bad;
 }
@@ -218,14 +228,16 @@ static void test_abi_violation_not_launched(void) {
     for (size_t i = 0; i < 8 + GUARD; i++)
         out[i] = POISON;
     struct bk_result res = {0};
-    clb_run(b, &t, out, 8 + GUARD, &res);
+    clb_run(b, &t, out, 0, &res);
     CU_ASSERT_EQUAL(res.status, BK_ERROR);
     CU_ASSERT_PTR_NOT_NULL(strstr(res.reason, "group_size=-1"));
     for (size_t i = 0; i < 8 + GUARD; i++)
         CU_ASSERT_EQUAL(out[i], POISON);
     t.group_size = 32;
-    clb_run(b, &t, out, 7, &res); /* out too small */
+    clb_run(b, &t, out + 1, 1, &res); /* a guard zone no sub-buffer can start after */
     CU_ASSERT_EQUAL(res.status, BK_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(res.reason, "base-address alignment"));
+    free(res.log);
     clb_run(b, NULL, out, 8, &res);
     CU_ASSERT_EQUAL(res.status, BK_ERROR);
     abi_tensors_free(&t);

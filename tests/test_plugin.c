@@ -133,7 +133,8 @@ struct tiny {
     uint16_t a[TM * TK], scale[TK / TGS * TN], bias[TN];
     uint32_t b[TN * TK / 8], zp[TK / TGS * TN / 8];
     int32_t perm[TK];
-    uint16_t out[TM * TN + COMPARE_GUARD];
+    uint16_t outbuf[COMPARE_GUARD_MIN + TM * TN + COMPARE_GUARD_MIN];
+    uint16_t *out; /* outbuf + COMPARE_GUARD_MIN */
 };
 
 /* Exact data: small integer activations, power-of-two scales. */
@@ -151,7 +152,8 @@ static void tiny_fill(struct tiny *x, struct abi_tensors *t, dtype_t dt, int opt
         x->bias[i] = dt_from_double(dt, i - 3.5);
     for (int k = 0; k < TK; k++)
         x->perm[k] = (k * 7 + 3) % TK; /* 7 is coprime to 24: a permutation */
-    compare_poison(dt, x->out, TM * TN);
+    x->out = x->outbuf + COMPARE_GUARD_MIN;
+    compare_poison(dt, x->out, TM * TN, COMPARE_GUARD_MIN);
     *t = (struct abi_tensors){.dt = dt,
                               .M = TM,
                               .N = TN,
@@ -181,10 +183,10 @@ static void test_cpu_odd_group_size(void) {
             tiny_fill(&x, &t, (dtype_t)dt, optional);
             CU_ASSERT_EQUAL_FATAL(abi_check(&t, err, sizeof err), 0);
             CU_ASSERT_EQUAL_FATAL(abi_reference(&t, y), 0);
-            uint16_t guard[COMPARE_GUARD];
+            uint16_t guard[COMPARE_GUARD_MIN];
             memcpy(guard, x.out + TM * TN, sizeof guard);
             struct bk_result res;
-            plb_run(pb, &t, x.out, TM * TN + COMPARE_GUARD, &res);
+            plb_run(pb, &t, x.out, COMPARE_GUARD_MIN, &res);
             CU_ASSERT_EQUAL(res.status, BK_OK);
             CU_ASSERT(res.kernel_ms >= 0);
             int bad = 0;
@@ -206,7 +208,7 @@ static void test_probe_args(void) {
         struct abi_tensors t;
         tiny_fill(&x, &t, DT_BF16, optional);
         struct bk_result res;
-        plb_run(pb, &t, x.out, TM * TN + COMPARE_GUARD, &res);
+        plb_run(pb, &t, x.out, COMPARE_GUARD_MIN, &res);
         CU_ASSERT_EQUAL(res.status, BK_OK);
         CU_ASSERT_DOUBLE_EQUAL(res.kernel_ms, 1.25, 1e-12);
         const uint16_t flags = optional ? 7 : 0, absent = optional ? 0 : 1;

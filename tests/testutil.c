@@ -8,12 +8,13 @@
 
 #include "reference/refgemm.h"
 
-void tu_cpu_kernel(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void tu_cpu_kernel(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                    struct bk_result *res) {
+    (void)guard;
     memset(res, 0, sizeof *res);
     int64_t total = t->M * t->N;
     double *y = malloc((size_t)total * sizeof *y);
-    if (!y || (size_t)total > out_total || abi_reference(t, y) != 0) {
+    if (!y || abi_reference(t, y) != 0) {
         free(y);
         res->status = BK_ERROR;
         snprintf(res->reason, sizeof res->reason, "cpu kernel: out of memory");

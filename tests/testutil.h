@@ -10,7 +10,7 @@
  * rounds it (RNE) into the output: a correct kernel, no device needed.
  * With *self = an int != 0 it adds that many ulps to element 0 (a broken
  * kernel). */
-void tu_cpu_kernel(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void tu_cpu_kernel(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                    struct bk_result *res);
 
 /* 1 when a and b hold the same bits (x, q, z, s, g_idx, bias), else 0. */

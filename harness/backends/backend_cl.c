@@ -337,6 +337,13 @@ static int query_device(struct cl_backend *b, char *err, size_t errlen) {
         cl_msg(err, errlen, "clGetDeviceInfo(CL_DEVICE_GLOBAL_MEM_SIZE)", rc);
         return -1;
     }
+    cl_uint bits = 0;
+    rc = clGetDeviceInfo(b->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL);
+    if (rc != CL_SUCCESS) {
+        cl_msg(err, errlen, "clGetDeviceInfo(CL_DEVICE_MEM_BASE_ADDR_ALIGN)", rc);
+        return -1;
+    }
+    b->base_align = bits >= 8 ? bits / 8 : 1;
     return 0;
 }
 
@@ -606,7 +613,7 @@ struct clb_prog *clb_get_prog(struct cl_backend *b, const struct abi_tensors *t,
 const char *const clb_buf_names[NBUF] = {"a", "b", "scale", "zp", "perm", "bias", "out"};
 
 /* Host pointers and byte sizes; absent tensors become one zero element. */
-void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t guard,
                       struct run_bufs *rb) {
     static const uint32_t dummy = 0;
     memset(rb, 0, sizeof *rb);
@@ -622,8 +629,10 @@ void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t out_tot
     rb->bytes[BUF_PERM] = t->perm ? (size_t)t->K * sizeof(int32_t) : sizeof(int32_t);
     rb->host[BUF_BIAS] = t->bias ? (const void *)t->bias : &dummy;
     rb->bytes[BUF_BIAS] = t->bias ? (size_t)t->N * sizeof(uint16_t) : sizeof(uint16_t);
-    rb->host[BUF_OUT] = out;
-    rb->bytes[BUF_OUT] = out_total * sizeof(uint16_t);
+    rb->host[BUF_OUT] = out - guard;
+    rb->out_bytes = (size_t)(t->M * t->N) * sizeof(uint16_t);
+    rb->out_origin = guard * sizeof(uint16_t);
+    rb->bytes[BUF_OUT] = rb->out_bytes + 2 * rb->out_origin;
 }
 
 /* BK_SKIP when a buffer or the total exceeds the device's limits. */
@@ -665,6 +674,25 @@ int clb_create_buffers(struct cl_backend *b, struct run_bufs *rb, struct bk_resu
             return -1;
         }
     }
+    if (rb->out_origin == 0) return 0;
+    /* The kernel sees the output only; the guard zones around it stay in
+     * the parent buffer, where a stray write lands and is seen. */
+    if (rb->out_origin % b->base_align != 0) {
+        clb_res_set(res, BK_ERROR,
+                    "the device's base-address alignment (%u bytes) does not divide the guard "
+                    "zone (%zu bytes): no sub-buffer for out",
+                    (unsigned)b->base_align, rb->out_origin);
+        return -1;
+    }
+    cl_buffer_region reg = {rb->out_origin, rb->out_bytes};
+    cl_int rc;
+    rb->kout = clCreateSubBuffer(rb->mem[BUF_OUT], CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
+                                 &reg, &rc);
+    if (rc != CL_SUCCESS || !rb->kout) {
+        rb->kout = NULL;
+        clb_res_error(res, "clCreateSubBuffer(out)", rc);
+        return -1;
+    }
     return 0;
 }
 
@@ -674,7 +702,8 @@ int clb_set_args(cl_kernel k, const struct abi_tensors *t, const struct run_bufs
                             (cl_int)t->zp_scalar};
     cl_uint arg = 0;
     for (int i = 0; i < NBUF; i++, arg++) {
-        cl_int rc = clSetKernelArg(k, arg, sizeof(cl_mem), &rb->mem[i]);
+        const cl_mem *m = i == BUF_OUT && rb->kout ? &rb->kout : &rb->mem[i];
+        cl_int rc = clSetKernelArg(k, arg, sizeof(cl_mem), m);
         if (rc != CL_SUCCESS) {
             char what[64];
             snprintf(what, sizeof what, "clSetKernelArg(%u: %s)", (unsigned)arg, clb_buf_names[i]);
@@ -759,18 +788,58 @@ static int launch(struct cl_backend *b, const struct clb_prog *p, const struct a
     return ok ? 0 : -1;
 }
 
+/* Counts the elements of input i whose device copy (dev) differs from what
+ * was uploaded (rb->host[i]) into res->mc. */
+static void diff_input(const struct run_bufs *rb, int i, const unsigned char *dev,
+                       struct bk_result *res) {
+    const size_t es = i == BUF_B || i == BUF_ZP || i == BUF_PERM ? 4 : 2;
+    const unsigned char *host = rb->host[i];
+    for (size_t e = 0; e < rb->bytes[i] / es; e++)
+        if (memcmp(dev + e * es, host + e * es, es) != 0 && res->mc.changed[i]++ == 0)
+            res->mc.first[i] = (int64_t)e;
+}
+
+/* Reads back out with its guard zones, and every input: an input that no
+ * longer holds what was uploaded was written by the kernel (or by a stray
+ * write past the guard zones that landed there). */
 static int read_back(struct cl_backend *b, const struct run_bufs *rb, uint16_t *out,
                      struct bk_result *res) {
-    cl_int rc = clEnqueueReadBuffer(b->queue, rb->mem[BUF_OUT], CL_TRUE, 0, rb->bytes[BUF_OUT], out,
-                                    0, NULL, NULL);
+    cl_int rc = clEnqueueReadBuffer(b->queue, rb->mem[BUF_OUT], CL_TRUE, 0, rb->bytes[BUF_OUT],
+                                    (unsigned char *)out - rb->out_origin, 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
         clb_res_error(res, "clEnqueueReadBuffer(out)", rc);
         return -1;
     }
-    return 0;
+    size_t most = 0;
+    for (int i = 0; i < BUF_OUT; i++)
+        most = rb->bytes[i] > most ? rb->bytes[i] : most;
+    unsigned char *dev = malloc(most);
+    if (!dev) {
+        clb_res_set(res, BK_ERROR, "out of memory reading the inputs back");
+        return -1;
+    }
+    for (int i = 0; i < BUF_OUT && rc == CL_SUCCESS; i++) {
+        rc =
+            clEnqueueReadBuffer(b->queue, rb->mem[i], CL_TRUE, 0, rb->bytes[i], dev, 0, NULL, NULL);
+        if (rc == CL_SUCCESS)
+            diff_input(rb, i, dev, res);
+        else {
+            char what[64];
+            snprintf(what, sizeof what, "clEnqueueReadBuffer(%s)", clb_buf_names[i]);
+            clb_res_error(res, what, rc);
+        }
+    }
+    free(dev);
+    res->mc.inputs_checked = rc == CL_SUCCESS;
+    return rc == CL_SUCCESS ? 0 : -1;
 }
 
 void clb_release_buffers(struct run_bufs *rb, struct bk_result *res) {
+    if (rb->kout) {
+        cl_int rc = clReleaseMemObject(rb->kout);
+        rb->kout = NULL;
+        if (rc != CL_SUCCESS && res->status == BK_OK) clb_res_error(res, "clReleaseMemObject", rc);
+    }
     for (int i = 0; i < NBUF; i++) {
         if (!rb->mem[i]) continue;
         cl_int rc = clReleaseMemObject(rb->mem[i]);
@@ -781,7 +850,7 @@ void clb_release_buffers(struct run_bufs *rb, struct bk_result *res) {
 
 /* Checks what clb_run needs besides abi_check. */
 static int precheck_args(const struct cl_backend *b, const struct abi_tensors *t,
-                         const uint16_t *out, size_t out_total, struct bk_result *res) {
+                         const uint16_t *out, struct bk_result *res) {
     char err[BK_REASON_MAX];
     if (!b || !t || !out) {
         clb_res_set(res, BK_ERROR, "clb_run: %s is NULL", !b ? "backend" : !t ? "tensors" : "out");
@@ -791,15 +860,10 @@ static int precheck_args(const struct cl_backend *b, const struct abi_tensors *t
         clb_res_set(res, BK_ERROR, "not launched, ABI check failed: %s", err);
         return -1;
     }
-    if ((uint64_t)out_total < (uint64_t)(t->M * t->N)) {
-        clb_res_set(res, BK_ERROR, "out holds %zu elements, fewer than M*N = %lld", out_total,
-                    (long long)(t->M * t->N));
-        return -1;
-    }
     return 0;
 }
 
-void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, size_t guard,
              struct bk_result *res) {
     if (!res) return;
     /* res->log is not freed here: callers clear results (bk_result_clear). */
@@ -808,10 +872,11 @@ void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, s
     res->log = NULL;
     res->kernel_ms = 0.0;
     res->build_ms = 0.0;
-    if (precheck_args(b, t, out, out_total, res) != 0) return;
+    memset(&res->mc, 0, sizeof res->mc);
+    if (precheck_args(b, t, out, res) != 0) return;
 
     struct run_bufs rb;
-    clb_plan_buffers(t, out, out_total, &rb);
+    clb_plan_buffers(t, out, guard, &rb);
     if (precheck_sizes(b, &rb, res) != 0) return;
     struct clb_prog *p = clb_get_prog(b, t, res);
     if (!p) return;

@@ -24,11 +24,13 @@ int clb_list_devices(FILE *out);
  * Returns NULL with a message in err. */
 struct cl_backend *clb_open(const char *sel, const char *kernel_path, char *err, size_t errlen);
 
-/* Runs one case. out holds out_total = M*N + guard elements; its whole
- * content (poison and guard) is uploaded, the kernel runs, and the whole
- * buffer is read back, so untouched elements and guard writes can be seen.
- * t must pass abi_check. */
-void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+/* Runs one case. out[0 .. M*N) is the output, with `guard` elements before
+ * and after it (backend.h); the whole buffer (poison and guard zones) is
+ * uploaded into one device buffer, the kernel gets a sub-buffer that starts
+ * at the output, and the whole buffer is read back, so untouched elements
+ * and writes into the guard zones can be seen. Every input is read back too
+ * and compared with what was uploaded (res->mc). t must pass abi_check. */
+void clb_run(struct cl_backend *b, const struct abi_tensors *t, uint16_t *out, size_t guard,
              struct bk_result *res);
 
 const char *clb_device_name(const struct cl_backend *b);

@@ -69,12 +69,12 @@ int clb_time(struct cl_backend *b, const struct abi_tensors *t, int repeats, str
         snprintf(err, errlen, "out of memory");
         goto done;
     }
-    clb_plan_buffers(t, out, out_total, &sets[0]);
+    clb_plan_buffers(t, out, 0, &sets[0]);
     r->bytes = launch_bytes(&sets[0], t);
     r->flops = 2.0 * (double)t->M * (double)t->N * (double)t->K;
     int want = clb_sets_for(b, r->bytes);
     for (nsets = 0; nsets < want; nsets++) {
-        clb_plan_buffers(t, out, out_total, &sets[nsets]);
+        clb_plan_buffers(t, out, 0, &sets[nsets]);
         if (clb_create_buffers(b, &sets[nsets], &res) != 0) {
             clb_release_buffers(&sets[nsets], &res);
             if (nsets >= 2) break; /* fewer sets than wanted: still time */

@@ -39,16 +39,23 @@ struct cl_backend {
     char driver_version[128];
     cl_ulong max_alloc;
     cl_ulong global_mem;
+    cl_uint base_align; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes (a sub-buffer's origin) */
     struct clb_prog progs[CLB_NPROG];
 };
 
 enum { BUF_A, BUF_B, BUF_SCALE, BUF_ZP, BUF_PERM, BUF_BIAS, BUF_OUT, NBUF };
 extern const char *const clb_buf_names[NBUF];
 
+/* One run's device buffers. out's buffer holds the guard zones around the
+ * output; the kernel gets kout, a sub-buffer that starts at the output
+ * (out_origin bytes in), when there are guard zones. */
 struct run_bufs {
     const void *host[NBUF];
     size_t bytes[NBUF];
     cl_mem mem[NBUF];
+    cl_mem kout;       /* NULL: the kernel gets mem[BUF_OUT] */
+    size_t out_origin; /* bytes before the output in mem[BUF_OUT] */
+    size_t out_bytes;  /* the output's own bytes (M*N elements) */
 };
 
 void clb_res_error(struct bk_result *res, const char *what, cl_int rc);
@@ -57,7 +64,8 @@ double clb_now_ms(void);
 /* The built program for t's option set, or NULL with res set to BK_ERROR. */
 struct clb_prog *clb_get_prog(struct cl_backend *b, const struct abi_tensors *t,
                               struct bk_result *res);
-void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t out_total,
+/* out: element 0 of the output, with `guard` elements before and after it. */
+void clb_plan_buffers(const struct abi_tensors *t, uint16_t *out, size_t guard,
                       struct run_bufs *rb);
 int clb_create_buffers(struct cl_backend *b, struct run_bufs *rb, struct bk_result *res);
 int clb_set_args(cl_kernel k, const struct abi_tensors *t, const struct run_bufs *rb,

@@ -48,9 +48,9 @@ int exb_copy_peak(struct exec_backend *b, double *gbs, char *err, size_t errlen)
 int exb_restarts(const struct exec_backend *b);
 
 /* kernel_backend.run (kernel role) and .run_layer (layer role). */
-void exb_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void exb_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
              struct bk_result *res);
-void exb_run_layer(void *self, const struct adapter_input *in, uint16_t *out, size_t out_total,
+void exb_run_layer(void *self, const struct adapter_input *in, uint16_t *out, size_t guard,
                    struct bk_result *res);
 
 void exb_close(struct exec_backend *b);

@@ -1,7 +1,7 @@
 /* backend_plugin.h - the native-kernel backend: a shared library that
  * implements the C contract of w4a16.h, loaded with dlopen and run on the
- * host buffers the runner prepared (same poison and guard checks as the
- * OpenCL backend, since the plugin writes into the runner's buffer). */
+ * host copies of the runner's buffers (same poison, guard and input checks as
+ * the OpenCL backend). */
 #ifndef GH_BACKEND_PLUGIN_H
 #define GH_BACKEND_PLUGIN_H
 
@@ -29,11 +29,13 @@ const char *plb_error(const struct plugin_backend *b); /* "" when loaded */
 /* The plugin's w4a16_name(), or "native plugin" when it exports none. */
 const char *plb_name(const struct plugin_backend *b);
 
-/* Runs one case: fills struct w4a16_args with t's host pointers and out
- * (out_total = M*N + guard elements; the plugin writes out[0 .. M*N)) and
- * calls w4a16_gemm. kernel_ms: what the plugin reported, else the wall time
- * of the call. t must pass abi_check. */
-void plb_run(struct plugin_backend *b, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+/* Runs one case: copies t's tensors and out (with `guard` elements before
+ * and after it, backend.h) into buffers of this run's own, fills struct
+ * w4a16_args with them and calls w4a16_gemm; then brings the output and its
+ * guard zones back into out and compares the input copies with t
+ * (res->mc; late writes as backend_plugin.c describes). kernel_ms: what the
+ * plugin reported, else the wall time of the call. t must pass abi_check. */
+void plb_run(struct plugin_backend *b, const struct abi_tensors *t, uint16_t *out, size_t guard,
              struct bk_result *res);
 
 void plb_close(struct plugin_backend *b);

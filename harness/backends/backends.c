@@ -11,14 +11,14 @@
 #include "formats/runner_proto.h"
 #include "util/regfile.h"
 
-static void cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+static void cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                    struct bk_result *res) {
-    clb_run(self, t, out, total, res);
+    clb_run(self, t, out, guard, res);
 }
 
-static void plugin_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+static void plugin_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                        struct bk_result *res) {
-    plb_run(self, t, out, total, res);
+    plb_run(self, t, out, guard, res);
 }
 
 static int open_plugin(const char *path, const char *device_sel, struct kernel_under_test *k,

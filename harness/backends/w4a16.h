@@ -30,8 +30,10 @@
  *                   NULL: every zero point is zp_scalar (8 for uint4b8)
  *   perm   [K]      int32 permutation of A's columns (A'[:, k] = A[:, perm[k]]), or NULL
  *   bias   [N]      dtype bits, or NULL
- *   out    [M][N]   dtype bits; every element must be written, nothing after it
- *                   (the harness checks a guard region behind out[M*N-1])
+ *   out    [M][N]   dtype bits; every element must be written, nothing before or
+ *                   after it, no input, nothing after returning (the harness
+ *                   checks guard zones around out and every input, and keeps
+ *                   the buffers, which are copies, to see late writes)
  * Absent tensors are NULL pointers, and flags says the same (W4A16_HAS_*).
  *
  * Arithmetic: W[k][n] = (q - z) * scale[k / group_size][n] computed in float;

@@ -47,13 +47,14 @@ struct worker {
 struct shm_header {
     int32_t dt, zp_scalar;
     int64_t M, N, K, group_size;
-    int64_t b_words, scale_elems, zp_words, out_total;
+    int64_t b_words, scale_elems, zp_words, out_total, guard; /* out_total: M*N + 2 guard */
     int32_t has_zp, has_perm, has_bias;
     uint64_t off_a, off_b, off_scale, off_zp, off_perm, off_bias, off_out, off_log, total;
     /* reply */
     int32_t status;
     uint32_t log_len;
     double kernel_ms, build_ms;
+    struct bk_memcheck mc;
     char reason[BK_REASON_MAX];
 };
 
@@ -132,8 +133,9 @@ static void child_serve(struct kernel_backend *kb, int memfd, int req_r, int rep
         t.bias = h->has_bias ? (uint16_t *)(m + h->off_bias) : NULL;
         struct bk_result res;
         memset(&res, 0, sizeof res);
-        kb->run(kb->self, &t, (uint16_t *)(m + h->off_out), (size_t)h->out_total, &res);
+        kb->run(kb->self, &t, (uint16_t *)(m + h->off_out) + h->guard, (size_t)h->guard, &res);
         h->status = (int32_t)res.status;
+        h->mc = res.mc;
         h->kernel_ms = res.kernel_ms;
         h->build_ms = res.build_ms;
         memcpy(h->reason, res.reason, sizeof h->reason);
@@ -279,7 +281,7 @@ int64_t worker_peak_rss(const struct worker *w) {
 }
 
 static void fill_request(struct shm_header *h, unsigned char *m, const struct abi_tensors *t,
-                         const uint16_t *out) {
+                         const uint16_t *out) { /* out: the start of the guarded buffer */
     memcpy(m + h->off_a, t->a, (size_t)(t->M * t->K) * 2);
     memcpy(m + h->off_b, t->b, (size_t)t->b_words * 4);
     memcpy(m + h->off_scale, t->scale, (size_t)t->scale_elems * 2);
@@ -289,7 +291,7 @@ static void fill_request(struct shm_header *h, unsigned char *m, const struct ab
     memcpy(m + h->off_out, out, (size_t)h->out_total * 2);
 }
 
-static void header_of(struct shm_header *h, const struct abi_tensors *t, size_t out_total) {
+static void header_of(struct shm_header *h, const struct abi_tensors *t, size_t guard) {
     memset(h, 0, sizeof *h);
     h->dt = (int32_t)t->dt;
     h->zp_scalar = t->zp_scalar;
@@ -300,7 +302,8 @@ static void header_of(struct shm_header *h, const struct abi_tensors *t, size_t 
     h->b_words = t->b_words;
     h->scale_elems = t->scale_elems;
     h->zp_words = t->zp_words;
-    h->out_total = (int64_t)out_total;
+    h->guard = (int64_t)guard;
+    h->out_total = t->M * t->N + 2 * (int64_t)guard;
     h->has_zp = t->zp != NULL;
     h->has_perm = t->perm != NULL;
     h->has_bias = t->bias != NULL;
@@ -331,7 +334,7 @@ static int wait_reply(struct worker *w) {
     }
 }
 
-void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                 struct bk_result *res) {
     struct worker *w = self;
     memset(res, 0, sizeof *res);
@@ -345,7 +348,7 @@ void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t o
         w->restarts++;
     }
     struct shm_header hdr;
-    header_of(&hdr, t, out_total);
+    header_of(&hdr, t, guard);
     unsigned char *m = MAP_FAILED;
     if (ftruncate(w->memfd, (off_t)hdr.total) == 0)
         m = mmap(NULL, hdr.total, PROT_READ | PROT_WRITE, MAP_SHARED, w->memfd, 0);
@@ -356,13 +359,14 @@ void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t o
         return;
     }
     memcpy(m, &hdr, sizeof hdr);
-    fill_request(&hdr, m, t, out);
+    fill_request(&hdr, m, t, out - guard);
     struct shm_header *h = (struct shm_header *)m;
     uint64_t size = hdr.total;
     int got = write_all(w->req_w, &size, sizeof size) == 0 ? wait_reply(w) : -1;
     if (got == 1) {
-        memcpy(out, m + h->off_out, out_total * 2);
+        memcpy(out - guard, m + h->off_out, (size_t)h->out_total * 2);
         res->status = (bk_status_t)h->status;
+        res->mc = h->mc;
         res->kernel_ms = h->kernel_ms;
         res->build_ms = h->build_ms;
         memcpy(res->reason, h->reason, sizeof res->reason);

@@ -33,7 +33,7 @@ struct worker *worker_start(worker_open_fn open, worker_close_fn close, void *ar
                             char *info, size_t infolen, char *err, size_t errlen);
 
 /* kernel_backend.run for a worker (self = struct worker *). */
-void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t out_total,
+void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                 struct bk_result *res);
 
 /* How many times the worker was restarted after a hang, crash or device

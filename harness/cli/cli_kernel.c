@@ -5,7 +5,7 @@
 #include "backends/backend_cl.h"
 #include "cli/commands.h"
 
-void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                 struct bk_result *res) {
-    clb_run(self, t, out, total, res);
+    clb_run(self, t, out, guard, res);
 }

@@ -495,8 +495,10 @@ int cmd_run(const char *prog, int argc, char **argv) {
             not_run(&o.cases.v[i], no_dev, &r);
         else if (gave_up)
             not_run(&o.cases.v[i], hung_out, &r);
-        else
+        else {
             run_case(&o.cases.v[i], &o.s, &kut.kb, &r, run_hooks_call, &hooks);
+            o.s.previous = &o.cases.v[i];
+        }
         if (r.verdict != V_SKIPPED) hangs = r.hung ? hangs + 1 : 0;
         gave_up = gave_up || (o.max_hangs && hangs >= o.max_hangs);
         if (r.interrupted) { /* abandoned mid-kernel: no result, not recorded */

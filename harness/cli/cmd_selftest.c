@@ -57,7 +57,7 @@ struct st_row {
     const char *kind; /* "fault" or "mutant" */
     long applicable, caught, named, skipped, errors;
     long contract; /* catches by the contract check (no metrics) */
-    long guard;    /* catches by the guard region or the zero check alone (no bad element) */
+    long guard;    /* catches by the memory checks or the zero check alone (no bad element) */
     double min_margin;
     char first_escape[512];
     char error[600];
@@ -470,7 +470,8 @@ static int report(const struct st_row *rows, int n, int diagnosing) {
     printf(
         "margin: observed error / allowed error of the worst element (exact mode: / half an "
         "ulp; inf: elements never written or NaN); contract: caught by the kernel-contract check "
-        "only; guard: by the guard region (or the zero check) only\n");
+        "only; guard: by the memory checks (guard zones, inputs, late writes) or the zero check "
+        "only\n");
     return ok;
 }
 

@@ -36,7 +36,7 @@ char *cli_command_line(const char *head, int argc, char **argv);
 
 #include "adapters/abi.h"
 #include "backends/backend.h"
-void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+void cli_cl_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                 struct bk_result *res);
 
 #endif

@@ -24,11 +24,11 @@ void inproc_watchdog_leave(struct inproc_watchdog *w) {
     pthread_mutex_unlock(&w->mu);
 }
 
-static void run_watched(void *self, const struct abi_tensors *t, uint16_t *out, size_t total,
+static void run_watched(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
                         struct bk_result *res) {
     struct inproc_watchdog *w = self;
     inproc_watchdog_enter(w);
-    w->inner.run(w->inner.self, t, out, total, res);
+    w->inner.run(w->inner.self, t, out, guard, res);
     inproc_watchdog_leave(w);
 }
 

@@ -24,6 +24,10 @@ struct run_settings {
     int no_diagnosis;  /* 1: FAILED cases get "where" only (no hypotheses, no shape) */
     int no_probe;      /* 1: no one-hot probe of a wrong kernel in the diagnosis (probe.h) */
     struct adapter_exec *adapter_exec; /* adapter=exec: the runner of --adapter exec:CMD */
+    /* The case run on the same kernel just before this one, or NULL: named
+     * when the kernel is found to have written into that case's buffers
+     * after it was reported (a late write). */
+    const struct case_desc *previous;
 };
 
 #define RESULT_REASON_MAX 1024
@@ -65,7 +69,9 @@ struct case_work {
     struct abi_tensors abi; /* what the adapter handed the kernel */
     double *yref, *absdot;  /* logical reference [M][N] (absdot: real mode) */
     double *yabi;           /* ABI-level reference, when computed */
-    uint16_t *out;          /* device output [M*N + COMPARE_GUARD] */
+    uint16_t *out;          /* device output [M*N], with guard zones of `guard` elements
+                               before and after it (compare_out_alloc) */
+    int64_t guard;
 };
 
 /* Called once per case after the verdict, before the work is freed (e.g. to

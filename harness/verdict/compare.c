@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GUARD_BITS 0xA5C3u
@@ -17,12 +18,35 @@ uint16_t compare_poison_bits(dtype_t dt) {
     return dt == DT_BF16 ? 0x7FA5u : 0x7E5Au;
 }
 
-void compare_poison(dtype_t dt, uint16_t *out, int64_t total) {
+uint16_t compare_guard_bits(void) {
+    return GUARD_BITS;
+}
+
+int64_t compare_guard(int64_t N) {
+    int64_t g = COMPARE_GUARD_ROWS * (N > 0 ? N : 1);
+    if (g < COMPARE_GUARD_MIN) g = COMPARE_GUARD_MIN;
+    return (g + COMPARE_GUARD_MIN - 1) / COMPARE_GUARD_MIN * COMPARE_GUARD_MIN;
+}
+
+void compare_poison(dtype_t dt, uint16_t *out, int64_t total, int64_t guard) {
     uint16_t p = compare_poison_bits(dt);
     for (int64_t i = 0; i < total; i++)
         out[i] = p;
-    for (int64_t i = 0; i < COMPARE_GUARD; i++)
+    for (int64_t i = 0; i < guard; i++) {
+        out[-1 - i] = GUARD_BITS;
         out[total + i] = GUARD_BITS;
+    }
+}
+
+uint16_t *compare_out_alloc(dtype_t dt, int64_t total, int64_t guard) {
+    uint16_t *buf = malloc((size_t)(total + 2 * guard) * sizeof *buf);
+    if (!buf) return NULL;
+    compare_poison(dt, buf + guard, total, guard);
+    return buf + guard;
+}
+
+void compare_out_free(uint16_t *out, int64_t guard) {
+    if (out) free(out - guard);
 }
 
 const char *verdict_name(verdict_t v) {
@@ -109,8 +133,13 @@ static void scan(const struct compare_input *in, struct metrics *m, struct acc *
         if (bad) m->mismatches++;
         note_worst(m, i, in->N, ratio, exp_r, got);
     }
-    for (int64_t i = 0; i < COMPARE_GUARD; i++)
-        if (in->got[total + i] != GUARD_BITS) m->guard_bad++;
+    for (int64_t i = 0; i < in->guard; i++) {
+        const int before = in->got[-1 - i] != GUARD_BITS, after = in->got[total + i] != GUARD_BITS;
+        m->guard_before += before;
+        m->guard_after += after;
+        if ((before || after) && m->guard_near == 0) m->guard_near = i + 1;
+    }
+    m->guard_bad = m->guard_before + m->guard_after;
 }
 
 verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *why, size_t len) {
@@ -129,8 +158,16 @@ verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *w
     }
     if (why && len) why[0] = 0;
     if (m->guard_bad) {
-        snprintf(why, len, "%lld guard element(s) after the output were overwritten",
-                 (long long)m->guard_bad);
+        char where[160];
+        if (m->guard_before && m->guard_after)
+            snprintf(where, sizeof where, "%lld before the output and %lld after it",
+                     (long long)m->guard_before, (long long)m->guard_after);
+        else
+            snprintf(where, sizeof where, "%s the output", m->guard_before ? "before" : "after");
+        snprintf(why, len,
+                 "%lld guard element(s) %s were overwritten (the nearest one %lld element(s) "
+                 "away from the output; guard zones of %lld elements on each side)",
+                 (long long)m->guard_bad, where, (long long)m->guard_near, (long long)in->guard);
         return V_FAILED;
     }
     if (m->mismatches) {

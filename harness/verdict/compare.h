@@ -9,7 +9,8 @@
  * subnormal of the output dtype (covers outputs that round into the subnormal
  * range).
  * Always: NaN/Inf never pass; an element still holding the poison pattern was
- * never written; the guard region after the output must come back untouched;
+ * never written; the guard zones before and after the output (compare_guard
+ * elements each) must come back untouched;
  * a result that is mostly zeros where the reference is not is MISTRUSTED. */
 #ifndef GH_COMPARE_H
 #define GH_COMPARE_H
@@ -21,7 +22,18 @@
 
 typedef enum { V_PASSED = 0, V_FAILED, V_MISTRUSTED, V_SKIPPED, V_ERROR, V_COUNT } verdict_t;
 
-#define COMPARE_GUARD 256  /* guard elements after the output */
+/* Guard zones: compare_guard(N) elements before the output and as many
+ * after it, at least COMPARE_GUARD_MIN and at least COMPARE_GUARD_ROWS output
+ * rows, rounded up to a multiple of COMPARE_GUARD_MIN (4 KiB, so that the
+ * output starts on a page and on any device's base-address alignment). Wide
+ * enough that a tile written one tile away (a work-group's 32-row block one
+ * block past the last row or before the first, a column tile past N) lands
+ * in a guard zone. */
+#define COMPARE_GUARD_MIN 2048
+#define COMPARE_GUARD_ROWS 32
+#define COMPARE_SAFETY 2.0 /* stated safety factor of the real-mode bound */
+
+int64_t compare_guard(int64_t N);
 #define COMPARE_SAFETY 2.0 /* stated safety factor of the real-mode bound */
 
 struct metrics {
@@ -34,8 +46,11 @@ struct metrics {
     int64_t total;      /* M*N */
     int64_t nonfinite;  /* NaN/Inf outputs (poison excluded) */
     int64_t unwritten;  /* elements still holding the poison pattern */
-    int64_t guard_bad;  /* guard elements changed */
-    int64_t zeros;      /* exact zeros in the output */
+    int64_t guard_bad;  /* guard elements changed (before + after) */
+    int64_t guard_before, guard_after; /* of them, in the zone before / after the output */
+    int64_t guard_near;                /* distance in elements from the output to the changed
+                                          guard element nearest to it (1: adjacent) */
+    int64_t zeros;                     /* exact zeros in the output */
     int64_t worst_m, worst_n;
     double worst_exp, worst_got;
 };
@@ -46,13 +61,23 @@ struct compare_input {
     int64_t M, N, K;
     const double *yref;   /* [M][N] exact result before rounding */
     const double *absdot; /* [M][N] sum |x||w| (real mode; may be NULL in exact mode) */
-    const uint16_t *got;  /* [M*N + COMPARE_GUARD] as read back from the device */
+    const uint16_t *got;  /* [M*N] as read back from the device; when guard > 0 the
+                             guard zones got[-guard .. -1] and got[M*N .. M*N+guard) too */
+    int64_t guard;        /* guard elements on each side (0: none checked) */
     double safety;        /* <= 0: COMPARE_SAFETY */
 };
 
-/* Fills out[0 .. total) with the poison pattern and the COMPARE_GUARD
- * elements after it with the guard pattern. out holds total + COMPARE_GUARD. */
-void compare_poison(dtype_t dt, uint16_t *out, int64_t total);
+/* Fills out[0 .. total) with the poison pattern and the guard elements
+ * before and after it (out[-guard .. -1], out[total .. total+guard)) with the
+ * guard pattern. */
+void compare_poison(dtype_t dt, uint16_t *out, int64_t total, int64_t guard);
+uint16_t compare_guard_bits(void);
+
+/* A guarded output buffer: [guard | total | guard] elements, poisoned;
+ * returns a pointer to element 0 of the output (free it with
+ * compare_out_free), or NULL when out of memory. */
+uint16_t *compare_out_alloc(dtype_t dt, int64_t total, int64_t guard);
+void compare_out_free(uint16_t *out, int64_t guard);
 uint16_t compare_poison_bits(dtype_t dt);
 
 /* Compares, fills m, returns V_PASSED, V_FAILED or V_MISTRUSTED and writes a

@@ -177,6 +177,7 @@ static int find_where(struct case_work *w, const struct run_settings *s, struct 
                                .yref = w->yabi,
                                .absdot = *absdot_abi,
                                .got = w->out,
+                               .guard = w->guard,
                                .safety = s->safety};
     struct metrics m;
     char why[256];
@@ -188,9 +189,12 @@ static int find_where(struct case_work *w, const struct run_settings *s, struct 
     }
     if (m.mismatches == 0 && m.guard_bad)
         snprintf(r->where, sizeof r->where,
-                 "kernel wrong: it wrote %lld element(s) past the end of the output (guard "
-                 "region); every element of the output itself is right",
-                 (long long)m.guard_bad);
+                 "kernel wrong: it wrote %lld element(s) %s the output (guard zones); every "
+                 "element of the output itself is right",
+                 (long long)m.guard_bad,
+                 m.guard_before && m.guard_after ? "before and after"
+                 : m.guard_before                ? "before"
+                                                 : "past the end of");
     else
         snprintf(r->where, sizeof r->where,
                  "kernel wrong: its output differs from the ABI-level reference of its own "
@@ -199,61 +203,99 @@ static int find_where(struct case_work *w, const struct run_settings *s, struct 
     return 0;
 }
 
-/* The probe's mask in kernel row order (row k' holds logical row perm[k'])
- * when all K rows were probed, with kernel-order groups k' / group_size;
- * else left in logical order with the logical groups. */
-static int probe_mask(const struct case_work *w, const unsigned char *bad, int64_t rows,
-                      struct weight_mask *wm, unsigned char **kbad, int32_t **gid) {
+/* The probe's mask in kernel row order over all K rows (rows not probed are
+ * 0), with kernel-order groups k / group_size. */
+static int probe_mask(const struct case_work *w, const struct probe_plan *pl,
+                      const unsigned char *bad, struct weight_mask *wm, unsigned char **kbad,
+                      int32_t **gid) {
     const struct abi_tensors *t = &w->abi;
-    *wm = (struct weight_mask){.bad = bad,
-                               .rows = rows,
-                               .K = t->K,
-                               .N = t->N,
-                               .gid = w->p.g_idx,
-                               .G = w->p.G,
-                               .gs = w->p.gs};
-    *kbad = NULL;
-    *gid = NULL;
-    if (rows < t->K) return 0;
-    *kbad = malloc((size_t)(t->K * t->N));
+    *kbad = calloc((size_t)(t->K * t->N), 1);
     *gid = malloc((size_t)t->K * sizeof **gid);
     if (!*kbad || !*gid) return -1;
-    for (int64_t k = 0; k < t->K; k++) {
-        const int64_t row = t->perm ? t->perm[k] : k;
-        memcpy(*kbad + k * t->N, bad + row * t->N, (size_t)t->N);
+    for (int64_t i = 0; i < pl->rows; i++)
+        memcpy(*kbad + pl->pos[i] * t->N, bad + i * t->N, (size_t)t->N);
+    for (int64_t k = 0; k < t->K; k++)
         (*gid)[k] = (int32_t)(k / t->group_size);
-    }
-    wm->bad = *kbad;
-    wm->gid = *gid;
+    *wm = (struct weight_mask){.bad = *kbad,
+                               .rows = t->K,
+                               .K = t->K,
+                               .N = t->N,
+                               .probed = pl->rows < t->K ? pl->rows : 0,
+                               .gid = *gid,
+                               .G = t->K / t->group_size,
+                               .gs = t->group_size};
     return 0;
 }
 
-/* Kernel wrong: which weights the kernel itself decodes wrongly. */
+/* A partial probe: the nibble slots (k % 8) and the span of the probed rows
+ * that hold a wrong weight. */
+static void add_probed_slots(const struct probe_plan *pl, const unsigned char *bad, int64_t N,
+                             struct strbuf *text) {
+    unsigned slots = 0;
+    int64_t lo = -1, hi = -1, rows = 0;
+    for (int64_t i = 0; i < pl->rows; i++) {
+        int wrong = 0;
+        for (int64_t n = 0; n < N && !wrong; n++)
+            wrong = bad[i * N + n];
+        if (!wrong) continue;
+        slots |= 1u << (pl->pos[i] % 8);
+        if (lo < 0) lo = pl->pos[i];
+        hi = pl->pos[i];
+        rows++;
+    }
+    sb_add(text, "; the %lld wrong probed row(s) lie in k %lld..%lld, nibble slot(s) {",
+           (long long)rows, (long long)lo, (long long)hi);
+    for (int j = 0, first = 1; j < 8; j++)
+        if (slots & (1u << j)) {
+            sb_add(text, "%s%d", first ? "" : ",", j);
+            first = 0;
+        }
+    sb_add(text, "} of 0..7");
+}
+
+/* Kernel wrong: which weights the kernel itself decodes wrongly. A partial
+ * probe says so, says what it covered, and never concludes that the weights
+ * are right. */
 static void add_probe(const struct case_work *w, struct kernel_backend *kb, struct strbuf *text) {
-    const int64_t rows = probe_rows(&w->abi);
-    unsigned char *bad = malloc((size_t)(rows * w->abi.N)), *kbad = NULL;
+    struct probe_plan pl;
+    unsigned char *bad = NULL, *kbad = NULL;
     int32_t *gid = NULL;
-    char err[256], label[128], buf[RESULT_DIAG_MAX];
+    char err[256] = "out of memory", label[256], buf[RESULT_DIAG_MAX];
     struct weight_mask wm;
-    if (!bad || probe_weights(kb, &w->abi, rows, bad, err, sizeof err) != 0 ||
-        probe_mask(w, bad, rows, &wm, &kbad, &gid) != 0) {
-        sb_add(text, "; kernel's weights not probed (%s)", bad ? err : "out of memory");
+    if (probe_plan_make(&w->abi, &pl) != 0 || !(bad = malloc((size_t)(pl.rows * w->abi.N))) ||
+        probe_weights(kb, &w->abi, &pl, bad, err, sizeof err) != 0 ||
+        probe_mask(w, &pl, bad, &wm, &kbad, &gid) != 0) {
+        sb_add(text, "; kernel's weights not probed (%s)", err);
         goto out;
     }
-    if (rows == w->abi.K)
+    const int partial = pl.rows < w->abi.K;
+    if (!partial)
         snprintf(label, sizeof label, "kernel's weights (one-hot probe, kernel row order)");
     else
-        snprintf(label, sizeof label, "kernel's weights (one-hot probe of logical rows k 0..%lld)",
-                 (long long)rows - 1);
+        snprintf(label, sizeof label,
+                 "kernel's weights (PARTIAL one-hot probe: %lld of %lld rows, kernel row order, "
+                 "%s nibble slot, %s group, %s)",
+                 (long long)pl.rows, (long long)w->abi.K, pl.all_slots ? "every" : "not every",
+                 pl.all_groups ? "every" : "not every",
+                 pl.both_ends ? "both ends of K" : "not both ends of K");
+    int any = 0;
+    for (int64_t i = 0; i < pl.rows * w->abi.N && !any; i++)
+        any = bad[i];
+    if (!any && partial) {
+        sb_add(text,
+               "; %s: no probed weight is wrong (%lld weights); the other %lld rows were not "
+               "probed, so a decoding error there is not ruled out",
+               label, (long long)(pl.rows * w->abi.N), (long long)(w->abi.K - pl.rows));
+        goto out;
+    }
     shape_weight_mask(&wm, label, buf, sizeof buf);
     sb_add(text, "; %s", buf);
-    int any = 0;
-    for (int64_t i = 0; i < rows * w->abi.N && !any; i++)
-        any = bad[i];
+    if (any && partial) add_probed_slots(&pl, bad, w->abi.N, text);
     if (!any)
         sb_add(text, " (the kernel decodes the weights right; the error lies in the "
                      "accumulation, the bias or the store)");
 out:
+    probe_plan_free(&pl);
     free(bad);
     free(kbad);
     free(gid);
@@ -276,9 +318,12 @@ static void add_shapes(const struct case_work *w, const struct run_settings *s,
     shape_output(&ci, vs_logical ? "output" : "output against the kernel's own contract", buf,
                  sizeof buf);
     sb_add(text, "%s%s", text->used ? "; " : "", buf);
-    if (r->met.guard_bad)
+    if (r->met.guard_after)
         sb_add(text, "; %lld guard element(s) after the output overwritten",
-               (long long)r->met.guard_bad);
+               (long long)r->met.guard_after);
+    if (r->met.guard_before)
+        sb_add(text, "; %lld guard element(s) before the output overwritten",
+               (long long)r->met.guard_before);
     if (adapter_wrong == 0) {
         if (!s->no_probe) add_probe(w, kb, text);
         return;

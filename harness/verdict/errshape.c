@@ -372,8 +372,8 @@ static void add_classes(struct strbuf *b, const double *w_eff, const double *w,
 /* "label: B/T wrong, rows k ... x columns n ...; groups ..." for a mask of
  * rows x N weights (rows <= K: the first rows only). 1 when some is wrong. */
 static int add_weight_mask(struct strbuf *b, const char *label, int64_t G, int64_t gs,
-                           const struct mask2 *m, const struct group_rows *gr) {
-    const long long total = (long long)(m->rows * m->cols);
+                           const struct mask2 *m, const struct group_rows *gr, int64_t probed) {
+    const long long total = (long long)((probed > 0 ? probed : m->rows) * m->cols);
     if (m->count == 0) {
         sb_add(b, "%s: all %lld right", label, total);
         return 0;
@@ -401,7 +401,7 @@ int shape_weights(const double *w_eff, const struct problem *p, char *buf, size_
         m.bad[i] = w_eff[i] != (double)w[i];
     mask2_finish(&m);
     rc = 0;
-    if (add_weight_mask(&b, "weights", p->G, p->gs, &m, &gr))
+    if (add_weight_mask(&b, "weights", p->G, p->gs, &m, &gr, 0))
         add_classes(&b, w_eff, w, p, &m, &gr);
     else
         sb_add(&b, " (the arguments encode the checkpoint's weights; the error lies in the bias, "
@@ -427,7 +427,7 @@ int shape_weight_mask(const struct weight_mask *wm, const char *label, char *buf
         group_rows_build(wm->gid, wm->K, wm->G, &gr) == 0) {
         memcpy(m.bad, wm->bad, (size_t)(wm->rows * wm->N));
         mask2_finish(&m);
-        add_weight_mask(&b, label, wm->G, wm->gs, &m, &gr);
+        add_weight_mask(&b, label, wm->G, wm->gs, &m, &gr, wm->probed);
         rc = 0;
     } else {
         sb_add(&b, "%s: shape unknown (out of memory)", label);

@@ -40,6 +40,8 @@ int shape_weights(const double *w_eff, const struct problem *p, char *buf, size_
 struct weight_mask {
     const unsigned char *bad; /* [rows][N] */
     int64_t rows, K, N;
+    int64_t probed;     /* rows actually looked at (a partial probe; rows not looked at are 0 in
+                           bad); 0: all rows */
     const int32_t *gid; /* [K] group of each row, 0 .. G-1 */
     int64_t G, gs;
 };

@@ -28,7 +28,7 @@ static void work_free(struct case_work *w) {
     free(w->yref);
     free(w->absdot);
     free(w->yabi);
-    free(w->out);
+    compare_out_free(w->out, w->guard);
 }
 
 static void set_verdict(struct case_result *r, verdict_t v, const char *reason) {
@@ -124,27 +124,29 @@ static int stage_adapt(struct case_work *w, const struct run_settings *s, struct
 
 /* One run of the kernel under test into out: on the ABI tensors, or in layer
  * mode on the checkpoint (the runner's own loader takes it). */
-static void launch(struct case_work *w, struct kernel_backend *kb, uint16_t *out, size_t total,
+static void launch(struct case_work *w, struct kernel_backend *kb, uint16_t *out, size_t guard,
                    struct bk_result *br) {
     memset(br, 0, sizeof *br);
     if (kb->run_layer) {
         struct adapter_input ai = {.d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias};
-        kb->run_layer(kb->self, &ai, out, total, br);
+        kb->run_layer(kb->self, &ai, out, guard, br);
     } else {
-        kb->run(kb->self, &w->abi, out, total, br);
+        kb->run(kb->self, &w->abi, out, guard, br);
     }
 }
 
-static int stage_device(struct case_work *w, struct kernel_backend *kb, struct case_result *r) {
+static int stage_device(struct case_work *w, struct kernel_backend *kb, struct case_result *r,
+                        struct bk_memcheck *mc) {
     int64_t total = w->p.M * w->p.N;
-    w->out = malloc((size_t)(total + COMPARE_GUARD) * sizeof *w->out);
+    w->guard = compare_guard(w->p.N);
+    w->out = compare_out_alloc(w->p.d.dt, total, w->guard);
     if (!w->out) {
         set_verdict(r, V_ERROR, "out of memory for the output buffer");
         return -1;
     }
-    compare_poison(w->p.d.dt, w->out, total);
     struct bk_result br;
-    launch(w, kb, w->out, (size_t)(total + COMPARE_GUARD), &br);
+    launch(w, kb, w->out, (size_t)w->guard, &br);
+    *mc = br.mc;
     r->kernel_ms = br.kernel_ms;
     r->t_build = br.build_ms / 1000.0;
     r->log = br.log;
@@ -166,16 +168,17 @@ static int stage_device(struct case_work *w, struct kernel_backend *kb, struct c
  * (output and guard): a difference means a race or uninitialised reads. */
 static void stage_repeat(struct case_work *w, const struct run_settings *s,
                          struct kernel_backend *kb, struct case_result *r) {
-    const int64_t total = w->p.M * w->p.N, all = total + COMPARE_GUARD;
-    uint16_t *again = malloc((size_t)all * sizeof *again);
+    const int64_t total = w->p.M * w->p.N, all = total + 2 * w->guard;
+    uint16_t *again = compare_out_alloc(w->p.d.dt, total, w->guard);
     if (!again) {
         set_verdict(r, V_ERROR, "out of memory for --repeat");
         return;
     }
+    uint16_t *const a0 = again - w->guard, *const o0 = w->out - w->guard;
     for (int i = 2; i <= s->repeat; i++) {
-        compare_poison(w->p.d.dt, again, total);
+        compare_poison(w->p.d.dt, again, total, w->guard);
         struct bk_result br;
-        launch(w, kb, again, (size_t)all, &br);
+        launch(w, kb, again, (size_t)w->guard, &br);
         free(br.log);
         if (br.status != BK_OK) {
             char msg[RESULT_REASON_MAX];
@@ -186,13 +189,13 @@ static void stage_repeat(struct case_work *w, const struct run_settings *s,
         }
         int64_t diff = 0, first = -1;
         for (int64_t j = 0; j < all; j++)
-            if (again[j] != w->out[j]) {
-                if (first < 0) first = j;
+            if (a0[j] != o0[j]) {
+                if (first < 0) first = j - w->guard;
                 diff++;
             }
         if (!diff) continue;
         char msg[RESULT_REASON_MAX];
-        if (first < total)
+        if (first >= 0 && first < total)
             snprintf(msg, sizeof msg,
                      "nondeterministic: run %d of %d differs from run 1 in %lld element(s), first "
                      "at (m=%lld, n=%lld): 0x%04x then 0x%04x (a race or an uninitialised read)",
@@ -200,14 +203,70 @@ static void stage_repeat(struct case_work *w, const struct run_settings *s,
                      (long long)(first % w->p.N), w->out[first], again[first]);
         else
             snprintf(msg, sizeof msg,
-                     "nondeterministic: run %d of %d wrote the guard region differently from "
+                     "nondeterministic: run %d of %d wrote the guard zones differently from "
                      "run 1 (%lld element(s))",
                      i, s->repeat, (long long)diff);
         set_verdict(r, V_FAILED, msg);
         snprintf(r->where, sizeof r->where, "kernel wrong: its results depend on the schedule");
         break;
     }
-    free(again);
+    compare_out_free(again, w->guard);
+}
+
+/* The kernel wrote where it must not (docs/reliability.md, "Memory
+ * integrity"): into an input, or anywhere after it had returned: FAILED,
+ * naming what, whatever the output looks like. A late write into the
+ * previous case's buffers, found by this run, is an ERROR of this case
+ * naming the previous one (that case's verdict was already reported; this
+ * case ran on buffers of its own). */
+static void stage_memory(const struct bk_memcheck *mc, const struct run_settings *s,
+                         struct case_result *r) {
+    char msg[RESULT_REASON_MAX] = "";
+    size_t used = 0;
+    for (int i = 0; i < BK_NIN && used < sizeof msg; i++) {
+        if (!mc->changed[i]) continue;
+        int n = snprintf(msg + used, sizeof msg - used,
+                         "%sthe kernel wrote into its input %s (%lld element(s) changed, the first "
+                         "at index %lld)",
+                         used ? "; " : "", bk_input_name(i), (long long)mc->changed[i],
+                         (long long)mc->first[i]);
+        used = n < 0 ? sizeof msg : used + (size_t)n;
+    }
+    if (mc->late && used < sizeof msg) {
+        int n = snprintf(msg + used, sizeof msg - used,
+                         "%sthe kernel wrote %lld element(s) of its buffers after it had returned "
+                         "(a late asynchronous write)",
+                         used ? "; " : "", (long long)mc->late);
+        used = n < 0 ? sizeof msg : used + (size_t)n;
+    }
+    if (used) {
+        char rest[RESULT_REASON_MAX];
+        snprintf(rest, sizeof rest, "%s", r->verdict == V_FAILED ? r->reason : "");
+        snprintf(r->reason, sizeof r->reason, "%.400s%s%.600s", msg, rest[0] ? "; and " : "", rest);
+        r->verdict = V_FAILED;
+        snprintf(r->where, sizeof r->where, "kernel wrong: it writes outside its output%s",
+                 mc->late ? " or after it has returned" : "");
+    }
+    if (!mc->prev_late) return;
+    char prev[700], line[320] = "";
+    if (s->previous) desc_print(s->previous, line, sizeof line);
+    snprintf(prev, sizeof prev,
+             "the kernel's previous run (%s%.300s%s) wrote %lld element(s) of its %s after it "
+             "had been reported: a late asynchronous write; that case is the guilty one, this "
+             "case ran on buffers of its own",
+             line[0] ? "the case "
+                     : "the case before this one, or its diagnosis or --repeat "
+                       "runs",
+             line, line[0] ? ", or its diagnosis or --repeat runs" : "", (long long)mc->prev_late,
+             mc->prev_late_what);
+    if (r->verdict == V_PASSED || r->verdict == V_MISTRUSTED) {
+        r->verdict = V_ERROR;
+        snprintf(r->reason, sizeof r->reason, "%s", prev);
+    } else {
+        char rest[RESULT_REASON_MAX];
+        snprintf(rest, sizeof rest, "%s", r->reason);
+        snprintf(r->reason, sizeof r->reason, "%.400s; also: %.590s", rest, prev);
+    }
 }
 
 /* Skips a case beyond the host memory cap. */
@@ -274,7 +333,9 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
     if (stage_adapt(w, s, kb, r) != 0) return;
     r->t_adapt = now_seconds() - t;
     t = now_seconds();
-    if (stage_device(w, kb, r) != 0) return;
+    struct bk_memcheck mc;
+    memset(&mc, 0, sizeof mc);
+    if (stage_device(w, kb, r, &mc) != 0) return;
     r->t_dev = now_seconds() - t;
     t = now_seconds();
     struct compare_input ci = {.dt = d->dt,
@@ -285,15 +346,20 @@ static void run_work(struct case_work *w, const double *yref_expect, const struc
                                .yref = w->yref,
                                .absdot = w->absdot,
                                .got = w->out,
+                               .guard = w->guard,
                                .safety = s->safety};
     r->verdict = compare_run(&ci, &r->met, r->reason, sizeof r->reason);
     r->have_metrics = 1;
-    if (r->verdict == V_FAILED) diagnose_failure(w, s, kb, r);
-    if (r->verdict == V_FAILED && kb->run_layer) /* the split is inside the runner */
+    const int wrote_outside =
+        mc.late != 0 || memcmp(mc.changed, (int64_t[BK_NIN]){0}, sizeof mc.changed) != 0;
+    if (r->verdict == V_FAILED && !wrote_outside) diagnose_failure(w, s, kb, r);
+    if (r->verdict == V_FAILED && !wrote_outside &&
+        kb->run_layer) /* the split is inside the runner */
         snprintf(r->where, sizeof r->where,
                  "layer wrong: the runner's loader and kernel together do not compute the layer "
                  "(a layer runner gives no place to tell which of the two)");
-    if (r->verdict != V_FAILED && s->repeat > 1) stage_repeat(w, s, kb, r);
+    stage_memory(&mc, s, r);
+    if (r->verdict != V_FAILED && r->verdict != V_ERROR && s->repeat > 1) stage_repeat(w, s, kb, r);
     r->t_cmp = now_seconds() - t;
 }
 

@@ -1,12 +1,7 @@
 /* overrun.c - the CPU plugin, plus one write just past the output: the
  * harness must see the guard change and report FAILED, although every
- * output element is right. The CPU plugin's entry points are renamed on
- * inclusion so that this file can wrap them. */
-#define w4a16_gemm cpu_gemm
-#define w4a16_name cpu_name
-#include "../../plugins/cpu/w4a16_cpu.c"
-#undef w4a16_gemm
-#undef w4a16_name
+ * output element is right. */
+#include "cpu_wrap.h"
 
 W4A16_EXPORT int w4a16_gemm(const struct w4a16_args *args) {
     int rc = cpu_gemm(args);
