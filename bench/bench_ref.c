@@ -9,7 +9,8 @@
  *
  *   build/bench-ref [--threads N] [--repeat N] [DESCRIPTOR...]
  *
- * Without descriptors: m = 1, 16, 64 at n = k = 4096, g=128, asym, real data. */
+ * Without descriptors: m = 1, 16, 64 and a prefill m = 2048 at n = k = 4096,
+ * g=128, asym, real data. */
 #include <cblas.h>
 #include <getopt.h>
 #include <math.h>
@@ -124,7 +125,8 @@ int main(int argc, char **argv) {
                                           {0, 0, 0, 0}};
     static const char *dflt[] = {"m=1 n=4096 k=4096 g=128 zp=asym data=real",
                                  "m=16 n=4096 k=4096 g=128 zp=asym data=real",
-                                 "m=64 n=4096 k=4096 g=128 zp=asym data=real"};
+                                 "m=64 n=4096 k=4096 g=128 zp=asym data=real",
+                                 "m=2048 n=4096 k=4096 g=128 zp=asym data=real"};
     int threads = ref_default_threads(), repeat = 7, c;
     long v;
     while ((c = getopt_long(argc, argv, "t:r:", longs, NULL)) != -1) {
