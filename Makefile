@@ -33,6 +33,7 @@ BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 EDGES    ?= fixtures/sweeps/kernel-edges.batch
+V1ZERO   ?= fixtures/sweeps/v1-zero.batch
 
 # Native kernel plugins (harness/backends/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
@@ -65,7 +66,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) run --batch $(SWEEP) --batch $(EDGES)
+	./$(BIN) run --batch $(SWEEP) --batch $(EDGES) --batch $(V1ZERO)
 
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
@@ -88,12 +89,13 @@ check: test
 # Planted faults and mutant kernels on the smoke sweep (part of `make test`).
 selftest: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) selftest --batch $(SWEEP)
+	./$(BIN) selftest --batch $(SWEEP) --batch $(V1ZERO)
 
-# The clean smoke sweep over seeds 1..20: false failures must be 0.
+# The clean smoke and v1-zero sweeps over seeds 1..20: false failures must be 0.
 seeds: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
+	sh scripts/seeds.sh 20 ./$(BIN) $(V1ZERO)
 
 # The reference side by side with OpenBLAS dgemm (installs libopenblas-dev when
 # missing). If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set, it runs a second

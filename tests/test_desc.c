@@ -261,7 +261,7 @@ struct bad_case {
 static const struct bad_case BAD[] = {
     {"", "empty descriptor", "empty"},
     {" \t\r\n", "empty descriptor", "empty"},
-    {"gs=32", "'gs'", "keys: fmt adapter m n k g zp gidx dt data bias seed zproute v1zp fault"},
+    {"gs=32", "'gs'", "keys: fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp fault"},
     {"M=1", "'M'", "unknown key"},
     {"dt=f32", "dt", "bad value 'f32' for dt (expected f16|bf16)"},
     {"fmt=gptq-v3", "fmt", "expected gptq-v1|gptq-v2|ct|awq"},
