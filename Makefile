@@ -72,6 +72,7 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/routes.sh ./$(BIN)
 	sh tests/kernels.sh ./$(BIN)
 	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
 	sh tests/fixture_py.sh ./$(MKCKPT)
