@@ -30,5 +30,13 @@ uint32_t route_with_nib(uint32_t w, int i, unsigned v);
 /* The standard-order value of AWQ qweight [K][N/8] at (k, n): nibble
  * position p with AWQ_ORDER[p] == n % 8 of word (k, n / 8). */
 unsigned route_awq_value(const uint32_t *qw, int64_t N, int64_t k, int64_t n);
+/* AWQ's qweight [K][N/8], scales and qzeros [G][N/8] from the checkpoint, their
+ * shapes checked (int32, K = d->k, N = d->n); 0, or -1 with a message. */
+int route_awq_tensors(const struct adapter_input *in, const char *who, const struct tensor **qw,
+                      const struct tensor **sc, const struct tensor **qz, char *err, size_t errlen);
+/* AWQ's qweight in standard order packed along K: [K/8][N] (GPTQ's layout,
+ * what _convert_awq_to_standard_format and AWQUtils.repack both make); NULL
+ * when out of memory. */
+uint32_t *route_awq_qweight_standard(const struct tensor *qw);
 
 #endif

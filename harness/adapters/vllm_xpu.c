@@ -123,34 +123,51 @@ int route_vllm_xpu(const struct adapter_input *in, struct abi_tensors *t, char *
     return xpu_kernel_process(d, qw, sc, zt, gi, t, err, errlen);
 }
 
+int route_awq_tensors(const struct adapter_input *in, const char *who, const struct tensor **qw,
+                      const struct tensor **sc, const struct tensor **qz, char *err,
+                      size_t errlen) {
+    *qw = route_need(in->ckpt, format_weight_name(FMT_AWQ), 2, who, err, errlen);
+    *sc = *qw ? route_need(in->ckpt, format_scale_name(FMT_AWQ), 2, who, err, errlen) : NULL;
+    *qz = *sc ? route_need(in->ckpt, format_zero_name(FMT_AWQ), 2, who, err, errlen) : NULL;
+    if (!*qz) return -1;
+    const int64_t K = (*qw)->shape[0], N = (*qw)->shape[1] * 8;
+    if ((*qw)->dtype != TD_I32 || (*qz)->dtype != TD_I32 || K != in->d->k || N != in->d->n ||
+        (*qz)->shape[1] * 8 != N) {
+        snprintf(err, errlen,
+                 "%s: qweight [%lld][%lld] / qzeros [%lld][%lld] are not AWQ's int32 [K][N/8] and "
+                 "[G][N/8]",
+                 who, (long long)(*qw)->shape[0], (long long)(*qw)->shape[1],
+                 (long long)(*qz)->shape[0], (long long)(*qz)->shape[1]);
+        return -1;
+    }
+    return 0;
+}
+
+uint32_t *route_awq_qweight_standard(const struct tensor *qw) {
+    const int64_t K = qw->shape[0], N = qw->shape[1] * 8;
+    uint32_t *w = calloc((size_t)(K / 8 * N), sizeof *w);
+    for (int64_t k = 0; w && k < K; k++)
+        for (int64_t n = 0; n < N; n++) {
+            uint32_t *o = &w[(k / 8) * N + n];
+            *o = route_with_nib(*o, (int)(k % 8), route_awq_value(qw->data, N, k, n));
+        }
+    return w;
+}
+
 /* _convert_awq_to_standard_format: qweight [K][N/8] AWQ order -> [K/8][N]
  * packed along K; qzeros [G][N/8] AWQ order -> [N/8][G] packed along N. */
 static int awq_to_standard(const struct tensor *qw, const struct tensor *qz, struct tensor *nqw,
                            struct tensor *nqz, char *err, size_t errlen) {
     const int64_t K = qw->shape[0], N = qw->shape[1] * 8, G = qz->shape[0];
-    if (qw->dtype != TD_I32 || qz->dtype != TD_I32 || qz->shape[1] * 8 != N || K % 8 != 0) {
-        snprintf(err, errlen,
-                 "vllm-xpu-awq: qweight [%lld][%lld] / qzeros [%lld][%lld] are not "
-                 "AWQ's int32 [K][N/8] and [G][N/8]",
-                 (long long)qw->shape[0], (long long)qw->shape[1], (long long)qz->shape[0],
-                 (long long)qz->shape[1]);
-        return -1;
-    }
     *nqw = (struct tensor){.dtype = TD_I32, .ndim = 2, .shape = {K / 8, N}};
     *nqz = (struct tensor){.dtype = TD_I32, .ndim = 2, .shape = {N / 8, G}};
-    uint32_t *w = calloc((size_t)(K / 8 * N), sizeof *w),
-             *z = calloc((size_t)(N / 8 * G), sizeof *z);
+    uint32_t *w = route_awq_qweight_standard(qw), *z = calloc((size_t)(N / 8 * G), sizeof *z);
     if (!w || !z) {
         free(w);
         free(z);
         snprintf(err, errlen, "out of memory in the vllm-xpu-awq adapter");
         return -1;
     }
-    for (int64_t k = 0; k < K; k++)
-        for (int64_t n = 0; n < N; n++) {
-            uint32_t *o = &w[(k / 8) * N + n];
-            *o = route_with_nib(*o, (int)(k % 8), route_awq_value(qw->data, N, k, n));
-        }
     for (int64_t g = 0; g < G; g++)
         for (int64_t n = 0; n < N; n++) {
             uint32_t *o = &z[(n / 8) * G + g];
@@ -164,14 +181,8 @@ static int awq_to_standard(const struct tensor *qw, const struct tensor *qz, str
 int route_vllm_xpu_awq(const struct adapter_input *in, struct abi_tensors *t, char *err,
                        size_t errlen) {
     const struct case_desc *d = in->d;
-    const char *who = "vllm-xpu-awq";
-    const struct tensor *qw =
-        route_need(in->ckpt, format_weight_name(FMT_AWQ), 2, who, err, errlen);
-    const struct tensor *sc =
-        qw ? route_need(in->ckpt, format_scale_name(FMT_AWQ), 2, who, err, errlen) : NULL;
-    const struct tensor *qz =
-        sc ? route_need(in->ckpt, format_zero_name(FMT_AWQ), 2, who, err, errlen) : NULL;
-    if (!qz) return -1;
+    const struct tensor *qw, *sc, *qz;
+    if (route_awq_tensors(in, "vllm-xpu-awq", &qw, &sc, &qz, err, errlen) != 0) return -1;
     struct tensor nqw, nqz;
     if (awq_to_standard(qw, qz, &nqw, &nqz, err, errlen) != 0) return -1;
     /* the AWQ config's zero_point decides config.zero_points */

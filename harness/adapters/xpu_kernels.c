@@ -143,33 +143,17 @@ static int gptq_route(const struct adapter_input *in, struct abi_tensors *t, cha
 static int awq_route(const struct adapter_input *in, struct abi_tensors *t, char *err,
                      size_t errlen) {
     const struct case_desc *d = in->d;
-    const char *who = "xpu-kernels";
-    const struct tensor *qw =
-        route_need(in->ckpt, format_weight_name(FMT_AWQ), 2, who, err, errlen);
-    const struct tensor *sc =
-        qw ? route_need(in->ckpt, format_scale_name(FMT_AWQ), 2, who, err, errlen) : NULL;
-    const struct tensor *qz =
-        sc ? route_need(in->ckpt, format_zero_name(FMT_AWQ), 2, who, err, errlen) : NULL;
-    if (!qz) return -1;
+    const struct tensor *qw, *sc, *qz;
+    if (route_awq_tensors(in, "xpu-kernels", &qw, &sc, &qz, err, errlen) != 0) return -1;
     const int64_t K = qw->shape[0], N = qw->shape[1] * 8, G = qz->shape[0];
-    if (qw->dtype != TD_I32 || qz->dtype != TD_I32 || K != d->k || N != d->n ||
-        qz->shape[1] * 8 != N) {
-        snprintf(err, errlen, "xpu-kernels: qweight/qzeros are not AWQ's int32 [K][N/8], [G][N/8]");
-        return -1;
-    }
     /* repack: qweight [K/8][N] standard order, qzeros [G][N/8] standard order */
-    uint32_t *w = calloc((size_t)(K / 8 * N), sizeof *w);
+    uint32_t *w = route_awq_qweight_standard(qw);
     t->zp_words = G * (N / 8);
     t->zp = calloc((size_t)t->zp_words, sizeof *t->zp);
     if (!w || !t->zp) {
         free(w);
         return oom(err, errlen);
     }
-    for (int64_t k = 0; k < K; k++)
-        for (int64_t n = 0; n < N; n++) {
-            uint32_t *o = &w[(k / 8) * N + n];
-            *o = route_with_nib(*o, (int)(k % 8), route_awq_value(qw->data, N, k, n));
-        }
     for (int64_t g = 0; g < G; g++)
         for (int64_t n = 0; n < N; n++) {
             uint32_t *o = &t->zp[g * (N / 8) + n / 8];
