@@ -166,7 +166,7 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    PLUGIN_OPT=-O1 build-asan/gptq-harness build-asan/test-suite plugins
 	$(SAN_ENV) ./build-asan/test-suite
-	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
+	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP) --batch $(V1ZERO)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) for every parser of outside input,
 # built with clang + ASan/UBSan; `make fuzz` runs each for FUZZ_TIME seconds
