@@ -33,6 +33,7 @@ BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 EDGES    ?= fixtures/sweeps/kernel-edges.batch
+V1ZERO   ?= fixtures/sweeps/v1-zero.batch
 
 # Native kernel plugins (harness/backends/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
@@ -65,12 +66,13 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) run --batch $(SWEEP) --batch $(EDGES)
+	./$(BIN) run --batch $(SWEEP) --batch $(EDGES) --batch $(V1ZERO)
 
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
+	sh tests/routes.sh ./$(BIN)
 	sh tests/kernels.sh ./$(BIN)
 	sh tests/fixtures.sh ./$(BIN) ./$(MKCKPT)
 	sh tests/fixture_py.sh ./$(MKCKPT)
@@ -92,13 +94,14 @@ check: test
 # Planted faults and mutant kernels on the smoke sweep (part of `make test`).
 selftest: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) selftest --batch $(SWEEP)
+	./$(BIN) selftest --batch $(SWEEP) --batch $(V1ZERO)
 
-# The clean smoke sweep over seeds 1..20 on every correct kernel (scripts/seeds.sh):
-# false failures must be 0.
+# The clean smoke and v1-zero sweeps over seeds 1..20 on every correct kernel
+# (scripts/seeds.sh): false failures must be 0.
 seeds: deps
 	@$(MAKE) --no-print-directory $(BIN) plugins
 	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
+	sh scripts/seeds.sh 20 ./$(BIN) $(V1ZERO)
 
 # The reference side by side with OpenBLAS dgemm (installs libopenblas-dev when
 # missing). If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set, it runs a second
@@ -168,7 +171,7 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    PLUGIN_OPT=-O1 build-asan/gptq-harness build-asan/test-suite plugins
 	$(SAN_ENV) ./build-asan/test-suite
-	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP)
+	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP) --batch $(V1ZERO)
 	$(SAN_ENV) ./build-asan/gptq-harness run -q --batch $(SWEEP) \
 	    --kernel 'exec:/usr/bin/python3 runners/numpy_kernel.py' --adapter 'exec:/usr/bin/python3 runners/numpy_adapter.py'
 

@@ -225,6 +225,55 @@ static void test_roundtrip_random(void) {
     }
 }
 
+/* tp: parse, print, round trip, the shard's and the layer's groups, errors. */
+static void test_tp(void) {
+    struct case_desc d = parse_ok("fmt=gptq-v1 gidx=act g=32 k=384 tp=row:3/4");
+    CU_ASSERT_EQUAL(d.tp, TP_ROW);
+    CU_ASSERT_EQUAL(d.tp_rank, 3);
+    CU_ASSERT_EQUAL(d.tp_world, 4);
+    CU_ASSERT_EQUAL(desc_layer_k(&d), 1536);
+    CU_ASSERT_EQUAL(desc_layer_n(&d), d.n);
+    CU_ASSERT_EQUAL(desc_groups(&d), 48); /* the layer's groups stay whole */
+    char line[512];
+    desc_print(&d, line, sizeof line);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " tp=row:3/4"));
+    check_roundtrip(&d);
+    d = parse_ok("fmt=ct g=32 n=40 k=384 tp=col:0/2");
+    CU_ASSERT_EQUAL(desc_layer_n(&d), 80);
+    CU_ASSERT_EQUAL(desc_groups(&d), 12);
+    check_roundtrip(&d);
+    d = parse_ok("g=32 k=384 tp=row:1/2"); /* without act-order: the shard's own groups */
+    CU_ASSERT_EQUAL(desc_groups(&d), 12);
+    d = parse_ok("tp=none");
+    CU_ASSERT_EQUAL(d.tp, TP_NONE);
+    desc_print(&d, line, sizeof line);
+    CU_ASSERT_PTR_NULL(strstr(line, "tp="));
+    static const char *const bad[] = {"tp=row:2/2", "tp=row:1/1",  "tp=row:0/65", "tp=diag:0/2",
+                                      "tp=row:1",   "tp=row:-1/2", "tp=row:1/2x", "tp=row:001/2",
+                                      "tp=col:a/2", "tp=",         "tp=row:/2"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char err[ERRLEN] = "";
+        CU_ASSERT_EQUAL(desc_parse(bad[i], &d, err, sizeof err), -1);
+        if (!strstr(err, "tp must be none")) fprintf(stderr, "\n  %s: '%s'\n", bad[i], err);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "tp must be none"));
+    }
+    static const struct {
+        const char *line, *needle;
+    } rules[] = {
+        {"tp=row:1/2 gidx=trivial g=32", "not modelled"},
+        {"tp=row:1/16 gidx=act g=8 k=8", "multiple of that count"},
+        {"tp=col:1/4 n=524288", "whole layer"},
+        {"fmt=ct adapter=xpu-kernels", "not fmt=ct"},
+        {"fmt=gptq-v2 adapter=vllm-xpu-awq", "needs fmt=awq"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+        char err[ERRLEN] = "";
+        CU_ASSERT_EQUAL(desc_parse(rules[i].line, &d, err, sizeof err), -1);
+        if (!strstr(err, rules[i].needle)) fprintf(stderr, "\n  %s: '%s'\n", rules[i].line, err);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, rules[i].needle));
+    }
+}
+
 static void test_any_order(void) {
     struct case_desc a = parse_ok("fmt=awq m=3 n=24 k=64 g=32 zp=asym dt=bf16 seed=9");
     struct case_desc b = parse_ok("seed=9 dt=bf16 zp=asym g=32 k=64 n=24 m=3 fmt=awq");
@@ -261,7 +310,7 @@ struct bad_case {
 static const struct bad_case BAD[] = {
     {"", "empty descriptor", "empty"},
     {" \t\r\n", "empty descriptor", "empty"},
-    {"gs=32", "'gs'", "keys: fmt adapter m n k g zp gidx dt data bias seed zproute v1zp fault"},
+    {"gs=32", "'gs'", "keys: fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp fault"},
     {"M=1", "'M'", "unknown key"},
     {"dt=f32", "dt", "bad value 'f32' for dt (expected f16|bf16)"},
     {"fmt=gptq-v3", "fmt", "expected gptq-v1|gptq-v2|ct|awq"},
@@ -793,6 +842,7 @@ int register_desc_suite(void) {
     GH_ADD_TEST(s, test_roundtrip_enums);
     GH_ADD_TEST(s, test_roundtrip_random);
     GH_ADD_TEST(s, test_any_order);
+    GH_ADD_TEST(s, test_tp);
     GH_ADD_TEST(s, test_fault);
     GH_ADD_TEST(s, test_errors);
     GH_ADD_TEST(s, test_validate_direct);

@@ -1,4 +1,5 @@
-/* adapter.c - the reference and vllm-xpu loader adapters (see adapter.h). */
+/* adapter.c - the reference adapter and the dispatch to the engine routes (see
+ * adapter.h; the routes are in routes.h). */
 #include "adapters/adapter.h"
 
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "adapters/adapter_exec.h"
+#include "adapters/routes.h"
 #include "formats/formats.h"
 #include "formats/v1zero.h"
 #include "util/errmsg.h"
@@ -62,7 +64,20 @@ static int is_identity(const int32_t *perm, int64_t K) {
     return 1;
 }
 
-/* Reference: unpack to logical tensors, then build the ABI exactly. */
+/* 1 when kernel row k (activation row perm[k], or k) has group k / (K/G) for
+ * every k: the uniform groups the ABI's group_size describes. An act-order
+ * row-parallel shard keeps the layer's groups with uneven row counts. */
+static int groups_uniform(const int32_t *g_idx, const int32_t *perm, int64_t K, int64_t G) {
+    if (!g_idx) return 1;
+    if (K % G != 0) return 0;
+    for (int64_t k = 0; k < K; k++)
+        if (g_idx[perm ? perm[k] : k] != k / (K / G)) return 0;
+    return 1;
+}
+
+/* Reference: unpack to logical tensors, then build the ABI exactly. Uneven
+ * groups (see groups_uniform) go to the kernel as one group per row: scale and
+ * zero rows repeated in kernel row order, group_size 1. */
 static int reference_from_logical(const struct case_desc *d, const struct logical_weights *w,
                                   struct abi_tensors *t, char *err, size_t errlen) {
     int64_t K = w->K, N = w->N, G = w->G;
@@ -79,6 +94,10 @@ static int reference_from_logical(const struct case_desc *d, const struct logica
             t->perm = NULL;
         }
     }
+    /* the group of each kernel row; row_group[k] = k / group_size when uniform */
+    const int uneven = !groups_uniform(w->g_idx, t->perm, K, G);
+    const int64_t GA = uneven ? K : G; /* scale rows the kernel gets */
+    if (uneven) t->group_size = 1;
     t->b_words = N * (K / 8);
     t->b = malloc((size_t)t->b_words * sizeof *t->b);
     if (!t->b) goto oom;
@@ -91,10 +110,13 @@ static int reference_from_logical(const struct case_desc *d, const struct logica
             }
             t->b[n * (K / 8) + j] = word;
         }
-    t->scale_elems = G * N;
+    t->scale_elems = GA * N;
     t->scale = malloc((size_t)t->scale_elems * sizeof *t->scale);
     if (!t->scale) goto oom;
-    memcpy(t->scale, w->s, (size_t)t->scale_elems * sizeof *t->scale);
+    for (int64_t ga = 0; ga < GA; ga++) {
+        const int64_t g = uneven ? w->g_idx[t->perm ? t->perm[ga] : ga] : ga;
+        memcpy(t->scale + ga * N, w->s + g * N, (size_t)N * sizeof *t->scale);
+    }
     if (d->zp == ZP_ASYM) {
         for (int64_t i = 0; i < G * N; i++)
             if (w->z[i] > 15) {
@@ -105,16 +127,18 @@ static int reference_from_logical(const struct case_desc *d, const struct logica
                          v1zero_name(d->v1z));
                 return -1;
             }
-        t->zp_words = G * (N / 8);
+        t->zp_words = GA * (N / 8);
         t->zp = malloc((size_t)t->zp_words * sizeof *t->zp);
         if (!t->zp) goto oom;
-        for (int64_t g = 0; g < G; g++)
+        for (int64_t ga = 0; ga < GA; ga++) {
+            const int64_t g = uneven ? w->g_idx[t->perm ? t->perm[ga] : ga] : ga;
             for (int64_t c = 0; c < N / 8; c++) {
                 uint32_t word = 0;
                 for (int j = 0; j < 8; j++)
                     word |= (uint32_t)(w->z[g * N + 8 * c + j] & 0xF) << (4 * j);
-                t->zp[g * (N / 8) + c] = word;
+                t->zp[ga * (N / 8) + c] = word;
             }
+        }
     }
     return 0;
 oom:
@@ -135,76 +159,6 @@ static int adapter_reference(const struct adapter_input *in, struct abi_tensors 
     return rc;
 }
 
-/* A checkpoint tensor as a row-major matrix of 4- or 2-byte elements. */
-static const struct tensor *need(const struct tensor_set *s, const char *name, int ndim, char *err,
-                                 size_t errlen) {
-    const struct tensor *t = name ? tensor_set_get(s, name) : NULL;
-    if (!t) {
-        snprintf(err, errlen, "vllm-xpu: checkpoint has no tensor '%s'", name ? name : "?");
-        return NULL;
-    }
-    if (t->ndim != ndim) {
-        snprintf(err, errlen, "vllm-xpu: tensor '%s' has %d dimensions, expected %d", name, t->ndim,
-                 ndim);
-        return NULL;
-    }
-    return t;
-}
-
-static void *dup_t(const struct tensor *t, int transpose) {
-    size_t es = tdtype_size(t->dtype), nb = tensor_nbytes(t);
-    void *p = malloc(nb ? nb : 1);
-    if (!p) return NULL;
-    if (transpose)
-        adapter_transpose(p, t->data, t->shape[0], t->shape[1], es);
-    else
-        memcpy(p, t->data, nb);
-    return p;
-}
-
-static int layer_has_zero_points(const struct case_desc *d) {
-    if (d->zproute == ZPROUTE_ZP) return 1;
-    if (d->zproute == ZPROUTE_NOZP) return 0;
-    return d->zp == ZP_ASYM;
-}
-
-static int adapter_vllm_xpu(const struct adapter_input *in, struct abi_tensors *t, char *err,
-                            size_t errlen) {
-    const struct case_desc *d = in->d;
-    const struct tensor *qw = need(in->ckpt, format_weight_name(d->fmt), 2, err, errlen);
-    const struct tensor *sc = qw ? need(in->ckpt, format_scale_name(d->fmt), 2, err, errlen) : NULL;
-    if (!qw || !sc) return -1;
-    int need_transpose = qw->shape[0] != sc->shape[0];
-    t->b_words = tensor_numel(qw);
-    t->b = dup_t(qw, need_transpose);
-    t->scale_elems = tensor_numel(sc);
-    t->scale = dup_t(sc, !need_transpose);
-    if (!t->b || !t->scale) goto oom;
-    t->group_size = d->g; /* passed through, -1 included */
-    if (layer_has_zero_points(d)) {
-        const struct tensor *zt = need(in->ckpt, format_zero_name(d->fmt), 2, err, errlen);
-        if (!zt) return -1;
-        t->zp_words = tensor_numel(zt);
-        t->zp = dup_t(zt, 1);
-        if (!t->zp) goto oom;
-    }
-    if (d->gidx == GIDX_ACT) { /* the layer has g_idx: handed over as is */
-        const struct tensor *gi = need(in->ckpt, format_gidx_name(d->fmt), 1, err, errlen);
-        if (!gi) return -1;
-        if (tensor_numel(gi) != d->k) {
-            snprintf(err, errlen, "vllm-xpu: g_idx has %lld entries, expected K=%lld",
-                     (long long)tensor_numel(gi), (long long)d->k);
-            return -1;
-        }
-        t->perm = dup_t(gi, 0);
-        if (!t->perm) goto oom;
-    }
-    return 0;
-oom:
-    snprintf(err, errlen, "out of memory in the vllm-xpu adapter");
-    return -1;
-}
-
 int adapter_run(const struct adapter_input *in, struct abi_tensors *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     int rc;
@@ -217,7 +171,11 @@ int adapter_run(const struct adapter_input *in, struct abi_tensors *out, char *e
                                "adapter=exec needs an external runner: --adapter "
                                "exec:CMD (docs/runners.md)");
     } else if (in->d->adapter == ADAPTER_VLLM_XPU) {
-        rc = adapter_vllm_xpu(in, out, err, errlen);
+        rc = route_vllm_xpu(in, out, err, errlen);
+    } else if (in->d->adapter == ADAPTER_VLLM_XPU_AWQ) {
+        rc = route_vllm_xpu_awq(in, out, err, errlen);
+    } else if (in->d->adapter == ADAPTER_XPU_KERNELS) {
+        rc = route_xpu_kernels(in, out, err, errlen);
     } else {
         rc = adapter_reference(in, out, err, errlen);
     }

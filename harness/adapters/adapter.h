@@ -3,20 +3,29 @@
  * the packed checkpoint tensors, the activations and the layer's config (the
  * descriptor); never the logical weights.
  *
- *   reference  the correct conversion for every format and variant.
- *   vllm-xpu   an emulation of vLLM's XPUwNa16LinearKernel.process_weights_after_loading
- *              (PR #37844). Matrices move as PyTorch's .t().contiguous() moves them:
- *              the content is transposed and laid out row-major again.
- *                need_transpose = qweight.shape[0] != scales.shape[0]
- *                  yes: qweight = qweight.t() (scales untouched)   no: scales = scales.t()
- *                  the op receives qweight.t(), i.e. memory [N][K/8] when right;
- *                zero points (layer has them): zeros = zeros.t(), used as stored;
- *                  otherwise scalar 8;
- *                g_idx (layer has it, i.e. act-order): passed through as the op's perm;
- *                group_size passed through (-1 included).
- *              zproute: auto = the layer has zero points exactly when the checkpoint is
- *              asymmetric (vLLM's GPTQ route is symmetric-only; auto with an asymmetric GPTQ
- *              checkpoint is the hypothetical asymmetric-GPTQ route); zp / nozp force it. */
+ *   reference     the correct conversion for every format and variant (tensor-parallel
+ *                 shards included: an act-order row shard, whose groups have uneven row
+ *                 counts, goes to the kernel with one group per row).
+ *   vllm-xpu      an emulation of vLLM's XPUwNa16LinearKernel.process_weights_after_loading
+ *                 (PR #37844; vllm_xpu.c cites the source). Matrices move as PyTorch's
+ *                 .t().contiguous() moves them: the content is transposed and laid out
+ *                 row-major again.
+ *                   need_transpose = qweight.shape[0] != scales.shape[0]
+ *                     yes: qweight = qweight.t() (scales untouched)   no: scales = scales.t()
+ *                     the op receives qweight.t(), i.e. memory [N][K/8] when right;
+ *                   zero points (layer has them): zeros = zeros.t(), used as stored;
+ *                     otherwise scalar 8;
+ *                   g_idx (layer has it, i.e. act-order): passed through as the op's perm;
+ *                   group_size passed through (-1 included).
+ *                 zproute: auto = the layer has zero points exactly when the checkpoint is
+ *                 asymmetric (vLLM's GPTQ route is symmetric-only; auto with an asymmetric
+ *                 GPTQ checkpoint is the hypothetical asymmetric-GPTQ route); zp / nozp
+ *                 force it.
+ *   vllm-xpu-awq  fmt=awq only: vLLM's _convert_awq_to_standard_format, then the vllm-xpu
+ *                 kernel processing above (zero points when zp=asym).
+ *   xpu-kernels   gptq-v1, gptq-v2, awq: vllm-xpu-kernels' helpers (xpu_kernels.c):
+ *                 GPTQUtils.shuffle for act-order, transpose_onednn_woq_format (GPTQ
+ *                 asymmetric zero words + 0x11111111), AWQUtils.repack for AWQ. */
 #ifndef GH_ADAPTER_H
 #define GH_ADAPTER_H
 

@@ -135,21 +135,32 @@ static int f_zero_minus_one(const struct fault_ctx *c, struct abi_tensors *t) {
     return 0;
 }
 
-/* The stored word as the case's writer made it (v1zp), read back by adding
- * 0x11111111: a change only where the writer masked per nibble (or ORed, as
- * AutoGPTQ), not for a whole-word writer. */
-static int f_zero_word_carry(const struct fault_ctx *c, struct abi_tensors *t) {
+/* The zero-point words as the case's writer stored them (v1zp), read back by
+ * another reader than the writer's. */
+static int reread_zeros(const struct fault_ctx *c, struct abi_tensors *t, v1zero_t reader) {
     for (int64_t i = 0; i < t->zp_words; i++) {
         uint8_t z[8];
         for (int j = 0; j < 8; j++)
             z[j] = (uint8_t)nib(t->zp[i], j);
-        v1zero_decode(V1Z_WORD, v1zero_encode(c->d->v1z, z), z);
+        v1zero_decode(reader, v1zero_encode(c->d->v1z, z), z);
         uint32_t w = 0;
         for (int j = 0; j < 8; j++)
             w = with_nib(w, j, z[j]);
         t->zp[i] = w;
     }
     return 0;
+}
+
+/* Whole-word reader (+ 0x11111111): a change only where the writer masked
+ * per nibble (or ORed, as AutoGPTQ), not for a whole-word writer. */
+static int f_zero_word_carry(const struct fault_ctx *c, struct abi_tensors *t) {
+    return reread_zeros(c, t, V1Z_WORD);
+}
+
+/* Per-nibble reader: a change only where the writer's borrow crossed nibbles
+ * (a whole-word writer, GPTQModel's v1) or the writer ORed F's upward. */
+static int f_zero_nibble_on_word(const struct fault_ctx *c, struct abi_tensors *t) {
+    return reread_zeros(c, t, V1Z_NIBBLE);
 }
 
 static int f_sym_zero_7(const struct fault_ctx *c, struct abi_tensors *t) {
@@ -317,6 +328,10 @@ static const struct fault CATALOGUE[] = {
      "v1's -1 undone by adding 0x11111111 to whole words: a stored 0xF carries into the next "
      "nibble",
      R_ASYM | R_V1, f_zero_word_carry},
+    {"zero-nibble-on-word",
+     "v1's -1 undone per nibble on words a whole-word writer stored: where a Z of 0 borrowed "
+     "from the nibble above, that zero point is read one too low",
+     R_ASYM | R_V1, f_zero_nibble_on_word},
     {"zeros-dropped", "zero points dropped: the symmetric 8 used for an asymmetric checkpoint",
      R_ASYM, f_zeros_dropped},
     {"sym-zero-7", "symmetric zero point 7 (v1's stored 0x77777777) instead of 8", R_SYM | R_V1,

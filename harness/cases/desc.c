@@ -20,7 +20,8 @@
 /* ---- names ---------------------------------------------------------------- */
 
 static const char *const FMT_NAMES[] = {"gptq-v1", "gptq-v2", "ct", "awq"};
-static const char *const ADAPTER_NAMES[] = {"reference", "vllm-xpu", "exec"};
+static const char *const ADAPTER_NAMES[] = {"reference", "vllm-xpu", "vllm-xpu-awq", "xpu-kernels",
+                                            "exec"}; /* adapter_t order */
 static const char *const ZP_NAMES[] = {"sym", "asym"};
 static const char *const GIDX_NAMES[] = {"none", "trivial", "act"};
 /* dt names are kept here (not dt_name from reference/dtype.c) so that the
@@ -30,6 +31,7 @@ static const char *const DATA_NAMES[] = {"exact", "real"};
 static const char *const BIAS_NAMES[] = {"0", "1"};
 static const char *const ZPROUTE_NAMES[] = {"auto", "zp", "nozp"};
 static const char *const V1Z_NAMES[] = {"nibble", "nowrap", "word"}; /* v1zero_t order */
+static const char *const TP_NAMES[] = {"none", "row", "col"};        /* tp_split_t order */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,6 +57,9 @@ const char *data_name(data_t d) {
 const char *zproute_name(zproute_t r) {
     return name_of(ZPROUTE_NAMES, COUNT(ZPROUTE_NAMES), (int)r);
 }
+const char *tp_split_name(tp_split_t t) {
+    return name_of(TP_NAMES, COUNT(TP_NAMES), (int)t);
+}
 static const char *dtype_str(dtype_t dt) {
     return name_of(DT_NAMES, COUNT(DT_NAMES), (int)dt);
 }
@@ -76,15 +81,16 @@ enum key {
     KEY_SEED,
     KEY_ZPROUTE,
     KEY_V1ZP,
+    KEY_TP,
     KEY_FAULT,
     KEY_COUNT
 };
 
-static const char *const KEY_NAMES[KEY_COUNT] = {"fmt",  "adapter", "m",       "n",    "k",
-                                                 "g",    "zp",      "gidx",    "dt",   "data",
-                                                 "bias", "seed",    "zproute", "v1zp", "fault"};
+static const char *const KEY_NAMES[KEY_COUNT] = {"fmt",     "adapter", "m",  "n",    "k",    "g",
+                                                 "zp",      "gidx",    "dt", "data", "bias", "seed",
+                                                 "zproute", "v1zp",    "tp", "fault"};
 
-#define KEY_LIST "fmt adapter m n k g zp gidx dt data bias seed zproute v1zp fault"
+#define KEY_LIST "fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp fault"
 
 /* Longest value quoted verbatim in a message; longer ones are cut with "...". */
 #define QUOTE_MAX 64
@@ -136,6 +142,9 @@ void desc_default(struct case_desc *d) {
     d->seed = 1;
     d->zproute = ZPROUTE_AUTO;
     d->v1z = V1Z_NIBBLE;
+    d->tp = TP_NONE;
+    d->tp_rank = 0;
+    d->tp_world = 1;
     d->fault[0] = '\0';
 }
 
@@ -230,6 +239,49 @@ static int parse_seed(struct span val, uint64_t *out, char *err, size_t errlen) 
     return 0;
 }
 
+#define TP_RULE "tp must be none, row:R/W or col:R/W with 0 <= R < W and 2 <= W <= 64"
+
+/* Strict small decimal (digits only, at most 2) in *out; the rest of the span follows. */
+static int parse_small(const char **p, const char *end, int *out) {
+    int v = 0, digits = 0;
+    while (*p < end && **p >= '0' && **p <= '9' && digits < 3) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        digits++;
+    }
+    *out = v;
+    return digits >= 1 && digits <= 2 ? 0 : -1;
+}
+
+/* tp=none | row:R/W | col:R/W */
+static int parse_tp(struct span val, struct case_desc *d, char *err, size_t errlen) {
+    if (span_is(val, "none")) {
+        d->tp = TP_NONE;
+        d->tp_rank = 0;
+        d->tp_world = 1;
+        return 0;
+    }
+    const char *p = val.p, *end = val.p + val.len;
+    tp_split_t split = TP_NONE;
+    if (val.len > 4 && memcmp(p, "row:", 4) == 0) split = TP_ROW;
+    if (val.len > 4 && memcmp(p, "col:", 4) == 0) split = TP_COL;
+    int r = -1, w = -1, ok = split != TP_NONE;
+    if (ok) {
+        p += 4;
+        ok = parse_small(&p, end, &r) == 0 && p < end && *p++ == '/' &&
+             parse_small(&p, end, &w) == 0 && p == end && w >= 2 && w <= TP_WORLD_MAX && r < w;
+    }
+    if (!ok) {
+        char q[QUOTE_MAX + 4];
+        quote(val, q);
+        return errmsg(err, errlen, "tp=%s: " TP_RULE, q);
+    }
+    d->tp = split;
+    d->tp_rank = r;
+    d->tp_world = w;
+    return 0;
+}
+
 static int fault_char_ok(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
@@ -306,6 +358,8 @@ static int parse_value(enum key key, struct span val, struct case_desc *d, char 
         return parse_g(val, &d->g, err, errlen);
     case KEY_SEED:
         return parse_seed(val, &d->seed, err, errlen);
+    case KEY_TP:
+        return parse_tp(val, d, err, errlen);
     case KEY_FAULT:
         return parse_fault(val, d->fault, err, errlen);
     case KEY_COUNT:
@@ -358,6 +412,11 @@ static int validate_fields(const struct case_desc *d, char *err, size_t errlen) 
     if ((unsigned)d->v1z >= COUNT(V1Z_NAMES)) return errmsg(err, errlen, "v1zp: invalid value");
     if (d->bias != 0 && d->bias != 1)
         return errmsg(err, errlen, "bias=%d: bias must be 0 or 1", d->bias);
+    if ((unsigned)d->tp >= COUNT(TP_NAMES) ||
+        (d->tp == TP_NONE ? d->tp_world != 1 || d->tp_rank != 0
+                          : d->tp_world < 2 || d->tp_world > TP_WORLD_MAX || d->tp_rank < 0 ||
+                                d->tp_rank >= d->tp_world))
+        return errmsg(err, errlen, "tp: " TP_RULE);
     const int64_t dims[3] = {d->m, d->n, d->k};
     for (int i = 0; i < 3; i++) {
         if (dims[i] < 1 || dims[i] > DESC_DIM_MAX)
@@ -368,6 +427,9 @@ static int validate_fields(const struct case_desc *d, char *err, size_t errlen) 
     if (d->k % 8 != 0) return errmsg(err, errlen, "k=%" PRId64 ": k must be a multiple of 8", d->k);
     if (!group_size_ok(d->g))
         return errmsg(err, errlen, "g=%" PRId64 ": g must be -1 or a positive multiple of 8", d->g);
+    if (desc_layer_k(d) > DESC_DIM_MAX || desc_layer_n(d) > DESC_DIM_MAX)
+        return errmsg(err, errlen, "tp: the whole layer (k*W or n*W) must stay within %d",
+                      DESC_DIM_MAX);
     size_t flen = strnlen(d->fault, DESC_FAULT_MAX);
     int fault_ok = flen < DESC_FAULT_MAX && strcmp(d->fault, "none") != 0;
     for (size_t i = 0; fault_ok && i < flen; i++)
@@ -391,6 +453,21 @@ static int validate_combination(const struct case_desc *d, char *err, size_t err
     if (d->adapter != ADAPTER_VLLM_XPU && d->zproute != ZPROUTE_AUTO)
         return errmsg(err, errlen, "zproute=%s applies only to adapter=vllm-xpu (adapter=%s)",
                       zproute_name(d->zproute), adapter_name(d->adapter));
+    if (d->adapter == ADAPTER_VLLM_XPU_AWQ && d->fmt != FMT_AWQ)
+        return errmsg(err, errlen, "adapter=vllm-xpu-awq is vLLM's AWQ route: it needs fmt=awq");
+    if (d->adapter == ADAPTER_XPU_KERNELS && d->fmt == FMT_CT)
+        return errmsg(err, errlen,
+                      "adapter=xpu-kernels takes GPTQ and AWQ checkpoints (fmt=gptq-v1, "
+                      "gptq-v2 or awq), not fmt=ct");
+    if (d->tp == TP_ROW && d->gidx == GIDX_TRIVIAL)
+        return errmsg(err, errlen,
+                      "tp=row with gidx=trivial: the sliced g_idx of a layer without act-order "
+                      "holds the layer's group ids, which vLLM ignores; not modelled");
+    if (d->tp == TP_ROW && d->gidx == GIDX_ACT && d->k % desc_groups(d) != 0)
+        return errmsg(err, errlen,
+                      "tp=row gidx=act: the shard keeps the layer's %" PRId64
+                      " groups, and k=%" PRId64 " must be a multiple of that count",
+                      desc_groups(d), d->k);
     if (d->v1z != V1Z_NIBBLE && (d->fmt != FMT_GPTQ_V1 || d->zp != ZP_ASYM))
         return errmsg(err, errlen,
                       "v1zp=%s applies only to fmt=gptq-v1 zp=asym (the Z - 1 zero points; "
@@ -469,6 +546,7 @@ int desc_print(const struct case_desc *d, char *buf, size_t len) {
          gidx_name(d->gidx), dtype_str(d->dt), data_name(d->data), d->bias, d->seed);
     if (d->adapter == ADAPTER_VLLM_XPU) emit(&o, " zproute=%s", zproute_name(d->zproute));
     if (d->v1z != V1Z_NIBBLE) emit(&o, " v1zp=%s", V1Z_NAMES[d->v1z]);
+    if (d->tp != TP_NONE) emit(&o, " tp=%s:%d/%d", tp_split_name(d->tp), d->tp_rank, d->tp_world);
     if (d->fault[0]) emit(&o, " fault=%.*s", DESC_FAULT_MAX - 1, d->fault);
     return o.used > (size_t)INT32_MAX ? INT32_MAX : (int)o.used;
 }
@@ -480,14 +558,24 @@ int64_t desc_group_size(const struct case_desc *d) {
 }
 
 int64_t desc_groups(const struct case_desc *d) {
+    if (d->tp == TP_ROW && d->gidx == GIDX_ACT && d->g > 0) return desc_layer_k(d) / d->g;
     int64_t gs = desc_group_size(d);
     return gs > 0 ? d->k / gs : 0;
+}
+
+int64_t desc_layer_k(const struct case_desc *d) {
+    return d->tp == TP_ROW ? d->k * d->tp_world : d->k;
+}
+
+int64_t desc_layer_n(const struct case_desc *d) {
+    return d->tp == TP_COL ? d->n * d->tp_world : d->n;
 }
 
 int desc_equal(const struct case_desc *a, const struct case_desc *b) {
     return a->fmt == b->fmt && a->adapter == b->adapter && a->m == b->m && a->n == b->n &&
            a->k == b->k && a->g == b->g && a->zp == b->zp && a->gidx == b->gidx && a->dt == b->dt &&
            a->data == b->data && a->bias == b->bias && a->seed == b->seed &&
-           a->zproute == b->zproute && a->v1z == b->v1z &&
+           a->zproute == b->zproute && a->v1z == b->v1z && a->tp == b->tp &&
+           a->tp_rank == b->tp_rank && a->tp_world == b->tp_world &&
            strncmp(a->fault, b->fault, DESC_FAULT_MAX) == 0;
 }

@@ -4,7 +4,8 @@
  *
  * Keys and defaults (unset keys take these):
  *   fmt      gptq-v1 | gptq-v2 | ct | awq                    (gptq-v1)
- *   adapter  reference | vllm-xpu | exec (exec: --adapter exec:CMD) (reference)
+ *   adapter  reference | vllm-xpu | vllm-xpu-awq | xpu-kernels | exec (exec: --adapter exec:CMD)
+ *            (reference; adapters/adapter.h)
  *   m n k    positive integers; n % 8 == 0, k % 8 == 0       (1 64 128)
  *   g        32 | 64 | 128 | -1  (any positive multiple of 8 dividing k is accepted) (128)
  *   zp       sym | asym                                      (sym)
@@ -16,6 +17,10 @@
  *   zproute  auto | zp | nozp  (vllm-xpu only: does the layer have zero points) (auto)
  *   v1zp     nibble | nowrap | word  (gptq-v1 zp=asym only: the Z - 1 convention of the
  *            writer, formats/v1zero.h; the reference adapter reads with the same) (nibble)
+ *   tp       none | row:R/W | col:R/W  (tensor-parallel shard R of W, 0 <= R < W, 2 <= W <=
+ *            TP_WORLD_MAX; row splits the layer's K, col its N. m n k are the shard's
+ *            shape, the layer is W times larger along the split axis; g is the layer's
+ *            group size) (none)
  *   fault    none | <catalogued fault name>                  (none)
  */
 #ifndef GH_DESC_H
@@ -32,6 +37,8 @@ typedef enum { FMT_GPTQ_V1 = 0, FMT_GPTQ_V2, FMT_CT, FMT_AWQ, FMT_COUNT } fmt_t;
 typedef enum {
     ADAPTER_REFERENCE = 0,
     ADAPTER_VLLM_XPU,
+    ADAPTER_VLLM_XPU_AWQ,
+    ADAPTER_XPU_KERNELS,
     ADAPTER_COUNT,
     ADAPTER_EXEC = ADAPTER_COUNT
 } adapter_t;
@@ -41,6 +48,10 @@ typedef enum { DATA_EXACT = 0, DATA_REAL } data_t;
 typedef enum { ZPROUTE_AUTO = 0, ZPROUTE_ZP, ZPROUTE_NOZP } zproute_t;
 /* GPTQ v1's Z - 1 conventions (formats/v1zero.h): how the writer stored it and a loader reads it */
 typedef enum { V1Z_NIBBLE = 0, V1Z_NOWRAP, V1Z_WORD, V1Z_COUNT } v1zero_t;
+
+/* Tensor-parallel split (descriptor key tp): none, K split (row-parallel), N split (column). */
+typedef enum { TP_NONE = 0, TP_ROW, TP_COL, TP_COUNT } tp_split_t;
+#define TP_WORLD_MAX 64
 
 #define DESC_FAULT_MAX 48
 
@@ -57,6 +68,9 @@ struct case_desc {
     uint64_t seed;
     zproute_t zproute;
     v1zero_t v1z;
+    tp_split_t tp;              /* TP_NONE: the whole layer */
+    int tp_rank;                /* 0..tp_world-1 */
+    int tp_world;               /* 2..TP_WORLD_MAX (1 with TP_NONE) */
     char fault[DESC_FAULT_MAX]; /* "" = none */
 };
 
@@ -88,9 +102,14 @@ int desc_validate(const struct case_desc *d, char *err, size_t errlen);
  * (like snprintf). */
 int desc_print(const struct case_desc *d, char *buf, size_t len);
 
-/* Effective group size (g = -1 -> k) and group count. */
+/* Effective group size (g = -1 -> k) and the group count of the stored scales:
+ * k / group size, except for an act-order row-parallel shard, whose scales stay
+ * whole (the layer's k * tp_world / g groups; docs/descriptors.md). */
 int64_t desc_group_size(const struct case_desc *d);
 int64_t desc_groups(const struct case_desc *d);
+/* The whole layer's k and n (the shard's times tp_world along the split axis). */
+int64_t desc_layer_k(const struct case_desc *d);
+int64_t desc_layer_n(const struct case_desc *d);
 
 const char *fmt_name(fmt_t f);
 const char *adapter_name(adapter_t a);
@@ -98,6 +117,7 @@ const char *zp_name(zp_t z);
 const char *gidx_name(gidx_t g);
 const char *data_name(data_t d);
 const char *zproute_name(zproute_t r);
+const char *tp_split_name(tp_split_t t);
 int desc_equal(const struct case_desc *a, const struct case_desc *b);
 
 #endif

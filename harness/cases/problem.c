@@ -51,7 +51,8 @@ static int64_t sat_add(int64_t a, int64_t b) {
  *   per activation (M*K): 6 bytes - x, the worker's copy, the device's;
  *   per row and column: scales, zeros, g_idx, perm, bias. */
 int64_t problem_bytes(const struct case_desc *d) {
-    int64_t M = d->m, N = d->n, K = d->k;
+    /* a shard is cut from the whole layer, generated first */
+    int64_t M = d->m, N = desc_layer_n(d), K = desc_layer_k(d);
     int64_t mk = sat_mul(M, K), kn = sat_mul(K, N), mn = sat_mul(M, N);
     int64_t total = sat_mul(kn, 20);
     total = sat_add(total, sat_mul(mn, 40));
@@ -210,8 +211,7 @@ void problem_shape(const struct case_desc *d, struct problem *p) {
     p->G = desc_groups(d);
 }
 
-int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
-    problem_shape(d, p);
+static int problem_alloc(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
     p->x = malloc((size_t)(p->M * p->K) * sizeof *p->x);
     p->q = malloc((size_t)(p->K * p->N));
     p->z = malloc((size_t)(p->G * p->N));
@@ -224,6 +224,68 @@ int problem_generate(const struct case_desc *d, struct problem *p, char *err, si
                  (long long)d->m, (long long)d->n, (long long)d->k);
         return -1;
     }
+    return 0;
+}
+
+/* The whole layer a shard descriptor is cut from: tp none, k or n times W. */
+static struct case_desc layer_desc(const struct case_desc *d) {
+    struct case_desc l = *d;
+    l.k = desc_layer_k(d);
+    l.n = desc_layer_n(d);
+    l.tp = TP_NONE;
+    l.tp_rank = 0;
+    l.tp_world = 1;
+    return l;
+}
+
+int problem_tp_slice(const struct problem *L, const struct case_desc *d, struct problem *p,
+                     char *err, size_t errlen) {
+    problem_shape(d, p);
+    if (problem_alloc(d, p, err, errlen) != 0) return -1;
+    const int64_t r = d->tp_rank, K = p->K, N = p->N, G = p->G;
+    const int row = d->tp == TP_ROW;
+    const int64_t k0 = row ? r * K : 0, n0 = row ? 0 : r * N;
+    /* the shard's scales: a row shard without act-order takes its own groups
+     * (g0 = the first); an act-order or g=-1 row shard and a column shard keep
+     * every group of the layer */
+    const int64_t g0 = (row && G != L->G) ? k0 / p->gs : 0;
+    for (int64_t m = 0; m < p->M; m++)
+        memcpy(p->x + m * K, L->x + m * L->K + k0, (size_t)K * sizeof *p->x);
+    for (int64_t k = 0; k < K; k++) {
+        memcpy(p->q + k * N, L->q + (k0 + k) * L->N + n0, (size_t)N);
+        p->g_idx[k] = L->g_idx[k0 + k] - (int32_t)g0;
+    }
+    for (int64_t g = 0; g < G; g++) {
+        memcpy(p->z + g * N, L->z + (g0 + g) * L->N + n0, (size_t)N);
+        memcpy(p->s + g * N, L->s + (g0 + g) * L->N + n0, (size_t)N * sizeof *p->s);
+    }
+    if (p->bias) memcpy(p->bias, L->bias + n0, (size_t)N * sizeof *p->bias);
+    for (int64_t k = 0; k < K; k++)
+        if (p->g_idx[k] < 0 || p->g_idx[k] >= G) {
+            snprintf(err, errlen, "tp=%s:%d/%d: row %lld of the shard has group %d outside 0..%lld",
+                     tp_split_name(d->tp), d->tp_rank, d->tp_world, (long long)k, p->g_idx[k],
+                     (long long)G - 1);
+            problem_free(p);
+            return -1;
+        }
+    return 0;
+}
+
+static int generate_layer(const struct case_desc *d, struct problem *p, char *err, size_t errlen);
+
+int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
+    if (d->tp == TP_NONE) return generate_layer(d, p, err, errlen);
+    struct case_desc ld = layer_desc(d);
+    struct problem layer;
+    if (generate_layer(&ld, &layer, err, errlen) != 0) return -1;
+    int rc = problem_tp_slice(&layer, d, p, err, errlen);
+    problem_free(&layer);
+    return rc;
+}
+
+static int generate_layer(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
+    problem_shape(d, p);
+    if (problem_alloc(d, p, err, errlen) != 0) return -1;
     gen_gidx(d, p);
     if (d->data == DATA_EXACT) {
         gen_exact(d, p);

@@ -36,6 +36,20 @@ int64_t problem_bytes(const struct case_desc *d);
 int problem_generate(const struct case_desc *d, struct problem *p, char *err, size_t errlen);
 void problem_free(struct problem *p);
 
+/* Tensor-parallel shards (descriptor key tp): problem_generate makes the whole
+ * layer (desc_layer_k x desc_layer_n, tp none) and cuts shard d->tp_rank out of
+ * it, as vLLM's loaders hand a rank its tensors:
+ *   row (K split): x columns and weight rows k0..k0+k-1 (k0 = rank * k); g_idx
+ *     sliced (the layer's group ids); scales and zero points sliced by group,
+ *     except with act-order or g=-1, where they stay whole;
+ *   col (N split): weight, scale and zero columns n0..n0+n-1 and the bias
+ *     slice; x and g_idx whole.
+ * The bias (bias=1) goes with every shard as a kernel argument (vLLM adds it
+ * on rank 0 only, after the all-reduce). problem_tp_slice does the cut from
+ * layer L (exposed for tests). Returns 0, or -1 with a message. */
+int problem_tp_slice(const struct problem *L, const struct case_desc *d, struct problem *p,
+                     char *err, size_t errlen);
+
 /* Zeroes p and sets its descriptor and shape (d, M, N, K, gs, G) from d;
  * no tensors. For problems built from other sources (problem_load.h). */
 void problem_shape(const struct case_desc *d, struct problem *p);

@@ -49,7 +49,7 @@ int dev_opts_parse(struct dev_opts *o, int c, const char *arg, const char *cmd) 
                 o->adapter = a;
                 return 1;
             }
-        return bad(cmd, "--adapter wants reference or vllm-xpu");
+        return bad(cmd, "--adapter wants reference, vllm-xpu, vllm-xpu-awq or xpu-kernels");
     case 't':
         if (parse_int(arg, 1, 1024, &v) != 0) return bad(cmd, "--threads wants 1..1024");
         o->s.threads = (int)v;

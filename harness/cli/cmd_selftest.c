@@ -34,13 +34,19 @@
 #include "verdict/mutant.h"
 #include "verdict/runner.h"
 
-#define DEFAULT_BATCH "fixtures/sweeps/smoke.batch"
+/* The default sweep: the smoke sweep and the v1 zero-point cases, where the
+ * zero-point reading faults can show (the default job runs both). */
+static const char *const DEFAULT_BATCHES[] = {"fixtures/sweeps/smoke.batch",
+                                              "fixtures/sweeps/v1-zero.batch"};
+#define BATCHES_MAX 8
 #define DEFAULT_MUTANTS "tests/kernels/mutants"
 #define ONLY_MAX 64
 #define MUTANTS_MAX 64
 
 struct st_opts {
-    const char *batch, *kernel, *device, *mutants, *keep;
+    const char *batch[BATCHES_MAX]; /* --batch, repeatable; none: DEFAULT_BATCHES */
+    int nbatch;
+    const char *kernel, *device, *mutants, *keep;
     const char *write_mutant, *write_to; /* --write-mutant NAME FILE */
     const char *prog;                    /* for repro lines */
     const char *prefix; /* "PROG run --kernel KERNEL": reruns a case on the kernel under test */
@@ -66,9 +72,9 @@ struct st_row {
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: gptq-harness selftest [options]\n"
+            "usage: gptq-harness selftest [options] [--batch FILE]...\n"
             "       gptq-harness selftest --write-mutant NAME FILE [--mutants DIR] [--kernel F]\n"
-            "  --batch FILE         the sweep (default fixtures/sweeps/smoke.batch)\n"
+            "  --batch FILE         the sweep, repeatable (default smoke.batch + v1-zero.batch)\n"
             "  --kernel FILE        the kernel under test, and the mutants' source\n"
             "  --device SEL         P:D index or name substring\n"
             "  --threads N          reference threads (default: all CPUs)\n"
@@ -107,7 +113,11 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
     while ((c = getopt_long(argc, argv, "b:k:d:t:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'b':
-            o->batch = optarg;
+            if (o->nbatch == BATCHES_MAX) {
+                fprintf(stderr, "gptq-harness selftest: at most %d --batch files\n", BATCHES_MAX);
+                return -1;
+            }
+            o->batch[o->nbatch++] = optarg;
             break;
         case 'k':
             o->kernel = optarg;
@@ -479,23 +489,28 @@ static int report(const struct st_row *rows, int n, int diagnosing) {
 
 static int load_cases(const struct st_opts *o, struct case_list *cases) {
     char err[1024], bbuf[4200];
-    const char *batch = o->batch ? o->batch : datapath_find(DEFAULT_BATCH, bbuf, sizeof bbuf);
-    if (batch_read_file(batch, cases, err, sizeof err) != 0) {
-        fprintf(stderr, "gptq-harness selftest: %s\n", err);
-        return -1;
-    }
-    if (cases->n == 0) {
-        fprintf(stderr, "gptq-harness selftest: %s holds no case\n", batch);
-        return -1;
-    }
-    for (size_t i = 0; i < cases->n; i++)
-        if (cases->v[i].fault[0]) {
-            fprintf(stderr,
-                    "gptq-harness selftest: %s: case %zu sets fault=%s; selftest plants the "
-                    "faults itself\n",
-                    batch, i + 1, cases->v[i].fault);
+    const int n = o->nbatch ? o->nbatch : (int)(sizeof DEFAULT_BATCHES / sizeof *DEFAULT_BATCHES);
+    for (int b = 0; b < n; b++) {
+        const char *batch =
+            o->nbatch ? o->batch[b] : datapath_find(DEFAULT_BATCHES[b], bbuf, sizeof bbuf);
+        const size_t before = cases->n;
+        if (batch_read_file(batch, cases, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness selftest: %s\n", err);
             return -1;
         }
+        if (cases->n == before) {
+            fprintf(stderr, "gptq-harness selftest: %s holds no case\n", batch);
+            return -1;
+        }
+        for (size_t i = before; i < cases->n; i++)
+            if (cases->v[i].fault[0]) {
+                fprintf(stderr,
+                        "gptq-harness selftest: %s: case %zu sets fault=%s; selftest plants the "
+                        "faults itself\n",
+                        batch, i - before + 1, cases->v[i].fault);
+                return -1;
+            }
+    }
     return 0;
 }
 
