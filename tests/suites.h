@@ -30,7 +30,9 @@
     X(report)                                                                                      \
     X(faults)                                                                                      \
     X(diagnose)                                                                                    \
-    X(mutant)
+    X(mutant)                                                                                      \
+    X(perm)                                                                                        \
+    X(edgedata)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

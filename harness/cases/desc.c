@@ -26,9 +26,11 @@ static const char *const GIDX_NAMES[] = {"none", "trivial", "act"};
 /* dt names are kept here (not dt_name from reference/dtype.c) so that the
  * descriptor module depends on no other translation unit. */
 static const char *const DT_NAMES[] = {"f16", "bf16"};
-static const char *const DATA_NAMES[] = {"exact", "real"};
+static const char *const DATA_NAMES[] = {"exact", "real", "edge"};
 static const char *const BIAS_NAMES[] = {"0", "1"};
 static const char *const ZPROUTE_NAMES[] = {"auto", "zp", "nozp"};
+static const char *const PERM_NAMES[] = {"random",  "identity", "ends",
+                                         "reverse", "ingroup",  "swap"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -54,6 +56,12 @@ const char *data_name(data_t d) {
 const char *zproute_name(zproute_t r) {
     return name_of(ZPROUTE_NAMES, COUNT(ZPROUTE_NAMES), (int)r);
 }
+const char *perm_name(perm_t p) {
+    return name_of(PERM_NAMES, COUNT(PERM_NAMES), (int)p);
+}
+int data_is_exact(data_t d) {
+    return d == DATA_EXACT || d == DATA_EDGE;
+}
 static const char *dtype_str(dtype_t dt) {
     return name_of(DT_NAMES, COUNT(DT_NAMES), (int)dt);
 }
@@ -74,15 +82,16 @@ enum key {
     KEY_BIAS,
     KEY_SEED,
     KEY_ZPROUTE,
+    KEY_PERM,
     KEY_FAULT,
     KEY_COUNT
 };
 
 static const char *const KEY_NAMES[KEY_COUNT] = {"fmt",  "adapter", "m",       "n",    "k",
                                                  "g",    "zp",      "gidx",    "dt",   "data",
-                                                 "bias", "seed",    "zproute", "fault"};
+                                                 "bias", "seed",    "zproute", "perm", "fault"};
 
-#define KEY_LIST "fmt adapter m n k g zp gidx dt data bias seed zproute fault"
+#define KEY_LIST "fmt adapter m n k g zp gidx dt data bias seed zproute perm fault"
 
 /* Longest value quoted verbatim in a message; longer ones are cut with "...". */
 #define QUOTE_MAX 64
@@ -133,6 +142,7 @@ void desc_default(struct case_desc *d) {
     d->bias = 0;
     d->seed = 1;
     d->zproute = ZPROUTE_AUTO;
+    d->perm = PERM_RANDOM;
     d->fault[0] = '\0';
 }
 
@@ -289,6 +299,10 @@ static int parse_value(enum key key, struct span val, struct case_desc *d, char 
         rc = parse_enum(key, val, ZPROUTE_NAMES, COUNT(ZPROUTE_NAMES), &e, err, errlen);
         d->zproute = (zproute_t)e;
         break;
+    case KEY_PERM:
+        rc = parse_enum(key, val, PERM_NAMES, COUNT(PERM_NAMES), &e, err, errlen);
+        d->perm = (perm_t)e;
+        break;
     case KEY_M:
         return parse_dim(key, val, &d->m, err, errlen);
     case KEY_N:
@@ -348,6 +362,7 @@ static int validate_fields(const struct case_desc *d, char *err, size_t errlen) 
     if ((unsigned)d->data >= COUNT(DATA_NAMES)) return errmsg(err, errlen, "data: invalid value");
     if ((unsigned)d->zproute >= COUNT(ZPROUTE_NAMES))
         return errmsg(err, errlen, "zproute: invalid value");
+    if ((unsigned)d->perm >= COUNT(PERM_NAMES)) return errmsg(err, errlen, "perm: invalid value");
     if (d->bias != 0 && d->bias != 1)
         return errmsg(err, errlen, "bias=%d: bias must be 0 or 1", d->bias);
     const int64_t dims[3] = {d->m, d->n, d->k};
@@ -383,6 +398,9 @@ static int validate_combination(const struct case_desc *d, char *err, size_t err
     if (d->adapter != ADAPTER_VLLM_XPU && d->zproute != ZPROUTE_AUTO)
         return errmsg(err, errlen, "zproute=%s applies only to adapter=vllm-xpu (adapter=%s)",
                       zproute_name(d->zproute), adapter_name(d->adapter));
+    if (d->gidx != GIDX_ACT && d->perm != PERM_RANDOM)
+        return errmsg(err, errlen, "perm=%s applies only to gidx=act (gidx=%s)", perm_name(d->perm),
+                      gidx_name(d->gidx));
     return 0;
 }
 
@@ -455,6 +473,7 @@ int desc_print(const struct case_desc *d, char *buf, size_t len) {
          fmt_name(d->fmt), adapter_name(d->adapter), d->m, d->n, d->k, d->g, zp_name(d->zp),
          gidx_name(d->gidx), dtype_str(d->dt), data_name(d->data), d->bias, d->seed);
     if (d->adapter == ADAPTER_VLLM_XPU) emit(&o, " zproute=%s", zproute_name(d->zproute));
+    if (d->perm != PERM_RANDOM) emit(&o, " perm=%s", perm_name(d->perm));
     if (d->fault[0]) emit(&o, " fault=%.*s", DESC_FAULT_MAX - 1, d->fault);
     return o.used > (size_t)INT32_MAX ? INT32_MAX : (int)o.used;
 }
@@ -474,5 +493,6 @@ int desc_equal(const struct case_desc *a, const struct case_desc *b) {
     return a->fmt == b->fmt && a->adapter == b->adapter && a->m == b->m && a->n == b->n &&
            a->k == b->k && a->g == b->g && a->zp == b->zp && a->gidx == b->gidx && a->dt == b->dt &&
            a->data == b->data && a->bias == b->bias && a->seed == b->seed &&
-           a->zproute == b->zproute && strncmp(a->fault, b->fault, DESC_FAULT_MAX) == 0;
+           a->zproute == b->zproute && a->perm == b->perm &&
+           strncmp(a->fault, b->fault, DESC_FAULT_MAX) == 0;
 }

@@ -35,7 +35,7 @@ static double safety_of(const struct compare_input *in) {
 }
 
 double compare_allowed(const struct compare_input *in, double ref, double absdot) {
-    if (in->mode == DATA_EXACT) return 0.0;
+    if (data_is_exact(in->mode)) return 0.0;
     double u = dt_unit_roundoff(in->dt);
     double ulp_min = dt_ulp(in->dt, 0.0);
     return safety_of(in) * (u * fabs(ref) + (u + (double)in->K * U_ACC) * absdot) + ulp_min / 2;
@@ -45,7 +45,7 @@ int compare_element_ok(const struct compare_input *in, double ref, double absdot
     if (got == compare_poison_bits(in->dt) || dt_is_nan(in->dt, got) || dt_is_inf(in->dt, got))
         return 0;
     const double g = dt_to_double(in->dt, got);
-    if (in->mode == DATA_EXACT) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
+    if (data_is_exact(in->mode)) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
     return fabs(g - ref) <= compare_allowed(in, ref, absdot);
 }
 
@@ -54,7 +54,7 @@ int compare_element_ok(const struct compare_input *in, double ref, double absdot
 static double element_ratio(const struct compare_input *in, double ref, double exp_r, double got,
                             double absdot) {
     double err = fabs(got - ref);
-    if (in->mode == DATA_EXACT) {
+    if (data_is_exact(in->mode)) {
         double e = fabs(got - exp_r);
         return e == 0 ? 0 : e / (dt_ulp(in->dt, exp_r) / 2);
     }
@@ -84,7 +84,7 @@ static void scan(const struct compare_input *in, struct metrics *m, struct acc *
         double ref = in->yref[i];
         uint16_t eb = dt_from_double(in->dt, ref);
         double exp_r = dt_to_double(in->dt, eb);
-        a->sum_ref2 += in->mode == DATA_EXACT ? exp_r * exp_r : ref * ref;
+        a->sum_ref2 += data_is_exact(in->mode) ? exp_r * exp_r : ref * ref;
         if (exp_r == 0) a->ref_zeros++;
         if (gb == poison || dt_is_nan(in->dt, gb) || dt_is_inf(in->dt, gb)) {
             if (gb == poison)
@@ -98,14 +98,14 @@ static void scan(const struct compare_input *in, struct metrics *m, struct acc *
         double got = dt_to_double(in->dt, gb);
         if (got == 0) m->zeros++;
         /* exact mode: errors against the one right answer (the rounded reference) */
-        double err = fabs(got - (in->mode == DATA_EXACT ? exp_r : ref));
+        double err = fabs(got - (data_is_exact(in->mode) ? exp_r : ref));
         a->sum_err2 += err * err;
         if (err > m->max_abs) m->max_abs = err;
         double ulp = fabs((double)dt_ordered(in->dt, gb) - (double)dt_ordered(in->dt, eb));
         if (ulp > m->max_ulp) m->max_ulp = ulp;
         double ad = in->absdot ? in->absdot[i] : 0;
         double ratio = element_ratio(in, ref, exp_r, got, ad);
-        int bad = in->mode == DATA_EXACT ? (got != exp_r) : (err > compare_allowed(in, ref, ad));
+        int bad = data_is_exact(in->mode) ? (got != exp_r) : (err > compare_allowed(in, ref, ad));
         if (bad) m->mismatches++;
         note_worst(m, i, in->N, ratio, exp_r, got);
     }
