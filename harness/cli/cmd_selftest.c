@@ -33,13 +33,19 @@
 #include "verdict/mutant.h"
 #include "verdict/runner.h"
 
-#define DEFAULT_BATCH "fixtures/sweeps/smoke.batch"
+/* The default job, as `make run` runs it (docs/descriptors.md#the-default-job). */
+static const char *const DEFAULT_BATCHES[] = {"fixtures/sweeps/smoke.batch",
+                                              "fixtures/sweeps/kernel-edges.batch",
+                                              "fixtures/sweeps/contract.batch"};
+#define BATCHES_MAX 16
 #define DEFAULT_MUTANTS "tests/kernels/mutants"
 #define ONLY_MAX 64
 #define MUTANTS_MAX 64
 
 struct st_opts {
-    const char *batch, *kernel, *device, *mutants, *keep;
+    const char *batch[BATCHES_MAX];
+    int nbatch;
+    const char *kernel, *device, *mutants, *keep;
     const char *prog;   /* for repro lines */
     const char *prefix; /* "PROG run --kernel KERNEL": reruns a case on the kernel under test */
     int no_mutants, no_faults, verbose;
@@ -67,7 +73,7 @@ static void cl_run_adapter(void *self, const struct abi_tensors *t, uint16_t *ou
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: gptq-harness selftest [--batch FILE] [--kernel FILE] [--device SEL]\n"
+    fprintf(f, "usage: gptq-harness selftest [--batch FILE]... [--kernel FILE] [--device SEL]\n"
                "         [--mutants DIR] [--keep-mutants DIR] [--no-mutants] [--no-faults]\n"
                "         [--only NAME]... [--no-diagnose] [--threads N] [-v]\n");
 }
@@ -92,7 +98,11 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
     while ((c = getopt_long(argc, argv, "b:k:d:t:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'b':
-            o->batch = optarg;
+            if (o->nbatch == BATCHES_MAX) {
+                fprintf(stderr, "gptq-harness selftest: at most %d --batch\n", BATCHES_MAX);
+                return -1;
+            }
+            o->batch[o->nbatch++] = optarg;
             break;
         case 'k':
             o->kernel = optarg;
@@ -451,25 +461,40 @@ static int report(const struct st_row *rows, int n, int diagnosing) {
 
 /* ---- the command ---------------------------------------------------------- */
 
-static int load_cases(const struct st_opts *o, struct case_list *cases) {
-    char err[1024], bbuf[4200];
-    const char *batch = o->batch ? o->batch : datapath_find(DEFAULT_BATCH, bbuf, sizeof bbuf);
+/* Reads one batch file into cases; fault= is refused (selftest plants them). */
+static int load_batch(const char *batch, struct case_list *cases) {
+    char err[1024];
+    size_t before = cases->n;
     if (batch_read_file(batch, cases, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness selftest: %s\n", err);
         return -1;
     }
-    if (cases->n == 0) {
+    if (cases->n == before) {
         fprintf(stderr, "gptq-harness selftest: %s holds no case\n", batch);
         return -1;
     }
-    for (size_t i = 0; i < cases->n; i++)
+    for (size_t i = before; i < cases->n; i++)
         if (cases->v[i].fault[0]) {
             fprintf(stderr,
                     "gptq-harness selftest: %s: case %zu sets fault=%s; selftest plants the "
                     "faults itself\n",
-                    batch, i + 1, cases->v[i].fault);
+                    batch, i - before + 1, cases->v[i].fault);
             return -1;
         }
+    return 0;
+}
+
+/* The --batch files, or the default job's. */
+static int load_cases(const struct st_opts *o, struct case_list *cases) {
+    char bbuf[4200];
+    if (o->nbatch == 0) {
+        for (size_t i = 0; i < sizeof DEFAULT_BATCHES / sizeof DEFAULT_BATCHES[0]; i++)
+            if (load_batch(datapath_find(DEFAULT_BATCHES[i], bbuf, sizeof bbuf), cases) != 0)
+                return -1;
+        return 0;
+    }
+    for (int i = 0; i < o->nbatch; i++)
+        if (load_batch(o->batch[i], cases) != 0) return -1;
     return 0;
 }
 

@@ -64,7 +64,16 @@ static double element_ratio(const struct compare_input *in, double ref, double e
 struct acc {
     double sum_ref2, sum_err2;
     int64_t ref_zeros;
+    int64_t flushed; /* exact modes: wrong elements that are a flushed subnormal */
 };
+
+/* Exact modes: got is +-0 where the right answer is nonzero and at most the
+ * smallest normal in magnitude: what flushing subnormal outputs (or inputs:
+ * a sum of subnormal products rounds to at most the smallest normal) to zero
+ * gives. */
+static int flushed_subnormal(dtype_t dt, double exp_r, double got) {
+    return got == 0 && exp_r != 0 && fabs(exp_r) <= dt_min_normal(dt);
+}
 
 static void note_worst(struct metrics *m, int64_t i, int64_t N, double ratio, double exp,
                        double got) {
@@ -107,6 +116,7 @@ static void scan(const struct compare_input *in, struct metrics *m, struct acc *
         double ratio = element_ratio(in, ref, exp_r, got, ad);
         int bad = data_is_exact(in->mode) ? (got != exp_r) : (err > compare_allowed(in, ref, ad));
         if (bad) m->mismatches++;
+        if (bad && data_is_exact(in->mode) && flushed_subnormal(in->dt, exp_r, got)) a->flushed++;
         note_worst(m, i, in->N, ratio, exp_r, got);
     }
     for (int64_t i = 0; i < COMPARE_GUARD; i++)
@@ -117,7 +127,7 @@ verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *w
     memset(m, 0, sizeof *m);
     m->worst_m = -1;
     m->total = in->M * in->N;
-    struct acc a = {0, 0, 0};
+    struct acc a = {0, 0, 0, 0};
     scan(in, m, &a);
     m->rel_l2 = a.sum_ref2 > 0 ? sqrt(a.sum_err2 / a.sum_ref2) : sqrt(a.sum_err2);
     m->sqnr_db = a.sum_err2 > 0 ? 10 * log10(a.sum_ref2 / a.sum_err2) : INFINITY;
@@ -132,6 +142,15 @@ verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *w
         snprintf(why, len, "%lld guard element(s) after the output were overwritten",
                  (long long)m->guard_bad);
         return V_FAILED;
+    }
+    if (m->mismatches && a.flushed == m->mismatches) {
+        snprintf(why, len,
+                 "subnormals flushed to zero: %lld/%lld elements are 0 where the right answer is "
+                 "a subnormal (or the smallest normal); worst (m=%lld, n=%lld): expected %.9g got "
+                 "%.9g (flush-to-zero in the kernel or the device; the contract keeps subnormals)",
+                 (long long)m->mismatches, (long long)m->total, (long long)m->worst_m,
+                 (long long)m->worst_n, m->worst_exp, m->worst_got);
+        return V_MISTRUSTED;
     }
     if (m->mismatches) {
         snprintf(why, len,
