@@ -33,6 +33,9 @@ BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 EDGES    ?= fixtures/sweeps/kernel-edges.batch
+CONTRACT ?= fixtures/sweeps/contract.batch
+# The default job (docs/descriptors.md#the-default-job)
+JOB      := --batch $(SWEEP) --batch $(EDGES) --batch $(CONTRACT)
 
 # Native kernel plugins (harness/backends/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
@@ -65,7 +68,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) run --batch $(SWEEP) --batch $(EDGES)
+	./$(BIN) run $(JOB)
 
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
@@ -78,21 +81,25 @@ test: deps
 	sh tests/reliability.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
+	sh tests/random.sh ./$(BIN)
 	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/include_rules.sh
 	sh tests/docs.sh
 
 check: test
 
-# Planted faults and mutant kernels on the smoke sweep (part of `make test`).
+# Planted faults and mutant kernels on the default job (tests/selftest.sh runs
+# the faults on the smoke sweep and the mutants on the whole job).
 selftest: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) selftest --batch $(SWEEP)
+	./$(BIN) selftest $(JOB)
 
-# The clean smoke sweep over seeds 1..20: false failures must be 0.
+# The clean default job over seeds 1..20: false failures must be 0
+# (SEEDS_KERNEL=kernels/w4a16_gemm_fast.cl or plugin:... for another kernel).
+SEEDS_KERNEL ?=
 seeds: deps
-	@$(MAKE) --no-print-directory $(BIN)
-	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
+	@$(MAKE) --no-print-directory $(BIN) plugins
+	KERNEL=$(SEEDS_KERNEL) sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP) $(EDGES) $(CONTRACT)
 
 # The reference side by side with OpenBLAS dgemm (installs libopenblas-dev when
 # missing). If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set, it runs a second

@@ -32,7 +32,8 @@
     X(diagnose)                                                                                    \
     X(mutant)                                                                                      \
     X(perm)                                                                                        \
-    X(edgedata)
+    X(edgedata)                                                                                    \
+    X(randcase)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)
