@@ -34,6 +34,9 @@ BLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 SWEEP    ?= fixtures/sweeps/smoke.batch
 EDGES    ?= fixtures/sweeps/kernel-edges.batch
 V1ZERO   ?= fixtures/sweeps/v1-zero.batch
+CONTRACT ?= fixtures/sweeps/contract.batch
+# The default job (docs/descriptors.md#the-default-job)
+JOB      := --batch $(SWEEP) --batch $(EDGES) --batch $(CONTRACT) --batch $(V1ZERO)
 
 # Native kernel plugins (harness/backends/w4a16.h): independent shared libraries that
 # include only w4a16.h. The CUDA one needs nvcc and is built by plugins-cuda.
@@ -66,7 +69,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) run --batch $(SWEEP) --batch $(EDGES) --batch $(V1ZERO)
+	./$(BIN) run $(JOB)
 
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
@@ -82,6 +85,7 @@ test: deps
 	sh tests/reliability_io.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/reports.sh ./$(BIN)
 	sh tests/selftest.sh ./$(BIN)
+	sh tests/random.sh ./$(BIN)
 	sh tests/perf.sh ./$(BIN) $(PLUGIN_DIR)
 	sh tests/real.sh ./$(BIN)
 	sh tests/include_rules.sh
@@ -91,17 +95,18 @@ test: deps
 
 check: test
 
-# Planted faults and mutant kernels on the smoke sweep (part of `make test`).
+# Planted faults and mutant kernels on the default job (tests/selftest.sh runs
+# the faults on the smoke sweep and the mutants on the whole job).
 selftest: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	./$(BIN) selftest --batch $(SWEEP) --batch $(V1ZERO)
+	./$(BIN) selftest $(JOB)
 
-# The clean smoke and v1-zero sweeps over seeds 1..20 on every correct kernel
-# (scripts/seeds.sh): false failures must be 0.
+# The clean default job over seeds 1..20 on every correct kernel (scripts/seeds.sh):
+# false failures must be 0 (KERNELS='k.cl plugin:lib.so' for other kernels).
+KERNELS ?=
 seeds: deps
 	@$(MAKE) --no-print-directory $(BIN) plugins
-	sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP)
-	sh scripts/seeds.sh 20 ./$(BIN) $(V1ZERO)
+	KERNELS="$(KERNELS)" sh scripts/seeds.sh 20 ./$(BIN) $(SWEEP) $(EDGES) $(CONTRACT) $(V1ZERO)
 
 # The reference side by side with OpenBLAS dgemm (installs libopenblas-dev when
 # missing). If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE is set, it runs a second

@@ -207,6 +207,10 @@ double dt_ulp(dtype_t dt, double d) {
     return ldexp(1.0, e - f->mant_bits);
 }
 
+double dt_min_normal(dtype_t dt) {
+    return ldexp(1.0, min_exp(fmt_of(dt)));
+}
+
 double dt_max(dtype_t dt) {
     const struct fmt *f = fmt_of(dt);
     return ldexp(2.0 - ldexp(1.0, -f->mant_bits), f->bias);

@@ -32,6 +32,8 @@ double dt_unit_roundoff(dtype_t dt);
 double dt_ulp(dtype_t dt, double d);
 /* Largest finite value. */
 double dt_max(dtype_t dt);
+/* Smallest positive normal value (2^-14 f16, 2^-126 bf16). */
+double dt_min_normal(dtype_t dt);
 /* Ordered integer key so that ulp distance = |key(a) - key(b)| (NaN excluded). */
 int32_t dt_ordered(dtype_t dt, uint16_t bits);
 const char *dt_name(dtype_t dt);

@@ -1,7 +1,11 @@
 #!/bin/sh
 # nightly.sh - the nightly flow on one machine, as CI runs it across nodes:
-#   1. the smoke and kernel-edges sweeps on every shipped kernel ($KERNELS:
-#      the plain and the tuned OpenCL kernel): every case must pass
+#   1. the default job (smoke, kernel-edges and contract sweeps) on every
+#      shipped kernel ($KERNELS: the plain and the tuned OpenCL kernel): every
+#      case must pass
+#   1b. $RANDOM_CASES random descriptors (run --random, a fresh seed each night,
+#      printed in the log; at most $RANDOM_BUDGET seconds) on the tuned kernel:
+#      every case must pass
 #   2. the nightly sweep (fixtures/sweeps/nightly.batch) in N shards, on the
 #      tuned kernel ($KERNEL, kernels/w4a16_gemm_fast.cl; a --kernel among the
 #      RUN-OPTIONS overrides it)
@@ -16,9 +20,11 @@
 # Usage: sh scripts/nightly.sh [-n SHARDS] [-b BASELINE] [-o OUTDIR] [--promote]
 #   (first night: sh scripts/nightly.sh -b baseline/results.jsonl --promote)
 #                              [-- RUN-OPTIONS...]   (e.g. -- --kernel k.cl --device nvidia)
-# Environment: BIN (build/gptq-harness), SMOKE, EDGES and NIGHTLY (batch files),
-# KERNELS (step 1), KERNEL (step 2).
-# Writes OUTDIR (default reports/nightly-<UTC time>): smoke-<kernel>/, edges-<kernel>/, shard-1..N/,
+# Environment: BIN (build/gptq-harness), SMOKE, EDGES, CONTRACT and NIGHTLY (batch
+# files), KERNELS (step 1), KERNEL (steps 1b and 2), RANDOM_CASES (300),
+# RANDOM_BUDGET (600 seconds), RANDOM_SEED (default: drawn and printed).
+# Writes OUTDIR (default reports/nightly-<UTC time>): smoke-<kernel>/, edges-<kernel>/,
+# contract-<kernel>/, random/, shard-1..N/,
 # nightly/ (the merged results.jsonl, report.html, report.md, junit.xml).
 # Exit: 0 when smoke passed and the merged night is green, 1 otherwise, 2 on
 # usage errors.
@@ -35,6 +41,10 @@ BIN=${BIN:-build/gptq-harness}
 SMOKE=${SMOKE:-fixtures/sweeps/smoke.batch}
 NIGHTLY=${NIGHTLY:-fixtures/sweeps/nightly.batch}
 EDGES=${EDGES:-fixtures/sweeps/kernel-edges.batch}
+CONTRACT=${CONTRACT:-fixtures/sweeps/contract.batch}
+RANDOM_CASES=${RANDOM_CASES:-300}
+RANDOM_BUDGET=${RANDOM_BUDGET:-600}
+RANDOM_SEED=${RANDOM_SEED:-}
 KERNELS=${KERNELS:-kernels/w4a16_gemm.cl kernels/w4a16_gemm_fast.cl}
 KERNEL=${KERNEL:-kernels/w4a16_gemm_fast.cl}
 SHARDS=3
@@ -72,7 +82,7 @@ status=0
 
 for k in $KERNELS; do
     name=$(basename "$k" .cl)
-    for pair in "smoke:$SMOKE" "edges:$EDGES"; do
+    for pair in "smoke:$SMOKE" "edges:$EDGES" "contract:$CONTRACT"; do
         step=${pair%%:*}
         echo "nightly: $step sweep (${pair#*:}) on $k" >&2
         "$BIN" run -q --batch "${pair#*:}" --kernel "$k" --out "$OUT/$step-$name" \
@@ -80,6 +90,15 @@ for k in $KERNELS; do
         tail -1 "$OUT/$step-$name.log" >&2
     done
 done
+
+echo "nightly: $RANDOM_CASES random descriptors on $KERNEL (budget ${RANDOM_BUDGET}s)" >&2
+seedopt=
+[ -n "$RANDOM_SEED" ] && seedopt="--seed $RANDOM_SEED"
+# shellcheck disable=SC2086
+"$BIN" run -q --random "$RANDOM_CASES" $seedopt --budget "$RANDOM_BUDGET" --kernel "$KERNEL" "$@" \
+    --out "$OUT/random" --junit "$OUT/random/junit.xml" >"$OUT/random.log" || status=1
+grep -E '^(random|budget):' "$OUT/random.log" >&2
+tail -1 "$OUT/random.log" >&2
 
 i=1
 while [ "$i" -le "$SHARDS" ]; do

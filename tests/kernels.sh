@@ -2,16 +2,18 @@
 # kernels.sh - every ABI kernel shipped in kernels/, and every correct kernel
 # written differently in tests/kernels/correct/ (other work-group shapes,
 # split-K with a tree reduction, fma, weights rounded to the activation
-# dtype: no false failure allowed), passes the smoke sweep and the
-# kernel-edges sweep (group boundaries inside 128-bit chunks, K/8 not a
-# multiple of 4, K past a staged tile, single column tiles, many row tiles).
+# dtype: no false failure allowed), passes the default job: the smoke,
+# kernel-edges (group boundaries inside 128-bit chunks, K/8 not a multiple of
+# 4, K past a staged tile, single column tiles, many row tiles) and contract
+# sweeps (docs/descriptors.md#the-default-job).
 # Usage: sh tests/kernels.sh build/gptq-harness
 set -u
 BIN=${1:-build/gptq-harness}
 CHECK_TAG=kernels
 . tests/checklib.sh
 for k in kernels/*.cl tests/kernels/correct/*.cl; do
-    for batch in fixtures/sweeps/smoke.batch fixtures/sweeps/kernel-edges.batch; do
+    for batch in fixtures/sweeps/smoke.batch fixtures/sweeps/kernel-edges.batch \
+        fixtures/sweeps/contract.batch; do
         out=$("$BIN" run -q --kernel "$k" --batch "$batch" 2>/dev/null)
         rc=$?
         last=$(printf '%s\n' "$out" | tail -n 1)

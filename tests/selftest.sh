@@ -18,28 +18,57 @@ nfaults=$(echo "$FAULTS" | wc -w)
 check "catalogue has at least 18 faults ($nfaults)" [ "$nfaults" -ge 18 ]
 nmutants=$(ls tests/kernels/mutants/*.mut | wc -l)
 
-# 1. The smoke sweep with default settings: clean run passes, every planted
-#    fault and mutant is caught, the diagnosis names every planted fault.
+# 1. The planted faults on the smoke sweep: clean run passes, every fault is
+#    caught and the diagnosis names it in every catching case.
 start=$(date +%s)
-"$BIN" selftest >"$TMP/st.out" 2>"$TMP/st.err"
+"$BIN" selftest --batch fixtures/sweeps/smoke.batch --no-mutants >"$TMP/st.out" 2>"$TMP/st.err"
 rc=$?
 secs=$(($(date +%s) - start))
 cat "$TMP/st.out"
-echo "(selftest on the smoke sweep took ${secs}s)"
-check "selftest smoke: exit 0" [ "$rc" -eq 0 ]
-check "selftest smoke: clean run all passed" \
+echo "(faults on the smoke sweep took ${secs}s)"
+check "selftest faults: exit 0" [ "$rc" -eq 0 ]
+check "selftest faults: clean run all passed" \
     grep -Eq '^clean run: ([0-9]+) cases: \1 passed, 0 skipped, 0 failed' "$TMP/st.out"
-total=$((nfaults + nmutants))
-check "selftest smoke: mutation score $total/$total" \
-    grep -q "^mutation score: $total/$total caught (100.0%)" "$TMP/st.out"
+check "selftest faults: mutation score $nfaults/$nfaults" \
+    grep -q "^mutation score: $nfaults/$nfaults caught (100.0%)" "$TMP/st.out"
 missing=0
 for f in $FAULTS; do
     # name kind result caught/applicable named ...: caught, and named in every catching case
     awk -v f="$f" '$1 == f && $3 == "caught" { split($4, c, "/"); if (c[1] > 0 && $5 == c[1]) found = 1 }
         END { exit !found }' "$TMP/st.out" || { missing=$((missing + 1)); echo "  fault $f not caught or not named"; }
 done
-check "selftest smoke: every catalogued fault caught and named" [ "$missing" -eq 0 ]
-check "selftest smoke: PASSED line" grep -q '^selftest: PASSED' "$TMP/st.out"
+check "selftest faults: every catalogued fault caught and named" [ "$missing" -eq 0 ]
+check "selftest faults: PASSED line" grep -q '^selftest: PASSED' "$TMP/st.out"
+
+# 1b. Every mutant kernel, old and new, on the default job (selftest's default
+#     batches, what `make run` runs): all caught; the new classes need the
+#     contract sweep, and escape the smoke and kernel-edges sweeps.
+start=$(date +%s)
+"$BIN" selftest --no-faults >"$TMP/mu.out" 2>"$TMP/mu.err"
+rc=$?
+secs=$(($(date +%s) - start))
+cat "$TMP/mu.out"
+echo "(mutants on the default job took ${secs}s)"
+check "selftest mutants: exit 0" [ "$rc" -eq 0 ]
+check "selftest mutants: the default job's clean run (960 cases) passed" \
+    grep -q '^clean run: 960 cases: 960 passed, 0 skipped, 0 failed' "$TMP/mu.out"
+check "selftest mutants: mutation score $nmutants/$nmutants" \
+    grep -q "^mutation score: $nmutants/$nmutants caught (100.0%)" "$TMP/mu.out"
+for m in ftz-outputs ftz-inputs ties-away carry-truncated long-k-tile-group wide-n-tail \
+    wide-n-scale-stride bias-m4 bias-prefill perm-ends-identity; do
+    check "selftest mutants: $m caught" grep -Eq "^$m +mutant caught" "$TMP/mu.out"
+done
+check "selftest mutants: flushed subnormals are a named MISTRUSTED, not a silent pass" \
+    sh -c "'$BIN' selftest --batch fixtures/sweeps/contract.batch --no-faults --only ftz-outputs \
+        --keep-mutants '$TMP/ftz' >/dev/null 2>&1; '$BIN' run --kernel '$TMP/ftz/ftz-outputs.cl' \
+        'fmt=ct zp=asym g=32 dt=bf16 data=edge m=9 n=40 k=256 bias=1 seed=41' 2>&1 |
+        grep -q 'why: subnormals flushed to zero'"
+# the new mutants escape the sweeps the default job had before the contract sweep
+"$BIN" selftest --batch fixtures/sweeps/smoke.batch --batch fixtures/sweeps/kernel-edges.batch \
+    --no-faults --only wide-n-tail --only long-k-tile-group --only bias-m4 --only ftz-outputs \
+    >"$TMP/old.out" 2>&1
+check "old job: four new mutants escape smoke + kernel-edges" \
+    sh -c "[ \$(grep -Ec '^(wide-n-tail|long-k-tile-group|bias-m4|ftz-outputs) +mutant ESCAPED' '$TMP/old.out') -eq 4 ]"
 
 # A small batch for the checks below.
 cat >"$TMP/small.batch" <<'B'

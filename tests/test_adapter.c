@@ -10,6 +10,7 @@
 
 #include "adapters/abi.h"
 #include "adapters/adapter.h"
+#include "cases/perm.h"
 #include "formats/formats.h"
 #include "cases/problem.h"
 #include "reference/refgemm.h"
@@ -106,11 +107,11 @@ static void test_vllm_xpu_moves(void) {
 
 static void test_helpers(void) {
     int32_t g[8] = {1, 0, 1, 0, 2, 2, 0, 1}, perm[8];
-    CU_ASSERT_FATAL(adapter_argsort_groups(g, 8, 3, perm) == 0);
+    CU_ASSERT_FATAL(perm_argsort_groups(g, 8, 3, perm) == 0);
     int32_t want[8] = {1, 3, 6, 0, 2, 7, 4, 5}; /* stable */
     CU_ASSERT(memcmp(perm, want, sizeof want) == 0);
     int32_t bad[2] = {0, 5};
-    CU_ASSERT(adapter_argsort_groups(bad, 2, 3, perm) != 0);
+    CU_ASSERT(perm_argsort_groups(bad, 2, 3, perm) != 0);
     uint32_t m[6] = {1, 2, 3, 4, 5, 6}, t[6];
     adapter_transpose(t, m, 2, 3, 4); /* [[1,2,3],[4,5,6]] -> [[1,4],[2,5],[3,6]] */
     uint32_t wt[6] = {1, 4, 2, 5, 3, 6};

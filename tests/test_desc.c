@@ -175,7 +175,7 @@ static void test_roundtrip_enums(void) {
             for (int z = 0; z < 2; z++)
                 for (int gi = 0; gi < 3; gi++)
                     for (int dt = 0; dt < 2; dt++)
-                        for (int da = 0; da < 2; da++)
+                        for (int da = 0; da < 3; da++)
                             for (int b = 0; b < 2; b++)
                                 for (int r = 0; r < 3; r++)
                                     for (size_t g = 0; g < sizeof(gs) / sizeof(gs[0]); g++) {
@@ -192,6 +192,7 @@ static void test_roundtrip_enums(void) {
                                         d.g = gs[g];
                                         d.k = 512;
                                         strcpy(d.fault, faults[(f + g + r) % 4]);
+                                        d.perm = (perm_t)((f + g + r + b + da) % PERM_COUNT);
                                         if (desc_validate(&d, NULL, 0) != 0) {
                                             invalid++;
                                             continue;
@@ -274,6 +275,37 @@ static void test_tp(void) {
     }
 }
 
+/* perm= and data=edge: parsed, printed (perm only when not random) and
+ * round-tripped; the default is random. */
+static void test_perm_and_edge_keys(void) {
+    struct case_desc d = parse_ok("gidx=act g=32 k=256 perm=ends data=edge");
+    CU_ASSERT_EQUAL(d.perm, PERM_ENDS);
+    CU_ASSERT_EQUAL(d.data, DATA_EDGE);
+    CU_ASSERT_TRUE(data_is_exact(DATA_EDGE));
+    CU_ASSERT_TRUE(data_is_exact(DATA_EXACT));
+    CU_ASSERT_FALSE(data_is_exact(DATA_REAL));
+    char line[512];
+    desc_print(&d, line, sizeof line);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " data=edge "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " perm=ends"));
+    check_roundtrip(&d);
+    static const char *const names[PERM_COUNT] = {"random",  "identity", "ends",
+                                                  "reverse", "ingroup",  "swap"};
+    for (int p = 0; p < PERM_COUNT; p++) {
+        char in[128];
+        snprintf(in, sizeof in, "gidx=act g=32 k=64 perm=%s", names[p]);
+        d = parse_ok(in);
+        CU_ASSERT_EQUAL(d.perm, (perm_t)p);
+        CU_ASSERT_STRING_EQUAL(perm_name((perm_t)p), names[p]);
+        desc_print(&d, line, sizeof line);
+        /* random is the default and is not printed, so old lines stay the same */
+        CU_ASSERT_EQUAL(strstr(line, "perm=") != NULL, p != PERM_RANDOM);
+        check_roundtrip(&d);
+    }
+    d = parse_ok("gidx=act g=32 k=64");
+    CU_ASSERT_EQUAL(d.perm, PERM_RANDOM);
+}
+
 static void test_any_order(void) {
     struct case_desc a = parse_ok("fmt=awq m=3 n=24 k=64 g=32 zp=asym dt=bf16 seed=9");
     struct case_desc b = parse_ok("seed=9 dt=bf16 zp=asym g=32 k=64 n=24 m=3 fmt=awq");
@@ -310,7 +342,8 @@ struct bad_case {
 static const struct bad_case BAD[] = {
     {"", "empty descriptor", "empty"},
     {" \t\r\n", "empty descriptor", "empty"},
-    {"gs=32", "'gs'", "keys: fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp fault"},
+    {"gs=32", "'gs'",
+     "keys: fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp perm fault"},
     {"M=1", "'M'", "unknown key"},
     {"dt=f32", "dt", "bad value 'f32' for dt (expected f16|bf16)"},
     {"fmt=gptq-v3", "fmt", "expected gptq-v1|gptq-v2|ct|awq"},
@@ -357,6 +390,11 @@ static const struct bad_case BAD[] = {
     {"seed=", "seed", "seed must be an unsigned 64-bit integer"},
     {"seed= m=1", "seed", "seed must be an unsigned 64-bit integer"},
     {"zproute=zp", "zproute", "applies only to adapter=vllm-xpu"},
+    {"perm=reverse", "perm=reverse", "applies only to gidx=act"},
+    {"gidx=trivial perm=identity", "perm=identity", "applies only to gidx=act"},
+    {"gidx=act perm=backwards", "'backwards' for perm",
+     "random|identity|ends|reverse|ingroup|swap"},
+    {"data=edgy", "'edgy' for data", "exact|real|edge"},
     {"fault=Bad", "fault", "fault must be 'none' or a name"},
     {"fault=", "fault", "fault must be 'none' or a name"},
     {"fault=a/b", "fault", "fault must be 'none' or a name"},
@@ -843,6 +881,7 @@ int register_desc_suite(void) {
     GH_ADD_TEST(s, test_roundtrip_random);
     GH_ADD_TEST(s, test_any_order);
     GH_ADD_TEST(s, test_tp);
+    GH_ADD_TEST(s, test_perm_and_edge_keys);
     GH_ADD_TEST(s, test_fault);
     GH_ADD_TEST(s, test_errors);
     GH_ADD_TEST(s, test_validate_direct);

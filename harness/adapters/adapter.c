@@ -8,6 +8,7 @@
 
 #include "adapters/adapter_exec.h"
 #include "adapters/routes.h"
+#include "cases/perm.h"
 #include "formats/formats.h"
 #include "formats/v1zero.h"
 #include "util/errmsg.h"
@@ -19,24 +20,6 @@ void adapter_transpose(void *dst, const void *src, int64_t rows, int64_t cols, s
         for (int64_t c = 0; c < cols; c++)
             memcpy(d + ((size_t)(c * rows + r)) * elsize, s + ((size_t)(r * cols + c)) * elsize,
                    elsize);
-}
-
-int adapter_argsort_groups(const int32_t *g_idx, int64_t K, int64_t G, int32_t *perm) {
-    int64_t *start = calloc((size_t)G + 1, sizeof *start);
-    if (!start) return -1;
-    for (int64_t k = 0; k < K; k++) {
-        if (g_idx[k] < 0 || g_idx[k] >= G) {
-            free(start);
-            return -1;
-        }
-        start[g_idx[k] + 1]++;
-    }
-    for (int64_t g = 0; g < G; g++)
-        start[g + 1] += start[g];
-    for (int64_t k = 0; k < K; k++)
-        perm[start[g_idx[k]]++] = (int32_t)k;
-    free(start);
-    return 0;
 }
 
 /* Copies the activations and bias (shared by both adapters). */
@@ -85,11 +68,18 @@ static int reference_from_logical(const struct case_desc *d, const struct logica
     if (w->g_idx) {
         t->perm = malloc((size_t)K * sizeof *t->perm);
         if (!t->perm) goto oom;
-        if (adapter_argsort_groups(w->g_idx, K, G, t->perm) != 0) {
+        /* The order inside a group is the adapter's choice: act-order hands
+         * over the descriptor's permutation family (cases/perm.h) when the
+         * checkpoint's g_idx is the one it implies, else the stable argsort. */
+        int family = d->gidx == GIDX_ACT && K == d->k && G == desc_groups(d) &&
+                     perm_family(d, t->perm) == 0 && perm_matches_gidx(t->perm, w->g_idx, K, K / G);
+        if (!family && perm_argsort_groups(w->g_idx, K, G, t->perm) != 0) {
             snprintf(err, errlen, "g_idx holds a group id outside 0..%lld", (long long)G - 1);
             return -1;
         }
-        if (is_identity(t->perm, K)) {
+        /* act-order keeps even an identity permutation (perm=identity); a
+         * trivial g_idx needs none */
+        if (d->gidx != GIDX_ACT && is_identity(t->perm, K)) {
             free(t->perm);
             t->perm = NULL;
         }

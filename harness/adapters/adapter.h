@@ -53,8 +53,6 @@ struct adapter_input {
 int adapter_run(const struct adapter_input *in, struct abi_tensors *out, char *err, size_t errlen);
 
 /* Building blocks, exposed for tests and for the fault catalogue. */
-/* Stable argsort of group ids (counting sort): perm[k'] = original row. */
-int adapter_argsort_groups(const int32_t *g_idx, int64_t K, int64_t G, int32_t *perm);
 /* Row-major transpose of a rows x cols matrix of elsize-byte elements. */
 void adapter_transpose(void *dst, const void *src, int64_t rows, int64_t cols, size_t elsize);
 

@@ -27,11 +27,13 @@ static const char *const GIDX_NAMES[] = {"none", "trivial", "act"};
 /* dt names are kept here (not dt_name from reference/dtype.c) so that the
  * descriptor module depends on no other translation unit. */
 static const char *const DT_NAMES[] = {"f16", "bf16"};
-static const char *const DATA_NAMES[] = {"exact", "real"};
+static const char *const DATA_NAMES[] = {"exact", "real", "edge"};
 static const char *const BIAS_NAMES[] = {"0", "1"};
 static const char *const ZPROUTE_NAMES[] = {"auto", "zp", "nozp"};
 static const char *const V1Z_NAMES[] = {"nibble", "nowrap", "word"}; /* v1zero_t order */
 static const char *const TP_NAMES[] = {"none", "row", "col"};        /* tp_split_t order */
+static const char *const PERM_NAMES[] = {"random",  "identity", "ends",
+                                         "reverse", "ingroup",  "swap"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -60,6 +62,12 @@ const char *zproute_name(zproute_t r) {
 const char *tp_split_name(tp_split_t t) {
     return name_of(TP_NAMES, COUNT(TP_NAMES), (int)t);
 }
+const char *perm_name(perm_t p) {
+    return name_of(PERM_NAMES, COUNT(PERM_NAMES), (int)p);
+}
+int data_is_exact(data_t d) {
+    return d == DATA_EXACT || d == DATA_EDGE;
+}
 static const char *dtype_str(dtype_t dt) {
     return name_of(DT_NAMES, COUNT(DT_NAMES), (int)dt);
 }
@@ -82,15 +90,16 @@ enum key {
     KEY_ZPROUTE,
     KEY_V1ZP,
     KEY_TP,
+    KEY_PERM,
     KEY_FAULT,
     KEY_COUNT
 };
 
 static const char *const KEY_NAMES[KEY_COUNT] = {"fmt",     "adapter", "m",  "n",    "k",    "g",
                                                  "zp",      "gidx",    "dt", "data", "bias", "seed",
-                                                 "zproute", "v1zp",    "tp", "fault"};
+                                                 "zproute", "v1zp",    "tp", "perm", "fault"};
 
-#define KEY_LIST "fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp fault"
+#define KEY_LIST "fmt adapter m n k g zp gidx dt data bias seed zproute v1zp tp perm fault"
 
 /* Longest value quoted verbatim in a message; longer ones are cut with "...". */
 #define QUOTE_MAX 64
@@ -145,6 +154,7 @@ void desc_default(struct case_desc *d) {
     d->tp = TP_NONE;
     d->tp_rank = 0;
     d->tp_world = 1;
+    d->perm = PERM_RANDOM;
     d->fault[0] = '\0';
 }
 
@@ -348,6 +358,10 @@ static int parse_value(enum key key, struct span val, struct case_desc *d, char 
         rc = parse_enum(key, val, V1Z_NAMES, COUNT(V1Z_NAMES), &e, err, errlen);
         d->v1z = (v1zero_t)e;
         break;
+    case KEY_PERM:
+        rc = parse_enum(key, val, PERM_NAMES, COUNT(PERM_NAMES), &e, err, errlen);
+        d->perm = (perm_t)e;
+        break;
     case KEY_M:
         return parse_dim(key, val, &d->m, err, errlen);
     case KEY_N:
@@ -410,6 +424,7 @@ static int validate_fields(const struct case_desc *d, char *err, size_t errlen) 
     if ((unsigned)d->zproute >= COUNT(ZPROUTE_NAMES))
         return errmsg(err, errlen, "zproute: invalid value");
     if ((unsigned)d->v1z >= COUNT(V1Z_NAMES)) return errmsg(err, errlen, "v1zp: invalid value");
+    if ((unsigned)d->perm >= COUNT(PERM_NAMES)) return errmsg(err, errlen, "perm: invalid value");
     if (d->bias != 0 && d->bias != 1)
         return errmsg(err, errlen, "bias=%d: bias must be 0 or 1", d->bias);
     if ((unsigned)d->tp >= COUNT(TP_NAMES) ||
@@ -473,6 +488,9 @@ static int validate_combination(const struct case_desc *d, char *err, size_t err
                       "v1zp=%s applies only to fmt=gptq-v1 zp=asym (the Z - 1 zero points; "
                       "fmt=%s zp=%s)",
                       V1Z_NAMES[d->v1z], fmt_name(d->fmt), zp_name(d->zp));
+    if (d->gidx != GIDX_ACT && d->perm != PERM_RANDOM)
+        return errmsg(err, errlen, "perm=%s applies only to gidx=act (gidx=%s)", perm_name(d->perm),
+                      gidx_name(d->gidx));
     return 0;
 }
 
@@ -547,6 +565,7 @@ int desc_print(const struct case_desc *d, char *buf, size_t len) {
     if (d->adapter == ADAPTER_VLLM_XPU) emit(&o, " zproute=%s", zproute_name(d->zproute));
     if (d->v1z != V1Z_NIBBLE) emit(&o, " v1zp=%s", V1Z_NAMES[d->v1z]);
     if (d->tp != TP_NONE) emit(&o, " tp=%s:%d/%d", tp_split_name(d->tp), d->tp_rank, d->tp_world);
+    if (d->perm != PERM_RANDOM) emit(&o, " perm=%s", perm_name(d->perm));
     if (d->fault[0]) emit(&o, " fault=%.*s", DESC_FAULT_MAX - 1, d->fault);
     return o.used > (size_t)INT32_MAX ? INT32_MAX : (int)o.used;
 }
@@ -576,6 +595,6 @@ int desc_equal(const struct case_desc *a, const struct case_desc *b) {
            a->k == b->k && a->g == b->g && a->zp == b->zp && a->gidx == b->gidx && a->dt == b->dt &&
            a->data == b->data && a->bias == b->bias && a->seed == b->seed &&
            a->zproute == b->zproute && a->v1z == b->v1z && a->tp == b->tp &&
-           a->tp_rank == b->tp_rank && a->tp_world == b->tp_world &&
+           a->tp_rank == b->tp_rank && a->tp_world == b->tp_world && a->perm == b->perm &&
            strncmp(a->fault, b->fault, DESC_FAULT_MAX) == 0;
 }

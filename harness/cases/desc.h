@@ -11,9 +11,11 @@
  *   zp       sym | asym                                      (sym)
  *   gidx     none | trivial | act                            (none)
  *   dt       f16 | bf16                                      (f16)
- *   data     exact | real                                    (exact)
+ *   data     exact | real | edge                             (exact)
  *   bias     0 | 1                                           (0)
  *   seed     unsigned 64-bit integer                         (1)
+ *   perm     random | identity | ends | reverse | ingroup | swap
+ *            (gidx=act only: the act-order permutation's family)  (random)
  *   zproute  auto | zp | nozp  (vllm-xpu only: does the layer have zero points) (auto)
  *   v1zp     nibble | nowrap | word  (gptq-v1 zp=asym only: the Z - 1 convention of the
  *            writer, formats/v1zero.h; the reference adapter reads with the same) (nibble)
@@ -44,7 +46,19 @@ typedef enum {
 } adapter_t;
 typedef enum { ZP_SYM = 0, ZP_ASYM } zp_t;
 typedef enum { GIDX_NONE = 0, GIDX_TRIVIAL, GIDX_ACT } gidx_t;
-typedef enum { DATA_EXACT = 0, DATA_REAL } data_t;
+/* DATA_EDGE: exact data with values at the edges of the number formats
+ * (problem.h); compared exactly, like DATA_EXACT. */
+typedef enum { DATA_EXACT = 0, DATA_REAL, DATA_EDGE } data_t;
+/* Act-order permutation families (cases/perm.h). */
+typedef enum {
+    PERM_RANDOM = 0,
+    PERM_IDENTITY,
+    PERM_ENDS,
+    PERM_REVERSE,
+    PERM_INGROUP,
+    PERM_SWAP,
+    PERM_COUNT
+} perm_t;
 typedef enum { ZPROUTE_AUTO = 0, ZPROUTE_ZP, ZPROUTE_NOZP } zproute_t;
 /* GPTQ v1's Z - 1 conventions (formats/v1zero.h): how the writer stored it and a loader reads it */
 typedef enum { V1Z_NIBBLE = 0, V1Z_NOWRAP, V1Z_WORD, V1Z_COUNT } v1zero_t;
@@ -68,9 +82,10 @@ struct case_desc {
     uint64_t seed;
     zproute_t zproute;
     v1zero_t v1z;
-    tp_split_t tp;              /* TP_NONE: the whole layer */
-    int tp_rank;                /* 0..tp_world-1 */
-    int tp_world;               /* 2..TP_WORLD_MAX (1 with TP_NONE) */
+    tp_split_t tp; /* TP_NONE: the whole layer */
+    int tp_rank;   /* 0..tp_world-1 */
+    int tp_world;  /* 2..TP_WORLD_MAX (1 with TP_NONE) */
+    perm_t perm;
     char fault[DESC_FAULT_MAX]; /* "" = none */
 };
 
@@ -94,7 +109,8 @@ int desc_parse_fields(const char *line, struct case_desc *d, char *err, size_t e
 /* Checks every rule: single keys (ranges, n % 8, k % 8, g = -1 or a positive
  * multiple of 8, bias 0|1, fault name) and the cross-key rules: k % g,
  * act-order with g = -1, awq with g_idx, zproute other than auto without
- * adapter=vllm-xpu (print omits zproute there). Returns 0 or -1 with a
+ * adapter=vllm-xpu (print omits zproute there), perm other than random
+ * without gidx=act (print omits perm=random). Returns 0 or -1 with a
  * message. */
 int desc_validate(const struct case_desc *d, char *err, size_t errlen);
 
@@ -118,6 +134,9 @@ const char *gidx_name(gidx_t g);
 const char *data_name(data_t d);
 const char *zproute_name(zproute_t r);
 const char *tp_split_name(tp_split_t t);
+const char *perm_name(perm_t p);
+/* 1 for the data modes compared exactly (one right answer): exact, edge. */
+int data_is_exact(data_t d);
 int desc_equal(const struct case_desc *a, const struct case_desc *b);
 
 #endif

@@ -18,7 +18,10 @@ enum prng_tensor {
     RT_BIAS,
     RT_WREAL, /* latent Gaussian weights (real mode) */
     RT_XREAL,
-    RT_AUX
+    RT_AUX,
+    RT_EDGE_ROW, /* edge mode: row classes and their values */
+    RT_EDGE_COL, /* edge mode: column classes, targets and exponents */
+    RT_RANDCASE  /* run --random: the descriptors drawn (randcase.h) */
 };
 
 uint64_t prng_u64(uint64_t seed, uint32_t tensor, uint64_t index);

@@ -9,6 +9,9 @@
  * reach thousands of units (past f16's 2^11), so an f16 accumulator or a
  * truncating store is caught.
  *
+ * Edge mode (data=edge): exact data at the edges of the number formats
+ * (edgedata.h).
+ *
  * Real mode (data=real): X ~ N(0,1); latent weights ~ N(0, 0.02^2) quantized
  * per (group, column) as GPTQ/RTN does: asymmetric s = (max-min)/15 over the
  * group's rows (range widened to include 0), z = round(-min/s); symmetric
@@ -22,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/edgedata.h"
+#include "cases/perm.h"
 #include "cases/prng.h"
 
 #define EXACT_E0 (-9)
@@ -81,18 +86,19 @@ static void exact_params(int64_t K, int *xmax, int *spread) {
     *spread = s;
 }
 
-static void gen_gidx(const struct case_desc *d, struct problem *p) {
+/* g_idx from the act-order permutation family (perm.h), else k / gs. */
+static int gen_gidx(const struct case_desc *d, struct problem *p) {
     for (int64_t k = 0; k < p->K; k++)
         p->g_idx[k] = (int32_t)(k / p->gs);
-    if (d->gidx != GIDX_ACT) return;
-    /* Act-order: a random permutation of (i / gs), Fisher-Yates driven by the
-     * counter-based PRNG (sequential but a pure function of the seed). */
-    for (int64_t i = p->K - 1; i > 0; i--) {
-        int64_t j = prng_range(d->seed, RT_PERM, (uint64_t)i, 0, i);
-        int32_t t = p->g_idx[i];
-        p->g_idx[i] = p->g_idx[j];
-        p->g_idx[j] = t;
+    if (d->gidx != GIDX_ACT) return 0;
+    int32_t *perm = malloc((size_t)p->K * sizeof *perm);
+    if (!perm || perm_family(d, perm) != 0) {
+        free(perm);
+        return -1;
     }
+    perm_to_gidx(perm, p->K, p->gs, p->g_idx);
+    free(perm);
+    return 0;
 }
 
 static void gen_exact(const struct case_desc *d, struct problem *p) {
@@ -286,9 +292,20 @@ int problem_generate(const struct case_desc *d, struct problem *p, char *err, si
 static int generate_layer(const struct case_desc *d, struct problem *p, char *err, size_t errlen) {
     problem_shape(d, p);
     if (problem_alloc(d, p, err, errlen) != 0) return -1;
-    gen_gidx(d, p);
+    if (gen_gidx(d, p) != 0) {
+        problem_free(p);
+        snprintf(err, errlen, "out of memory for the act-order permutation (k=%lld)",
+                 (long long)d->k);
+        return -1;
+    }
     if (d->data == DATA_EXACT) {
         gen_exact(d, p);
+        return 0;
+    }
+    if (d->data == DATA_EDGE) {
+        int xmax, spread;
+        exact_params(p->K, &xmax, &spread);
+        edge_generate(p, xmax, spread);
         return 0;
     }
     if (gen_real(d, p, err, errlen) != 0) {

@@ -31,6 +31,9 @@ static const char *const run_options[][2] = {
     {"--max-hangs N", "after N hung cases in a row the rest is not run (default 3; 0: no limit)"},
     {"--no-isolation", "run the kernel in this process (default: a worker process)"},
     {"--profile", "print where the sweep's time went"},
+    {"--random N", "add N random descriptors over the whole case space (seed printed)"},
+    {"--seed S", "the seed of --random (default: from the clock)"},
+    {"--budget SECONDS", "start no case after SECONDS (the rest is not run)"},
     {"-h, --help", "this list"},
 };
 

@@ -1,9 +1,11 @@
 /* cmd_run.c - `gptq-harness run` and `gptq-harness devices`. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/clock.h"
 #include "util/peakmem.h"
@@ -29,6 +31,8 @@
 #include "verdict/runner.h"
 #include "results/runout.h"
 #include "results/saver.h"
+#include "cases/prng.h"
+#include "cases/randcase.h"
 #include "cases/shard.h"
 
 #define DEFAULT_MAX_BYTES ((int64_t)8 << 30)
@@ -53,6 +57,10 @@ struct run_opts {
     char batches[2048];   /* the --batch files, ", "-separated (for the reports) */
     const char *save_dir; /* --save-failures / --save-all DIR */
     int save_all;
+    long random;   /* --random N: N random descriptors (randcase.h) */
+    uint64_t seed; /* --seed S */
+    int have_seed;
+    double budget; /* --budget SECONDS: no case starts after this (0: none) */
 };
 
 /* Long-only options (no short letter). */
@@ -64,7 +72,10 @@ enum {
     OPT_NO_ISOLATION,
     OPT_MAX_HANGS,
     OPT_ADAPTER,
-    OPT_LAYER
+    OPT_LAYER,
+    OPT_RANDOM,
+    OPT_SEED,
+    OPT_BUDGET
 };
 
 /* --adapter exec:CMD makes every case's adapter the runner (descriptors say
@@ -80,6 +91,28 @@ static int external_adapters(struct run_opts *o, char *err, size_t errlen) {
         if (!o->adapter) continue;
         d->adapter = ADAPTER_EXEC;
         d->zproute = ZPROUTE_AUTO;
+    }
+    return 0;
+}
+
+/* --random N: N descriptors drawn from the whole case space (randcase.h),
+ * after any given ones. Without --seed the seed comes from the clock and the
+ * process id; it is printed either way, so the run can be repeated. */
+static int add_random(struct run_opts *o) {
+    if (!o->have_seed)
+        o->seed = prng_u64((uint64_t)(now_seconds() * 1e6), RT_RANDCASE, (uint64_t)getpid());
+    printf("random: %ld case(s), seed %llu (repeat: --random %ld --seed %llu)\n", o->random,
+           (unsigned long long)o->seed, o->random, (unsigned long long)o->seed);
+    fflush(stdout);
+    for (long i = 0; i < o->random; i++) {
+        struct case_desc d;
+        randcase_draw(o->seed, (uint64_t)i, RANDCASE_DEFAULT_MACS, &d);
+        char line[512], err[512];
+        desc_print(&d, line, sizeof line);
+        if (batch_expand_line(line, &o->cases, err, sizeof err) != 0) {
+            fprintf(stderr, "gptq-harness run: internal error: random case '%s': %s\n", line, err);
+            return -1;
+        }
     }
     return 0;
 }
@@ -154,6 +187,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         {"save-failures", required_argument, 0, OPT_SAVE_FAILURES},
         {"save-all", required_argument, 0, OPT_SAVE_ALL},
         {"shard", required_argument, 0, 'S'},
+        {"random", required_argument, 0, OPT_RANDOM},
+        {"seed", required_argument, 0, OPT_SEED},
+        {"budget", required_argument, 0, OPT_BUDGET},
         OUTPUTS_LONG_OPTIONS,
         {0, 0, 0, 0}};
     char err[1024];
@@ -261,6 +297,34 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         case 'S':
             o->shard = optarg;
             break;
+        case OPT_RANDOM:
+            if (parse_int(optarg, 1, 1000000, &v) != 0) {
+                fprintf(stderr, "gptq-harness run: --random wants a case count in 1..1000000\n");
+                return -1;
+            }
+            o->random = v;
+            break;
+        case OPT_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long sv = strtoull(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || errno) {
+                fprintf(stderr, "gptq-harness run: --seed wants an unsigned 64-bit integer\n");
+                return -1;
+            }
+            o->seed = (uint64_t)sv;
+            o->have_seed = 1;
+            break;
+        }
+        case OPT_BUDGET: {
+            char *end;
+            o->budget = strtod(optarg, &end);
+            if (*optarg == 0 || *end || !(o->budget > 0) || o->budget > 7 * 86400) {
+                fprintf(stderr, "gptq-harness run: --budget wants seconds > 0 (at most a week)\n");
+                return -1;
+            }
+            break;
+        }
         case 'h':
             printf("usage: gptq-harness run [options] [DESCRIPTOR...] [--batch FILE]...\n"
                    "  runs cases through adapter + kernel and compares with the reference\n"
@@ -275,8 +339,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
         }
     }
     if (optind < argc && positional_descriptors(optind, argc, argv, &o->cases) != 0) return -1;
+    if (o->have_seed && !o->random) {
+        fprintf(stderr, "gptq-harness run: --seed goes with --random N\n");
+        return -1;
+    }
+    if (o->random && add_random(o) != 0) return -1;
     if (o->cases.n == 0) {
-        fprintf(stderr, "gptq-harness run: no cases (give descriptors or --batch FILE)\n");
+        fprintf(stderr,
+                "gptq-harness run: no cases (give descriptors, --batch FILE or --random N)\n");
         return -1;
     }
     if (o->layer && o->kernel) {
@@ -481,10 +551,15 @@ int cmd_run(const char *prog, int argc, char **argv) {
         (void)inproc_watchdog_start(&wd, &kut.kb, o.case_timeout, &guard);
         hooks.wd = &wd;
     }
+    int over_budget = 0;
     size_t i;
     for (i = 0; i < o.cases.n; i++) {
         if (interrupt_requested()) break;
         if (!shard_selects(&sh, i)) continue;
+        if (o.budget > 0 && now_seconds() - t0 >= o.budget) {
+            over_budget = 1;
+            break;
+        }
         guard.current = i;
         struct case_result r;
         if (o.perf && have_kut) { /* until the perf hook says otherwise */
@@ -528,6 +603,9 @@ int cmd_run(const char *prog, int argc, char **argv) {
     exit_guard_disarm();
     progress_clear(&pr);
     prof.wall = now_seconds() - t0;
+    if (over_budget)
+        printf("budget: %g s spent after %zu of %zu case(s); the rest was not started\n", o.budget,
+               done, selected);
     if (o.profile) profile_print(stdout, &prof);
     build_seen_print(stdout, &builds);
     /* a signal that came after the last case finished cuts nothing short */

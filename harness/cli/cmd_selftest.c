@@ -34,11 +34,13 @@
 #include "verdict/mutant.h"
 #include "verdict/runner.h"
 
-/* The default sweep: the smoke sweep and the v1 zero-point cases, where the
- * zero-point reading faults can show (the default job runs both). */
-static const char *const DEFAULT_BATCHES[] = {"fixtures/sweeps/smoke.batch",
-                                              "fixtures/sweeps/v1-zero.batch"};
-#define BATCHES_MAX 8
+/* The default job, as `make run` runs it (docs/descriptors.md#the-default-job):
+ * the smoke, kernel-edges and contract sweeps and the v1 zero-point cases,
+ * where the zero-point reading faults can show. */
+static const char *const DEFAULT_BATCHES[] = {
+    "fixtures/sweeps/smoke.batch", "fixtures/sweeps/kernel-edges.batch",
+    "fixtures/sweeps/contract.batch", "fixtures/sweeps/v1-zero.batch"};
+#define BATCHES_MAX 16
 #define DEFAULT_MUTANTS "tests/kernels/mutants"
 #define ONLY_MAX 64
 #define MUTANTS_MAX 64
@@ -74,7 +76,7 @@ static void usage(FILE *f) {
     fprintf(f,
             "usage: gptq-harness selftest [options] [--batch FILE]...\n"
             "       gptq-harness selftest --write-mutant NAME FILE [--mutants DIR] [--kernel F]\n"
-            "  --batch FILE         the sweep, repeatable (default smoke.batch + v1-zero.batch)\n"
+            "  --batch FILE         the sweep, repeatable (default: the default job)\n"
             "  --kernel FILE        the kernel under test, and the mutants' source\n"
             "  --device SEL         P:D index or name substring\n"
             "  --threads N          reference threads (default: all CPUs)\n"
@@ -487,30 +489,40 @@ static int report(const struct st_row *rows, int n, int diagnosing) {
 
 /* ---- the command ---------------------------------------------------------- */
 
-static int load_cases(const struct st_opts *o, struct case_list *cases) {
-    char err[1024], bbuf[4200];
-    const int n = o->nbatch ? o->nbatch : (int)(sizeof DEFAULT_BATCHES / sizeof *DEFAULT_BATCHES);
-    for (int b = 0; b < n; b++) {
-        const char *batch =
-            o->nbatch ? o->batch[b] : datapath_find(DEFAULT_BATCHES[b], bbuf, sizeof bbuf);
-        const size_t before = cases->n;
-        if (batch_read_file(batch, cases, err, sizeof err) != 0) {
-            fprintf(stderr, "gptq-harness selftest: %s\n", err);
-            return -1;
-        }
-        if (cases->n == before) {
-            fprintf(stderr, "gptq-harness selftest: %s holds no case\n", batch);
-            return -1;
-        }
-        for (size_t i = before; i < cases->n; i++)
-            if (cases->v[i].fault[0]) {
-                fprintf(stderr,
-                        "gptq-harness selftest: %s: case %zu sets fault=%s; selftest plants the "
-                        "faults itself\n",
-                        batch, i - before + 1, cases->v[i].fault);
-                return -1;
-            }
+/* Reads one batch file into cases; fault= is refused (selftest plants them). */
+static int load_batch(const char *batch, struct case_list *cases) {
+    char err[1024];
+    size_t before = cases->n;
+    if (batch_read_file(batch, cases, err, sizeof err) != 0) {
+        fprintf(stderr, "gptq-harness selftest: %s\n", err);
+        return -1;
     }
+    if (cases->n == before) {
+        fprintf(stderr, "gptq-harness selftest: %s holds no case\n", batch);
+        return -1;
+    }
+    for (size_t i = before; i < cases->n; i++)
+        if (cases->v[i].fault[0]) {
+            fprintf(stderr,
+                    "gptq-harness selftest: %s: case %zu sets fault=%s; selftest plants the "
+                    "faults itself\n",
+                    batch, i - before + 1, cases->v[i].fault);
+            return -1;
+        }
+    return 0;
+}
+
+/* The --batch files, or the default job's. */
+static int load_cases(const struct st_opts *o, struct case_list *cases) {
+    char bbuf[4200];
+    if (o->nbatch == 0) {
+        for (size_t i = 0; i < sizeof DEFAULT_BATCHES / sizeof DEFAULT_BATCHES[0]; i++)
+            if (load_batch(datapath_find(DEFAULT_BATCHES[i], bbuf, sizeof bbuf), cases) != 0)
+                return -1;
+        return 0;
+    }
+    for (int i = 0; i < o->nbatch; i++)
+        if (load_batch(o->batch[i], cases) != 0) return -1;
     return 0;
 }
 

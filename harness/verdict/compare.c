@@ -59,7 +59,7 @@ static double safety_of(const struct compare_input *in) {
 }
 
 double compare_allowed(const struct compare_input *in, double ref, double absdot) {
-    if (in->mode == DATA_EXACT) return 0.0;
+    if (data_is_exact(in->mode)) return 0.0;
     double u = dt_unit_roundoff(in->dt);
     double ulp_min = dt_ulp(in->dt, 0.0);
     return safety_of(in) * (u * fabs(ref) + (u + (double)in->K * U_ACC) * absdot) + ulp_min / 2;
@@ -69,7 +69,7 @@ int compare_element_ok(const struct compare_input *in, double ref, double absdot
     if (got == compare_poison_bits(in->dt) || dt_is_nan(in->dt, got) || dt_is_inf(in->dt, got))
         return 0;
     const double g = dt_to_double(in->dt, got);
-    if (in->mode == DATA_EXACT) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
+    if (data_is_exact(in->mode)) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
     return fabs(g - ref) <= compare_allowed(in, ref, absdot);
 }
 
@@ -78,7 +78,7 @@ int compare_element_ok(const struct compare_input *in, double ref, double absdot
 static double element_ratio(const struct compare_input *in, double ref, double exp_r, double got,
                             double absdot) {
     double err = fabs(got - ref);
-    if (in->mode == DATA_EXACT) {
+    if (data_is_exact(in->mode)) {
         double e = fabs(got - exp_r);
         return e == 0 ? 0 : e / (dt_ulp(in->dt, exp_r) / 2);
     }
@@ -88,7 +88,16 @@ static double element_ratio(const struct compare_input *in, double ref, double e
 struct acc {
     double sum_ref2, sum_err2;
     int64_t ref_zeros;
+    int64_t flushed; /* exact modes: wrong elements that are a flushed subnormal */
 };
+
+/* Exact modes: got is +-0 where the right answer is nonzero and at most the
+ * smallest normal in magnitude: what flushing subnormal outputs (or inputs:
+ * a sum of subnormal products rounds to at most the smallest normal) to zero
+ * gives. */
+static int flushed_subnormal(dtype_t dt, double exp_r, double got) {
+    return got == 0 && exp_r != 0 && fabs(exp_r) <= dt_min_normal(dt);
+}
 
 static void note_worst(struct metrics *m, int64_t i, int64_t N, double ratio, double exp,
                        double got) {
@@ -108,7 +117,7 @@ static void scan(const struct compare_input *in, struct metrics *m, struct acc *
         double ref = in->yref[i];
         uint16_t eb = dt_from_double(in->dt, ref);
         double exp_r = dt_to_double(in->dt, eb);
-        a->sum_ref2 += in->mode == DATA_EXACT ? exp_r * exp_r : ref * ref;
+        a->sum_ref2 += data_is_exact(in->mode) ? exp_r * exp_r : ref * ref;
         if (exp_r == 0) a->ref_zeros++;
         if (gb == poison || dt_is_nan(in->dt, gb) || dt_is_inf(in->dt, gb)) {
             if (gb == poison)
@@ -122,15 +131,16 @@ static void scan(const struct compare_input *in, struct metrics *m, struct acc *
         double got = dt_to_double(in->dt, gb);
         if (got == 0) m->zeros++;
         /* exact mode: errors against the one right answer (the rounded reference) */
-        double err = fabs(got - (in->mode == DATA_EXACT ? exp_r : ref));
+        double err = fabs(got - (data_is_exact(in->mode) ? exp_r : ref));
         a->sum_err2 += err * err;
         if (err > m->max_abs) m->max_abs = err;
         double ulp = fabs((double)dt_ordered(in->dt, gb) - (double)dt_ordered(in->dt, eb));
         if (ulp > m->max_ulp) m->max_ulp = ulp;
         double ad = in->absdot ? in->absdot[i] : 0;
         double ratio = element_ratio(in, ref, exp_r, got, ad);
-        int bad = in->mode == DATA_EXACT ? (got != exp_r) : (err > compare_allowed(in, ref, ad));
+        int bad = data_is_exact(in->mode) ? (got != exp_r) : (err > compare_allowed(in, ref, ad));
         if (bad) m->mismatches++;
+        if (bad && data_is_exact(in->mode) && flushed_subnormal(in->dt, exp_r, got)) a->flushed++;
         note_worst(m, i, in->N, ratio, exp_r, got);
     }
     for (int64_t i = 0; i < in->guard; i++) {
@@ -146,7 +156,7 @@ verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *w
     memset(m, 0, sizeof *m);
     m->worst_m = -1;
     m->total = in->M * in->N;
-    struct acc a = {0, 0, 0};
+    struct acc a = {0, 0, 0, 0};
     scan(in, m, &a);
     m->rel_l2 = a.sum_ref2 > 0 ? sqrt(a.sum_err2 / a.sum_ref2) : sqrt(a.sum_err2);
     m->sqnr_db = a.sum_err2 > 0 ? 10 * log10(a.sum_ref2 / a.sum_err2) : INFINITY;
@@ -169,6 +179,15 @@ verdict_t compare_run(const struct compare_input *in, struct metrics *m, char *w
                  "away from the output; guard zones of %lld elements on each side)",
                  (long long)m->guard_bad, where, (long long)m->guard_near, (long long)in->guard);
         return V_FAILED;
+    }
+    if (m->mismatches && a.flushed == m->mismatches) {
+        snprintf(why, len,
+                 "subnormals flushed to zero: %lld/%lld elements are 0 where the right answer is "
+                 "a subnormal (or the smallest normal); worst (m=%lld, n=%lld): expected %.9g got "
+                 "%.9g (flush-to-zero in the kernel or the device; the contract keeps subnormals)",
+                 (long long)m->mismatches, (long long)m->total, (long long)m->worst_m,
+                 (long long)m->worst_n, m->worst_exp, m->worst_got);
+        return V_MISTRUSTED;
     }
     if (m->mismatches) {
         snprintf(why, len,

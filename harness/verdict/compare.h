@@ -8,6 +8,10 @@
  * with u = 2^-11 (f16), 2^-8 (bf16), u_acc = 2^-24 and ulp_min the smallest
  * subnormal of the output dtype (covers outputs that round into the subnormal
  * range).
+ * Exact modes: a result whose every wrong element is 0 where the right answer
+ * is a nonzero subnormal (or the smallest normal) is MISTRUSTED, named
+ * "subnormals flushed to zero" (flush-to-zero, a softer finding than a wrong
+ * value but never a pass); any other wrong element is FAILED.
  * Always: NaN/Inf never pass; an element still holding the poison pattern was
  * never written; the guard zones before and after the output (compare_guard
  * elements each) must come back untouched;

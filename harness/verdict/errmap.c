@@ -55,7 +55,7 @@ void errgrid_free(struct errgrid *g) {
 
 static double expected(const struct compare_input *in, int64_t i) {
     double ref = in->yref[i];
-    return in->mode == DATA_EXACT ? dt_to_double(in->dt, dt_from_double(in->dt, ref)) : ref;
+    return data_is_exact(in->mode) ? dt_to_double(in->dt, dt_from_double(in->dt, ref)) : ref;
 }
 
 struct errgrid *errmap_grid(const struct compare_input *in) {
