@@ -18,7 +18,7 @@ check "random: the seed printed first" \
     sh -c "head -1 '$TMP/a.out' | grep -q '^random: 6 case(s), seed 5 (repeat: --random 6 --seed 5)'"
 descs "$TMP/a.out" >"$TMP/a.d"
 check "random: 6 cases printed, each with its descriptor" [ "$(wc -l <"$TMP/a.d")" -eq 6 ]
-check "random: summary counts 6" grep -q '^tests: 6 passed: 6 ' "$TMP/a.out"
+check "random: summary counts 6" grep -q '^summary: total=6 passed=6 ' "$TMP/a.out"
 "$BIN" run --random 6 --seed 5 --out "$TMP/r2" >"$TMP/b.out" 2>&1
 descs "$TMP/b.out" >"$TMP/b.d"
 check "random: the same seed gives the same cases" cmp -s "$TMP/a.d" "$TMP/b.d"
@@ -50,7 +50,7 @@ check "random: the printed seed repeats the cases" \
 rc=$?
 check "budget: exit 0 (the cases run passed)" [ "$rc" -eq 0 ]
 check "budget: says it stopped" grep -q '^budget: 0.5 s spent after [0-9]* of 200 case(s); the rest was not started' "$TMP/g.out"
-ran=$(sed -n 's/^tests: \([0-9]*\) .*/\1/p' "$TMP/g.out")
+ran=$(sed -n 's/^summary: total=\([0-9]*\) .*/\1/p' "$TMP/g.out")
 check "budget: fewer cases than asked ($ran of 200)" [ "${ran:-200}" -lt 200 ]
 
 # usage errors
