@@ -72,7 +72,6 @@ static void release_check(const char *what, cl_int rc) {
     fprintf(stderr, "gptq-harness: warning: %s\n", msg);
 }
 
-/* Human-readable byte count: "2.1 GiB", "640.0 MiB", "12 B". */
 /* Reads a string property with clGetPlatformInfo / clGetDeviceInfo into buf
  * (truncated to fit). Returns the cl* status. */
 static cl_int platform_str(cl_platform_id p, cl_platform_info what, char *buf, size_t len) {

@@ -54,13 +54,9 @@ int dev_opts_parse(struct dev_opts *o, int c, const char *arg, const char *cmd) 
         if (parse_int(arg, 1, 1024, &v) != 0) return bad(cmd, "--threads wants 1..1024");
         o->s.threads = (int)v;
         return 1;
-    case DEV_OPT_CASE_TIMEOUT: {
-        char *end;
-        o->case_timeout = strtod(arg, &end);
-        if (!*arg || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400)
-            return bad(cmd, "--case-timeout wants seconds in 0..86400 (0: no watchdog)");
+    case DEV_OPT_CASE_TIMEOUT:
+        if (parse_case_timeout(arg, &o->case_timeout) != 0) return bad(cmd, CASE_TIMEOUT_WANTS);
         return 1;
-    }
     case DEV_OPT_NO_ISOLATION:
         o->in_process = 1;
         return 1;

@@ -33,6 +33,15 @@ int parse_int(const char *s, long lo, long hi, long *out) {
     return 0;
 }
 
+int parse_case_timeout(const char *s, double *out) {
+    if (!s || !*s) return -1;
+    char *end;
+    const double v = strtod(s, &end);
+    if (*end || !(v >= 0) || v > 86400) return -1;
+    *out = v;
+    return 0;
+}
+
 int parse_size(const char *s, int64_t *out) {
     if (!s || !*s) return -1;
     char *end;

@@ -262,16 +262,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o) {
             }
             o->s.repeat = (int)v;
             break;
-        case OPT_CASE_TIMEOUT: {
-            char *end;
-            o->case_timeout = strtod(optarg, &end);
-            if (*optarg == 0 || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400) {
-                fprintf(stderr, "gptq-harness run: --case-timeout wants seconds in 0..86400 "
-                                "(0: no watchdog)\n");
+        case OPT_CASE_TIMEOUT:
+            if (parse_case_timeout(optarg, &o->case_timeout) != 0) {
+                fprintf(stderr, "gptq-harness run: " CASE_TIMEOUT_WANTS "\n");
                 return -1;
             }
             break;
-        }
         case OPT_MAX_HANGS:
             if (parse_int(optarg, 0, 1000000, &v) != 0) {
                 fprintf(stderr, "gptq-harness run: --max-hangs wants an integer >= 0 (0: no "

@@ -145,16 +145,12 @@ static int parse_opts(int argc, char **argv, struct st_opts *o) {
         case 'W':
             o->write_mutant = optarg;
             break;
-        case 'T': {
-            char *end;
-            o->case_timeout = strtod(optarg, &end);
-            if (!*optarg || *end || !(o->case_timeout >= 0) || o->case_timeout > 86400) {
-                fprintf(stderr, "gptq-harness selftest: --case-timeout wants seconds in 0..86400 "
-                                "(0: no watchdog)\n");
+        case 'T':
+            if (parse_case_timeout(optarg, &o->case_timeout) != 0) {
+                fprintf(stderr, "gptq-harness selftest: " CASE_TIMEOUT_WANTS "\n");
                 return -1;
             }
             break;
-        }
         case 'v':
             o->verbose = 1;
             break;

@@ -25,6 +25,9 @@ int cmd_selftest(const char *prog, int argc, char **argv);
  * Returns 0 or -1. */
 int parse_size(const char *s, int64_t *out);
 int parse_int(const char *s, long lo, long hi, long *out);
+/* --case-timeout's value: seconds in 0..86400 (0: no watchdog). Returns 0 or -1. */
+#define CASE_TIMEOUT_WANTS "--case-timeout wants seconds in 0..86400 (0: no watchdog)"
+int parse_case_timeout(const char *s, double *out);
 /* "HEAD ARGV[0] ARGV[1] ...", head as given, each word of argv quoted for a
  * shell (malloc'd; NULL when out of memory): the command line the reports
  * show. */

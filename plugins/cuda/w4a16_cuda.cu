@@ -121,6 +121,28 @@ __device__ __forceinline__ void accumulate_word(const struct w4a16_args &p, int 
     }
 }
 
+/* The sum of v over the warp's 32 lanes, in every lane. */
+__device__ __forceinline__ float warp_sum(float v) {
+    for (int off = 16; off > 0; off /= 2)
+        v += __shfl_xor_sync(0xFFFFFFFFu, v, off);
+    return v;
+}
+
+/* Reduces each row's lane sums over the warp; lane r writes out[m0 + r][n]
+ * (+ bias), rounded to nearest even. */
+template <bool BF16, int MT>
+__device__ __forceinline__ void store_tile(const struct w4a16_args &p, int n, int m0, int lane,
+                                           float (&acc)[MT]) {
+#pragma unroll
+    for (int r = 0; r < MT; r++)
+        acc[r] = warp_sum(acc[r]);
+    const float bias = p.bias ? to_float<BF16>(__ldg(p.bias + n)) : 0.0f;
+#pragma unroll
+    for (int r = 0; r < MT; r++)
+        if (lane == r && m0 + r < p.M)
+            p.out[(size_t)(m0 + r) * p.N + n] = from_float<BF16>(p.bias ? acc[r] + bias : acc[r]);
+}
+
 template <bool BF16, bool PERM, int MT, bool VEC>
 __global__ void w4a16_kernel(struct w4a16_args p) {
     const int lane = threadIdx.x % 32;
@@ -146,16 +168,7 @@ __global__ void w4a16_kernel(struct w4a16_args p) {
             for (int j = lane; j < words; j += 32)
                 accumulate_word<BF16, PERM, MT>(p, n, m0, __ldg(col + j), 8 * j, acc);
         }
-#pragma unroll
-        for (int r = 0; r < MT; r++)
-            for (int off = 16; off > 0; off /= 2)
-                acc[r] += __shfl_xor_sync(0xFFFFFFFFu, acc[r], off);
-        const float bias = p.bias ? to_float<BF16>(__ldg(p.bias + n)) : 0.0f;
-#pragma unroll
-        for (int r = 0; r < MT; r++)
-            if (lane == r && m0 + r < p.M)
-                p.out[(size_t)(m0 + r) * p.N + n] =
-                    from_float<BF16>(p.bias ? acc[r] + bias : acc[r]);
+        store_tile<BF16, MT>(p, n, m0, lane, acc);
     }
 }
 
@@ -231,16 +244,7 @@ __global__ void __launch_bounds__(WARPS * 32, 4) w4a16_chunk_kernel(struct w4a16
         }
         for (; c < chunks; c += 32)
             chunk_fma<BF16, PERM, MT>(p, n, m0, __ldg(col4 + c), c, acc);
-#pragma unroll
-        for (int r = 0; r < MT; r++)
-            for (int off = 16; off > 0; off /= 2)
-                acc[r] += __shfl_xor_sync(0xFFFFFFFFu, acc[r], off);
-        const float bias = p.bias ? to_float<BF16>(__ldg(p.bias + n)) : 0.0f;
-#pragma unroll
-        for (int r = 0; r < MT; r++)
-            if (lane == r && m0 + r < p.M)
-                p.out[(size_t)(m0 + r) * p.N + n] =
-                    from_float<BF16>(p.bias ? acc[r] + bias : acc[r]);
+        store_tile<BF16, MT>(p, n, m0, lane, acc);
     }
 }
 
@@ -290,8 +294,7 @@ __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_a
     }
 #pragma unroll
     for (int j = 0; j < CPW; j++)
-        for (int off = 16; off > 0; off /= 2)
-            acc[j] += __shfl_xor_sync(0xFFFFFFFFu, acc[j], off);
+        acc[j] = warp_sum(acc[j]);
     if (lane < ncols) {
         float v = acc[0];
 #pragma unroll
