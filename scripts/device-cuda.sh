@@ -4,17 +4,18 @@
 #  1. The CUDA plugin: build/plugins/libw4a16_cuda.so as carried (built here
 #     by device-prepare with nvcc), or, if absent or REBUILD=1, built there
 #     with `make plugins-cuda` (nvcc).
-#  2. The smoke sweep through it: failures and the summary line.
+#  2. The sweeps in $BATCHES (default fixtures/sweeps/smoke.batch; "none"
+#     skips them) through it: failures and the summary line.
 #  3. Bandwidth for each m in $MS (default 1) and (n,k) in $SHAPES (default
 #     4096:4096 11008:4096 4096:11008), asymmetric g=128, f16: the plugin's kernel time (median
 #     of $REPS CUDA-event-timed launches, each after an L2 flush; default 20)
 #     and GB/s over bytes = packed weights N*K/2 + scales G*N*2 + zero points
-#     G*N/2 + activations M*K*2 + output M*N*2.
+#     G*N/2 + activations M*K*2 + output M*N*2. DATA: the data mode (default real).
 # Exit: 0 when the sweep and the bandwidth cases all passed, else 1.
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/device-env.sh
-PLUGIN=build/plugins/libw4a16_cuda.so
+PLUGIN=${PLUGIN:-build/plugins/libw4a16_cuda.so}
 BIN=./build/gptq-harness
 if [ ! -f "$PLUGIN" ] || [ "${REBUILD:-0}" = 1 ]; then
     echo "== building $PLUGIN with nvcc here"
@@ -24,11 +25,16 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-echo "== smoke sweep (fixtures/sweeps/smoke.batch) through plugin:$PLUGIN"
 rc=0
-"$BIN" run -q --kernel "plugin:$PLUGIN" --batch fixtures/sweeps/smoke.batch || rc=1
+BATCHES=${BATCHES:-fixtures/sweeps/smoke.batch}
+if [ "$BATCHES" != none ]; then
+    echo "== sweeps ($BATCHES) through plugin:$PLUGIN"
+    set --
+    for b in $BATCHES; do set -- "$@" --batch "$b"; done
+    "$BIN" run -q --out none --kernel "plugin:$PLUGIN" "$@" || rc=1
+fi
 
-echo "== bandwidth, m=1 (W4A16_CUDA_REPS=${REPS:-20})"
+echo "== bandwidth (W4A16_CUDA_REPS=${REPS:-20})"
 # SHAPES: n:k pairs, MS: batch sizes (defaults: the three shapes above at m=1)
 SHAPES=${SHAPES:-4096:4096 11008:4096 4096:11008}
 MS=${MS:-1}
@@ -36,11 +42,11 @@ set --
 seed=11
 for m in $MS; do
     for nk in $SHAPES; do
-        set -- "$@" "fmt=ct zp=asym g=128 dt=f16 data=real m=$m n=${nk%%:*} k=${nk##*:} seed=$seed"
+        set -- "$@" "fmt=ct zp=asym g=128 dt=f16 data=${DATA:-real} m=$m n=${nk%%:*} k=${nk##*:} seed=$seed"
         seed=$((seed + 1))
     done
 done
-W4A16_CUDA_REPS=${REPS:-20} "$BIN" run -v --max-bytes 8G --kernel "plugin:$PLUGIN" "$@" >"$TMP/bw" || rc=1
+W4A16_CUDA_REPS=${REPS:-20} "$BIN" run -v --out none --max-bytes 8G --kernel "plugin:$PLUGIN" "$@" >"$TMP/bw" || rc=1
 awk '
 /^(PASSED|FAILED|ERROR|SKIPPED|MISTRUSTED) / {
     verdict = $1; m = n = k = g = 0; zp = ""

@@ -253,7 +253,7 @@ __global__ void __launch_bounds__(WARPS * 32, 4) w4a16_chunk_kernel(struct w4a16
  * activations of a chunk once and uses them for all CPW columns, so the
  * activation loads and conversions are shared CPW ways; the CPW weight loads
  * of a chunk are in flight together. */
-template <bool BF16, bool PERM, int CPW>
+template <bool BF16, bool PERM, int CPW, bool PF>
 __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_args p) {
     const int lane = threadIdx.x % 32;
     const int n0 = (blockIdx.x * WARPS + threadIdx.x / 32) * CPW;
@@ -265,12 +265,18 @@ __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_a
 #pragma unroll
     for (int j = 0; j < CPW; j++)
         acc[j] = 0.0f;
+    uint4 q[CPW];
+#pragma unroll
+    for (int j = 0; j < CPW; j++)
+        if (j < ncols && lane < chunks)
+            q[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + lane);
     for (int c = lane; c < chunks; c += 32) {
-        uint4 q[CPW];
+        uint4 nq[CPW]; /* PF: the next chunk's weights in flight during this one */
 #pragma unroll
         for (int j = 0; j < CPW; j++)
-            if (j < ncols)
-                q[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c);
+            if (PF && j < ncols && c + 32 < chunks)
+                nq[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c +
+                              32);
         const int k0 = 32 * c;
         const int g = k0 / p.group_size;
         float x[32];
@@ -291,6 +297,14 @@ __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_a
                                __uint_as_float(0x4B000000u | ((w[t] >> (4 * i)) & 0xFu)) - zb, dot);
             acc[j] = fmaf(s, dot, acc[j]);
         }
+#pragma unroll
+        for (int j = 0; j < CPW; j++) {
+            if (PF)
+                q[j] = nq[j];
+            else if (j < ncols && c + 32 < chunks)
+                q[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c +
+                             32);
+        }
     }
 #pragma unroll
     for (int j = 0; j < CPW; j++)
@@ -306,9 +320,293 @@ __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_a
     }
 }
 
+/* ---- the mma kernel (sm_80 and later) ------------------------------------
+ * Precondition: group_size % 128 == 0 (so K % 128 == 0). Tensor-core tiles
+ * m16n8k16 (f16 or bf16 in, f32 accumulate). A warp owns NT tiles of 8
+ * adjacent columns and MT tiles of 16 rows; the W warps of a block (blockDim.y)
+ * split K into slabs of 128 rows: warp w takes slabs w, w + W, ... A slab lies
+ * in one group. In a slab, lane (g = lane / 4, t = lane % 4) loads the 16-byte
+ * chunk t (slab rows 32t .. 32t + 31) of column g of each column tile; its
+ * four words feed 8 mma steps. A dot product does not depend on the order of
+ * its terms, so a lane's fragment slots stand for rows of its own chunk, and
+ * the activation fragments are built in the same order: in step s (word s / 2,
+ * h = s % 2) the B slots 2t, 2t+1 hold nibbles 2h, 2h+4 of the word and the
+ * slots 2t+8, 2t+9 nibbles 2h+1, 2h+5 (the pairs the magic-number decode gives
+ * without a shift per nibble), the A slots the activations of the same rows.
+ * q - z is a small integer, exact in f16 and bf16; the tensor core's products
+ * x (q - z) are exact and summed in f32; per slab and column acc += s * sum,
+ * the same per-group form as the other kernels (exact in the exact modes). */
+#define MMA_SLAB 128
+
+/* half2 / bf162 bits of q - z for the nibble pairs (0,4), (1,5), (2,6), (3,7)
+ * of w. f16: (w & 0x000F000F) | 0x6400 halves = 1024 + q, minus 1024 + z;
+ * (w & 0x00F000F0) | 0x6400 = 1024 + 16q, times 1/16 minus 64 + z (exact:
+ * one rounding of an exact small integer). bf16 (7-bit mantissa): 128 + q by
+ * 0x4300, one shift per pair. zq = (1024 + z) or (128 + z) in both halves,
+ * z16 = -(64 + z) in both halves (f16 only). */
+template <bool BF16>
+__device__ __forceinline__ void decode_pairs(uint32_t w, uint32_t zq, uint32_t z16,
+                                             uint32_t (&p)[4]) {
+    if constexpr (BF16) {
+        (void)z16;
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            const uint32_t v = ((w >> (4 * i)) & 0x000F000Fu) | 0x43004300u;
+            const __nv_bfloat162 d =
+                __hsub2(*reinterpret_cast<const __nv_bfloat162 *>(&v),
+                        *reinterpret_cast<const __nv_bfloat162 *>(&zq));
+            p[i] = *reinterpret_cast<const uint32_t *>(&d);
+        }
+    } else {
+        const uint32_t sixteenth = 0x2C002C00u; /* 1/16 in both halves */
+        const uint32_t h = w >> 8;
+        const uint32_t v[4] = {(w & 0x000F000Fu) | 0x64006400u, (w & 0x00F000F0u) | 0x64006400u,
+                               (h & 0x000F000Fu) | 0x64006400u, (h & 0x00F000F0u) | 0x64006400u};
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            const __half2 x = *reinterpret_cast<const __half2 *>(&v[i]);
+            const __half2 d =
+                (i % 2 == 0)
+                    ? __hsub2(x, *reinterpret_cast<const __half2 *>(&zq))
+                    : __hfma2(x, *reinterpret_cast<const __half2 *>(&sixteenth),
+                              *reinterpret_cast<const __half2 *>(&z16));
+            p[i] = *reinterpret_cast<const uint32_t *>(&d);
+        }
+    }
+}
+
+/* d += a * b on one m16n8k16 tile (f32 accumulators). */
+template <bool BF16>
+__device__ __forceinline__ void mma16816(float (&d)[4], const uint32_t (&a)[4], uint32_t b0,
+                                         uint32_t b1) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    if constexpr (BF16)
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
+                     "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    else
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
+                     "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#else
+    (void)d;
+    (void)a;
+    (void)b0;
+    (void)b1;
+    __trap(); /* never launched below sm_80 (mma_usable) */
+#endif
+}
+
+/* The 8 activations A'[m][k .. k + 7] as 16-bit bits in a uint4 (k % 8 == 0). */
+template <bool PERM>
+__device__ __forceinline__ uint4 load_x8(const struct w4a16_args &p, int m, int k) {
+    const uint16_t *row = p.a + (size_t)m * p.K;
+    if constexpr (!PERM) {
+        return __ldg(reinterpret_cast<const uint4 *>(row + k));
+    } else {
+        uint32_t v[4];
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+            v[i] = (uint32_t)__ldg(row + __ldg(p.perm + k + 2 * i)) |
+                   ((uint32_t)__ldg(row + __ldg(p.perm + k + 2 * i + 1)) << 16);
+        return make_uint4(v[0], v[1], v[2], v[3]);
+    }
+}
+
+/* What one lane reads for one slab and column tile: its weight chunk, the
+ * zero-point word of the tile's 8 columns (nibble g: column g) and the
+ * scales of its C columns 2t, 2t + 1 (two 16-bit values). Fetched slabs
+ * ahead, all three in flight together. */
+struct mma_load {
+    uint4 q;
+    uint32_t zw, sv;
+};
+
+template <int NT>
+__device__ __forceinline__ void mma_fetch(const struct w4a16_args &p, int n0, int sl,
+                                          struct mma_load (&l)[NT]) {
+    const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+    const size_t words = (size_t)(p.K / 8);
+    const int grp = sl * MMA_SLAB / p.group_size;
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        const int nt0 = n0 + 8 * j; /* the tile's first column */
+        if (nt0 >= p.N) {
+            l[j].q = make_uint4(0u, 0u, 0u, 0u);
+            l[j].zw = 0u;
+            l[j].sv = 0u;
+            continue;
+        }
+        l[j].q = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(nt0 + g) * words) +
+                       (size_t)(sl * (MMA_SLAB / 32) + t));
+        l[j].zw = p.zp ? __ldg(p.zp + (size_t)grp * (p.N / 8) + nt0 / 8)
+                       : (uint32_t)p.zp_scalar * 0x11111111u;
+        l[j].sv = __ldg(reinterpret_cast<const uint32_t *>(p.scale + (size_t)grp * p.N + nt0 +
+                                                            2 * t));
+    }
+}
+
+/* One slab of one warp: acc[j][i] += s * (A' rows of tile i) x (W slab of
+ * column tile j). Word by word, so that only one word's decoded pairs per
+ * column tile are live. The zero-point operands are built from z's bits:
+ * 1024 + z is 0x6400 | z in f16, -(64 + z) is 0xD400 + 16z, 128 + z is
+ * 0x4300 | z in bf16 (0 <= z <= 15). */
+template <bool BF16, bool PERM, int NT, int MT>
+__device__ __forceinline__ void mma_slab(const struct w4a16_args &p, int m0, int kb,
+                                         const struct mma_load (&l)[NT],
+                                         float (&acc)[NT][MT][4]) {
+    const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+    const int kc = kb + 32 * t; /* this lane's chunk */
+    uint32_t zq[NT], z16[NT];
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        const uint32_t z = (l[j].zw >> (4 * g)) & 0xFu;
+        zq[j] = (BF16 ? 0x43004300u : 0x64006400u) | (z * 0x00010001u);
+        z16[j] = (0xD400u + 16u * z) * 0x00010001u;
+    }
+    float d[NT][MT][4];
+#pragma unroll
+    for (int j = 0; j < NT; j++)
+#pragma unroll
+        for (int i = 0; i < MT; i++)
+            d[j][i][0] = d[j][i][1] = d[j][i][2] = d[j][i][3] = 0.0f;
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++) {
+        uint32_t b[NT][4];
+#pragma unroll
+        for (int j = 0; j < NT; j++)
+            decode_pairs<BF16>(wd == 0   ? l[j].q.x
+                               : wd == 1 ? l[j].q.y
+                               : wd == 2 ? l[j].q.z
+                                         : l[j].q.w,
+                               zq[j], z16[j], b[j]);
+#pragma unroll
+        for (int i = 0; i < MT; i++) {
+            const int r0 = min(m0 + 16 * i + g, p.M - 1), r1 = min(m0 + 16 * i + g + 8, p.M - 1);
+            uint4 x0 = load_x8<PERM>(p, r0, kc + 8 * wd), x1 = x0;
+            if (p.M > 1) x1 = load_x8<PERM>(p, r1, kc + 8 * wd); /* decode: row 0 twice */
+            const uint32_t P0[4] = {x0.x, x0.y, x0.z, x0.w}, P1[4] = {x1.x, x1.y, x1.z, x1.w};
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                uint32_t a[4];
+                a[0] = __byte_perm(P0[h], P0[h + 2], 0x5410);
+                a[2] = __byte_perm(P0[h], P0[h + 2], 0x7632);
+                if (p.M > 1) {
+                    a[1] = __byte_perm(P1[h], P1[h + 2], 0x5410);
+                    a[3] = __byte_perm(P1[h], P1[h + 2], 0x7632);
+                } else { /* rows 8-15 are not read back: any values do */
+                    a[1] = a[0];
+                    a[3] = a[2];
+                }
+#pragma unroll
+                for (int j = 0; j < NT; j++)
+                    mma16816<BF16>(d[j][i], a, b[j][2 * h], b[j][2 * h + 1]);
+            }
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < NT; j++) { /* C columns 2t, 2t + 1 of tile j */
+        const float s0 = to_float<BF16>((uint16_t)(l[j].sv & 0xFFFFu)),
+                    s1 = to_float<BF16>((uint16_t)(l[j].sv >> 16));
+#pragma unroll
+        for (int i = 0; i < MT; i++) {
+            acc[j][i][0] = fmaf(s0, d[j][i][0], acc[j][i][0]);
+            acc[j][i][1] = fmaf(s1, d[j][i][1], acc[j][i][1]);
+            acc[j][i][2] = fmaf(s0, d[j][i][2], acc[j][i][2]);
+            acc[j][i][3] = fmaf(s1, d[j][i][3], acc[j][i][3]);
+        }
+    }
+}
+
+/* Blocks of up to MMA_MAX_THREADS; MINB blocks of that size per SM bound the
+ * registers (2: 128, 3: 80, 4: 64). DEPTH slabs of loads in flight per warp. */
+#define MMA_MAX_THREADS 256
+
+template <bool BF16, bool PERM, int NT, int MT, int DEPTH, int MINB>
+__global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_mma_kernel(struct w4a16_args p) {
+    extern __shared__ float red[]; /* [warp][lane][NT * MT * 4] */
+    const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+    const int warp = threadIdx.y, W = blockDim.y;
+    const int n0 = blockIdx.x * 8 * NT, slabs = p.K / MMA_SLAB;
+    for (int m0 = blockIdx.y * 16 * MT; m0 < p.M; m0 += gridDim.y * 16 * MT) {
+        float acc[NT][MT][4];
+#pragma unroll
+        for (int j = 0; j < NT; j++)
+#pragma unroll
+            for (int i = 0; i < MT; i++)
+                acc[j][i][0] = acc[j][i][1] = acc[j][i][2] = acc[j][i][3] = 0.0f;
+        struct mma_load buf[DEPTH][NT];
+#pragma unroll
+        for (int u = 0; u < DEPTH; u++)
+            if (warp + u * W < slabs) mma_fetch<NT>(p, n0, warp + u * W, buf[u]);
+        for (int sl = warp; sl < slabs; sl += DEPTH * W) {
+#pragma unroll
+            for (int u = 0; u < DEPTH; u++) {
+                const int s = sl + u * W;
+                if (s >= slabs) break;
+                struct mma_load cur[NT];
+#pragma unroll
+                for (int j = 0; j < NT; j++)
+                    cur[j] = buf[u][j];
+                if (s + DEPTH * W < slabs) mma_fetch<NT>(p, n0, s + DEPTH * W, buf[u]);
+                mma_slab<BF16, PERM, NT, MT>(p, m0, s * MMA_SLAB, cur, acc);
+            }
+        }
+        /* the W warps' sums: warp 0 adds them up and writes */
+        float *mine = red + ((size_t)warp * 32 + lane) * (NT * MT * 4);
+#pragma unroll
+        for (int j = 0; j < NT; j++)
+#pragma unroll
+            for (int i = 0; i < MT; i++)
+#pragma unroll
+                for (int e = 0; e < 4; e++)
+                    mine[(j * MT + i) * 4 + e] = acc[j][i][e];
+        __syncthreads();
+        if (warp == 0) {
+            for (int w = 1; w < W; w++) {
+                const float *other = red + ((size_t)w * 32 + lane) * (NT * MT * 4);
+#pragma unroll
+                for (int j = 0; j < NT; j++)
+#pragma unroll
+                    for (int i = 0; i < MT; i++)
+#pragma unroll
+                        for (int e = 0; e < 4; e++)
+                            acc[j][i][e] += other[(j * MT + i) * 4 + e];
+            }
+#pragma unroll
+            for (int j = 0; j < NT; j++)
+#pragma unroll
+                for (int i = 0; i < MT; i++)
+#pragma unroll
+                    for (int e = 0; e < 4; e++) {
+                        const int m = m0 + 16 * i + g + (e >= 2 ? 8 : 0);
+                        const int n = n0 + 8 * j + 2 * t + (e & 1);
+                        if (m >= p.M || n >= p.N) continue;
+                        const float v = p.bias ? acc[j][i][e] + to_float<BF16>(__ldg(p.bias + n))
+                                               : acc[j][i][e];
+                        p.out[(size_t)m * p.N + n] = from_float<BF16>(v);
+                    }
+        }
+        __syncthreads(); /* red is reused by the next row block */
+    }
+}
+
 /* ---- host code ------------------------------------------------------------ */
 
 typedef void (*kernel_fn)(struct w4a16_args);
+
+/* How a call's kernel is launched, decided once per call (not between the
+ * timing events). */
+struct launch_cfg {
+    kernel_fn fn;
+    dim3 grid, block;
+    size_t smem;
+};
+
+/* The decode kernel prefetches the next chunk (measured: docs/performance.md). */
+#define DECODE_PF true
 
 /* Columns per warp of the decode kernel: 4 ($W4A16_CUDA_CPW = 1, 2, 4 or 8
  * for tuning; 1 selects the chunk kernel). */
@@ -330,9 +628,9 @@ static kernel_fn pick_mt(int M, bool vec, bool chunk) {
     const int mt = rows_per_tile(M);
     if (chunk && M == 1 && decode_cpw() > 1) {
         const int cpw = decode_cpw();
-        return cpw == 2   ? w4a16_decode_kernel<BF16, PERM, 2>
-               : cpw == 8 ? w4a16_decode_kernel<BF16, PERM, 8>
-                          : w4a16_decode_kernel<BF16, PERM, 4>;
+        return cpw == 2   ? w4a16_decode_kernel<BF16, PERM, 2, DECODE_PF>
+               : cpw == 8 ? w4a16_decode_kernel<BF16, PERM, 8, DECODE_PF>
+                          : w4a16_decode_kernel<BF16, PERM, 4, DECODE_PF>;
     }
     if (chunk) {
         const char *e = getenv("W4A16_CUDA_INFLIGHT");
@@ -358,6 +656,101 @@ static kernel_fn pick_kernel(const struct w4a16_args *p) {
         return perm ? pick_mt<true, true>(p->M, vec, chunk)
                     : pick_mt<true, false>(p->M, vec, chunk);
     return perm ? pick_mt<false, true>(p->M, vec, chunk) : pick_mt<false, false>(p->M, vec, chunk);
+}
+
+static int env_int(const char *name, int lo, int hi, int dflt) {
+    const char *s = getenv(name);
+    if (!s || !s[0]) return dflt;
+    char *end;
+    const long v = strtol(s, &end, 10);
+    if (*end || v < lo || v > hi) {
+        fprintf(stderr, WHO ": ignoring %s='%s' (want %d..%d)\n", name, s, lo, hi);
+        return dflt;
+    }
+    return (int)v;
+}
+
+/* The mma kernel's settings: the defaults come from measurements on the
+ * H200 (docs/performance.md); $W4A16_CUDA_MMA_NT and $W4A16_CUDA_MMA_WARPS
+ * override two of them, $W4A16_CUDA_TUNE times the others too. */
+#define MMA_DEPTH 2
+#define MMA_MINB 2
+
+template <bool BF16, bool PERM, int NT>
+static kernel_fn pick_mma_mt(int mt) {
+    return mt == 1   ? w4a16_mma_kernel<BF16, PERM, NT, 1, MMA_DEPTH, MMA_MINB>
+           : mt == 2 ? w4a16_mma_kernel<BF16, PERM, NT, 2, MMA_DEPTH, MMA_MINB>
+                     : w4a16_mma_kernel<BF16, PERM, NT, 4, MMA_DEPTH, MMA_MINB>;
+}
+
+template <bool BF16, bool PERM>
+static kernel_fn pick_mma(int nt, int mt) {
+    return nt == 1 ? pick_mma_mt<BF16, PERM, 1>(mt) : pick_mma_mt<BF16, PERM, 2>(mt);
+}
+
+/* Grid, block and shared memory of the mma kernel for nt, mt and warps. */
+static void mma_geometry(const struct w4a16_args *p, int nt, int mt, int warps,
+                         struct launch_cfg *c) {
+    const int slabs = p->K / MMA_SLAB;
+    if (warps > slabs) warps = slabs;
+    const int rowblocks = (p->M + 16 * mt - 1) / (16 * mt);
+    c->grid = dim3((unsigned)((p->N + 8 * nt - 1) / (8 * nt)),
+                   (unsigned)(rowblocks < MAX_GRID_Y ? rowblocks : MAX_GRID_Y));
+    c->block = dim3(32, (unsigned)warps);
+    c->smem = (size_t)warps * 32 * nt * mt * 4 * sizeof(float); /* at most 32 KiB */
+}
+
+static int mma_rows(int M) {
+    return M <= 16 ? 1 : M <= 32 ? 2 : 4;
+}
+
+/* The mma kernel where it applies: compute capability 8.0 or later, group
+ * size a multiple of 128, zero points 0..15, the word kernel not forced, and
+ * M >= 2 ($W4A16_CUDA_MMA = 1: also M = 1, where the decode kernel is faster
+ * on the H200; 0: never). Tiles: mma_rows row tiles of 16, 2 column tiles of
+ * 8 and 8 warps splitting K ($W4A16_CUDA_MMA_NT, $W4A16_CUDA_MMA_WARPS). */
+static bool mma_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
+    const int want = env_int("W4A16_CUDA_MMA", 0, 1, -1);
+    if (cc_major < 8 || p->group_size % MMA_SLAB != 0 || getenv("W4A16_CUDA_WORD_KERNEL") ||
+        (!p->zp && (p->zp_scalar < 0 || p->zp_scalar > 15)) || /* mma_slab's range */
+        want == 0 || (want == -1 && p->M == 1))
+        return false;
+    const int mt = mma_rows(p->M);
+    const int nt = env_int("W4A16_CUDA_MMA_NT", 1, 2, 2);
+    const int warps = env_int("W4A16_CUDA_MMA_WARPS", 1, MMA_MAX_THREADS / 32, 8);
+    const bool bf16 = p->dtype == W4A16_BF16, perm = p->perm != NULL;
+    c->fn = bf16 ? (perm ? pick_mma<true, true>(nt, mt) : pick_mma<true, false>(nt, mt))
+                 : (perm ? pick_mma<false, true>(nt, mt) : pick_mma<false, false>(nt, mt));
+    mma_geometry(p, nt, mt, warps, c);
+    return true;
+}
+
+/* $W4A16_CUDA_TUNE: settings of the mma kernel timed after the call's own
+ * run (f16, no permutation, M <= 16 only), one line each on stderr. */
+struct mma_variant {
+    kernel_fn fn;
+    int nt, depth, minb;
+};
+
+#define MMA_VARIANT(NT, DEPTH, MINB) {w4a16_mma_kernel<false, false, NT, 1, DEPTH, MINB>, NT, DEPTH, MINB}
+static const struct mma_variant mma_variants[] = {
+    MMA_VARIANT(1, 2, 2), MMA_VARIANT(1, 2, 3), MMA_VARIANT(1, 2, 4), MMA_VARIANT(1, 4, 2),
+    MMA_VARIANT(1, 4, 3), MMA_VARIANT(1, 4, 4), MMA_VARIANT(2, 2, 2), MMA_VARIANT(2, 2, 3),
+    MMA_VARIANT(2, 2, 4), MMA_VARIANT(2, 4, 2), MMA_VARIANT(2, 4, 3), MMA_VARIANT(2, 4, 4),
+};
+
+static void make_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
+    if (mma_config(p, cc_major, c)) return;
+    const int mt = rows_per_tile(p->M);
+    const int tiles = (p->M + mt - 1) / mt;
+    const bool decode = p->M == 1 && p->K % 32 == 0 && p->group_size % 32 == 0 &&
+                        !getenv("W4A16_CUDA_WORD_KERNEL") && decode_cpw() > 1;
+    const int cols = decode ? WARPS * decode_cpw() : WARPS; /* columns per block */
+    c->fn = pick_kernel(p);
+    c->grid = dim3((unsigned)((p->N + cols - 1) / cols),
+                   (unsigned)(tiles < MAX_GRID_Y ? tiles : MAX_GRID_Y));
+    c->block = dim3(WARPS * 32);
+    c->smem = 0;
 }
 
 /* Device resources of one call; release() frees what was made. */
@@ -386,17 +779,6 @@ static bool upload(struct device_state *d, int slot, const void *src, size_t byt
     return ok(cudaMemcpy(d->buf[slot], src, bytes, cudaMemcpyHostToDevice), what);
 }
 
-static int env_int(const char *name, int lo, int hi, int dflt) {
-    const char *s = getenv(name);
-    if (!s || !s[0]) return dflt;
-    char *end;
-    const long v = strtol(s, &end, 10);
-    if (*end || v < lo || v > hi) {
-        fprintf(stderr, WHO ": ignoring %s='%s' (want %d..%d)\n", name, s, lo, hi);
-        return dflt;
-    }
-    return (int)v;
-}
 
 static bool setup(const struct w4a16_args *p, struct device_state *d, struct w4a16_args *k) {
     const size_t M = (size_t)p->M, N = (size_t)p->N, K = (size_t)p->K;
@@ -430,15 +812,8 @@ static bool setup(const struct w4a16_args *p, struct device_state *d, struct w4a
     return true;
 }
 
-static bool launch(const struct w4a16_args *p, const struct w4a16_args &k) {
-    const int mt = rows_per_tile(p->M);
-    const int tiles = (p->M + mt - 1) / mt;
-    const bool decode = p->M == 1 && p->K % 32 == 0 && p->group_size % 32 == 0 &&
-                        !getenv("W4A16_CUDA_WORD_KERNEL") && decode_cpw() > 1;
-    const int cols = decode ? WARPS * decode_cpw() : WARPS; /* columns per block */
-    const dim3 grid((unsigned)((p->N + cols - 1) / cols),
-                    (unsigned)(tiles < MAX_GRID_Y ? tiles : MAX_GRID_Y));
-    pick_kernel(p)<<<grid, WARPS * 32>>>(k);
+static bool launch(const struct launch_cfg &c, const struct w4a16_args &k) {
+    c.fn<<<c.grid, c.block, c.smem>>>(k);
     return ok(cudaGetLastError(), "kernel launch");
 }
 
@@ -447,15 +822,15 @@ static int cmp_float(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* Warm-up launch, then reps timed launches after an L2 flush each; *ms = median. */
-static bool run_timed(const struct w4a16_args *p, struct device_state *d,
-                      const struct w4a16_args &k, float *ms) {
-    if (!launch(p, k) || !ok(cudaDeviceSynchronize(), "kernel (warm-up run)")) return false;
-    const int reps = env_int("W4A16_CUDA_REPS", 1, MAX_REPS, 3);
+/* Warm-up launch of c, then reps timed launches after an L2 flush each;
+ * *ms = their median. */
+static bool time_cfg(struct device_state *d, const struct launch_cfg &c,
+                     const struct w4a16_args &k, int reps, float *ms) {
+    if (!launch(c, k) || !ok(cudaDeviceSynchronize(), "kernel (warm-up run)")) return false;
     float t[MAX_REPS];
     for (int i = 0; i < reps; i++) {
         if (!ok(cudaMemset(d->buf[B_FLUSH], i & 0xFF, d->flush_bytes), "cudaMemset(L2 flush)") ||
-            !ok(cudaEventRecord(d->ev[0]), "cudaEventRecord") || !launch(p, k) ||
+            !ok(cudaEventRecord(d->ev[0]), "cudaEventRecord") || !launch(c, k) ||
             !ok(cudaEventRecord(d->ev[1]), "cudaEventRecord") ||
             !ok(cudaEventSynchronize(d->ev[1]), "kernel (timed run)") ||
             !ok(cudaEventElapsedTime(&t[i], d->ev[0], d->ev[1]), "cudaEventElapsedTime"))
@@ -464,6 +839,69 @@ static bool run_timed(const struct w4a16_args *p, struct device_state *d,
     qsort(t, (size_t)reps, sizeof t[0], cmp_float);
     *ms = t[reps / 2];
     return true;
+}
+
+/* $W4A16_CUDA_TUNE: every mma_variants entry at 2, 4 and 8 warps, timed like
+ * the call itself; one line each on stderr. Runs before the call's own
+ * launches, which write the output the harness checks. */
+static bool tune(const struct w4a16_args *p, struct device_state *d, const struct w4a16_args &k,
+                 int cc_major, int reps) {
+    if (!getenv("W4A16_CUDA_TUNE") || p->dtype != W4A16_F16 || p->perm || p->M > 16 ||
+        cc_major < 8 || p->group_size % MMA_SLAB != 0 || (!p->zp && p->zp_scalar != 8))
+        return true;
+    const double G = (double)p->K / p->group_size;
+    const double bytes = (double)p->N * p->K / 2 + G * p->N * 2 + (p->zp ? G * p->N / 2 : 0) +
+                         (double)p->M * p->K * 2 + (double)p->M * p->N * 2;
+    if (p->M == 1) { /* the decode kernel's settings too */
+        const struct {
+            kernel_fn fn;
+            int cpw, pf;
+        } dv[] = {{w4a16_decode_kernel<false, false, 2, false>, 2, 0},
+                  {w4a16_decode_kernel<false, false, 4, false>, 4, 0},
+                  {w4a16_decode_kernel<false, false, 8, false>, 8, 0},
+                  {w4a16_decode_kernel<false, false, 2, true>, 2, 1},
+                  {w4a16_decode_kernel<false, false, 4, true>, 4, 1},
+                  {w4a16_decode_kernel<false, false, 8, true>, 8, 1}};
+        for (const auto &v : dv) {
+            struct launch_cfg c;
+            c.fn = v.fn;
+            c.grid = dim3((unsigned)((p->N + WARPS * v.cpw - 1) / (WARPS * v.cpw)));
+            c.block = dim3(WARPS * 32);
+            c.smem = 0;
+            float ms = 0.0f;
+            if (!time_cfg(d, c, k, reps, &ms)) return false;
+            fprintf(stderr, WHO " tune: m=%d n=%d k=%d decode cpw=%d prefetch=%d %.4f ms %.1f GB/s\n",
+                    p->M, p->N, p->K, v.cpw, v.pf, ms, bytes / (ms * 1e-3) / 1e9);
+        }
+    }
+    for (const struct mma_variant &v : mma_variants) {
+        for (int warps = 2; warps <= 8; warps *= 2) {
+            struct launch_cfg c;
+            c.fn = v.fn;
+            mma_geometry(p, v.nt, 1, warps, &c);
+            float ms = 0.0f;
+            if (!time_cfg(d, c, k, reps, &ms)) return false;
+            fprintf(stderr,
+                    WHO " tune: m=%d n=%d k=%d nt=%d depth=%d minb=%d warps=%d %.4f ms %.1f GB/s\n",
+                    p->M, p->N, p->K, v.nt, v.depth, v.minb, (int)c.block.y, ms,
+                    bytes / (ms * 1e-3) / 1e9);
+        }
+    }
+    return true;
+}
+
+static bool run_timed(const struct w4a16_args *p, struct device_state *d,
+                      const struct w4a16_args &k, float *ms) {
+    int dev = 0, major = 0;
+    if (!ok(cudaGetDevice(&dev), "cudaGetDevice") ||
+        !ok(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev),
+            "cudaDeviceGetAttribute(compute capability)"))
+        return false;
+    const int reps = env_int("W4A16_CUDA_REPS", 1, MAX_REPS, 3);
+    if (!tune(p, d, k, major, reps)) return false;
+    struct launch_cfg c;
+    make_config(p, major, &c);
+    return time_cfg(d, c, k, reps, ms);
 }
 
 static bool release(struct device_state *d) {
