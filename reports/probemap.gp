@@ -26,7 +26,7 @@ if (folded) {
     set ylabel "weight row k"
     if (K <= 16) { set ytics 1 }
 }
-set cblabel "fraction of probed weights read wrong" font ",9"
+set cblabel "fraction of probed weights read wrong (white: none)" font ",9"
 set xrange [0:N]
 set yrange [rows:0]
 set cbrange [0:1]
