@@ -201,19 +201,19 @@ static void test_roundtrip(void) {
     record_free(&back);
     record_list_free(&l2);
     /* the reader refuses a map that does not fit the case */
-    char *e;
-    expect_bad(e = replace(line, "\"layout\":\"slots\"", "\"layout\":\"rows\""), "'probe.layout'");
-    free(e);
-    expect_bad(e = replace(line, "\"k\":1024", "\"k\":512"), "'probe.k'");
-    free(e);
-    expect_bad(e = replace(line, "\"probed\":16", "\"probed\":2000"), "'probe.probed'");
-    free(e);
-    expect_bad(e = replace(line, "\"cells\":[0,", "\"cells\":[1.5,"), "'probe.cells'");
-    free(e);
-    expect_bad(e = replace(line, "\"cols\":16,\"k\"", "\"cols\":8,\"k\""), "'probe.rows'");
-    free(e);
-    expect_bad(e = replace(line, "\"probe\":{", "\"probe\":7,\"p\":{"), "'probe'");
-    free(e);
+    static const char *const edits[][3] = {
+        {"\"layout\":\"slots\"", "\"layout\":\"rows\"", "'probe.layout'"},
+        {"\"k\":1024", "\"k\":512", "'probe.k'"},
+        {"\"probed\":16", "\"probed\":2000", "'probe.probed'"},
+        {"\"cells\":[0,", "\"cells\":[1.5,", "'probe.cells'"},
+        {"\"cols\":16,\"k\"", "\"cols\":8,\"k\"", "'probe.rows'"},
+        {"\"probe\":{", "\"probe\":7,\"p\":{", "'probe'"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        char *e = replace(line, edits[i][0], edits[i][1]);
+        expect_bad(e, edits[i][2]);
+        free(e);
+    }
     free(line);
     record_free(&r);
     record_list_free(&l);

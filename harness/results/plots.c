@@ -150,24 +150,37 @@ static void drive(FILE *d, const struct plot_file *pf, int w, int h, const char 
     }
 }
 
-/* Variables for a template, as gnuplot assignments (malloc'd). */
-static char *vars_cases(const char *data, const struct ranges *rg, int with_k) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
+/* A template's variables are written as gnuplot assignments into a memory
+ * stream, "datafile = DATA" first; vars_close returns them (malloc'd) or
+ * NULL. */
+static FILE *vars_open(char **buf, size_t *len, const char *data) {
+    *buf = NULL;
+    FILE *m = open_memstream(buf, len);
     if (!m) return NULL;
     fputs("datafile = ", m);
     gp_str(m, data);
+    return m;
+}
+
+static char *vars_close(FILE *m, char **buf) {
+    if (fclose(m) != 0) { /* the stream sets *buf only here */
+        free(*buf);
+        return NULL;
+    }
+    return *buf;
+}
+
+static char *vars_cases(const char *data, const struct ranges *rg, int with_k) {
+    char *buf;
+    size_t len;
+    FILE *m = vars_open(&buf, &len, data);
+    if (!m) return NULL;
     /* the K plot also shows the bf16 tolerance: make room for it */
     double bf16_tol = COMPARE_SAFETY * (2 * dt_unit_roundoff(DT_BF16) + rg->kmax / 16777216.0);
     double ymax = with_k ? fmax(rg->ymax, bf16_tol) : rg->ymax;
     fprintf(m, "; safety = %g; kmin = %g; kmax = %g; ymin = %g; ymax = %g", COMPARE_SAFETY,
             rg->kmin / 1.5, rg->kmax * 1.5, rg->ymin / 3, ymax * 3);
-    if (fclose(m) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return vars_close(m, &buf);
 }
 
 /* "; title1 = ...; title2 = ...": "VERDICT #index: first half of the
@@ -189,12 +202,10 @@ static void vars_titles(FILE *m, const struct case_record *r) {
 /* The variables of r's heatmap: its probe map (probe) or its error grid. */
 static char *vars_heat(const char *data, const struct case_record *r, int probe, double cbmin,
                        double cbmax) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
+    char *buf;
+    size_t len;
+    FILE *m = vars_open(&buf, &len, data);
     if (!m) return NULL;
-    fputs("datafile = ", m);
-    gp_str(m, data);
     if (probe)
         fprintf(m,
                 "; rows = %d; cols = %d; K = %lld; N = %lld; probed = %lld; folded = %d; band = %d",
@@ -206,11 +217,7 @@ static char *vars_heat(const char *data, const struct case_record *r, int probe,
                 r->grid->rows, r->grid->cols, (long long)r->grid->M, (long long)r->grid->N, cbmin,
                 cbmax, r->grid->space == ERRGRID_WEIGHTS);
     vars_titles(m, r);
-    if (fclose(m) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return vars_close(m, &buf);
 }
 
 /* ---- running gnuplot ------------------------------------------------------ */
