@@ -32,10 +32,11 @@
     X(faults)                                                                                      \
     X(diagnose)                                                                                    \
     X(mutant)                                                                                      \
-    X(runner_proto) \
+    X(runner_proto)                                                                                \
     X(perm)                                                                                        \
     X(edgedata)                                                                                    \
-    X(randcase)
+    X(randcase)                                                                                    \
+    X(probemap)
 
 #define GH_DECLARE(name) int register_##name##_suite(void) __attribute__((weak));
 GH_SUITES(GH_DECLARE)

@@ -2,7 +2,8 @@
 # usability.sh - what the people who run the harness see (issue 18): the
 # summary line, --help, unknown options, descriptor words, output folders,
 # --out none, repro lines that carry the verdict's options, a kernel that does
-# not build, replay of the recorded kernel, and selftest --write-mutant.
+# not build, replay of the recorded kernel, selftest --write-mutant, and the
+# probe's weight-space heatmap of a kernel bug (none for a noise-only failure).
 # Usage: sh tests/usability.sh build/gptq-harness
 # Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 set -u
@@ -94,8 +95,39 @@ check "selftest --write-mutant of an unknown mutant: exit 2, lists the mutants" 
     sh -c "[ $? -eq 2 ] && grep -q 'nibble7-sign' '$TMP/wm2.err'"
 "$BIN" run -q --out none --kernel "$TMP/mutant.cl" --save-failures "$TMP/fx" "$ONE" >/dev/null 2>&1
 "$BIN" run -q --kernel "$TMP/mutant.cl" --out "$TMP/mutrun" "$ONE" >/dev/null 2>&1
-check "report of a kernel bug: grouped by the probe's finding, no heatmap of noise" \
-    sh -c "grep -q \"kernel's weights wrong in rows k with index % 8 in {7}\" '$TMP/mutrun/report.md' && grep -q 'not drawn: nearly every cell' '$TMP/mutrun/report.md' && ! ls '$TMP/mutrun/plots' | grep -q '^heat-'"
+check "report of a kernel bug: grouped by the probe's finding, no heatmap of the noisy output" \
+    sh -c "grep -q \"kernel's weights wrong in rows k with index % 8 in {7}\" '$TMP/mutrun/report.md' && ! ls '$TMP/mutrun/plots' | grep -q '^heat-'"
+# 9b. The probe's weight-space map (item 7): kept in results.jsonl, drawn as
+#     the group's heatmap; a partial probe's rows not probed; none for noise.
+awk '{
+    if (!match($0, /"probe":\{"rows":64,"cols":16,"k":64,"n":16,"probed":64,"layout":"rows","cells":\[[^]]*\]/)) exit 1
+    g = substr($0, RSTART, RLENGTH); sub(/.*"cells":\[/, "", g)
+    if (split(g, c, ",") != 64 * 16) exit 1
+    for (i = 1; i <= 64 * 16; i++) {
+        k = int((i - 1) / 16)
+        if (k % 8 != 7 && c[i] + 0 != 0) bad++   # rows k % 8 != 7: read right
+        if (k % 8 == 7) wrong += (c[i] + 0 > 0)
+    }
+    exit bad > 0 || wrong < 16
+}' "$TMP/mutrun/results.jsonl"
+check "probe map in results.jsonl: rows k % 8 == 7 wrong, every other row right" [ $? -eq 0 ]
+PNG=$(sed -n 's/^!\[weights the kernel reads wrong\](\(plots\/probe-[0-9]*\.png\))$/\1/p' "$TMP/mutrun/report.md")
+check "report.md: the probe heatmap, explained, its PNG and data written" \
+    sh -c "[ -n '$PNG' ] && [ -s '$TMP/mutrun/$PNG' ] && [ \$(grep -c . '$TMP/mutrun/plots/probe-0.dat') -eq 64 ] && grep -q 'drawn: weights the kernel reads wrong (one-hot probe of all 64 rows) of FAILED #0' '$TMP/mutrun/report.md' && grep -q 'fraction of the probed weights in the cell that the kernel reads wrong' '$TMP/mutrun/report.md'"
+check "report.html: the probe heatmap inline (3 SVGs), labels as plain text, well-formed" \
+    sh -c "[ \$(grep -c '<svg' '$TMP/mutrun/report.html') -eq 3 ] && grep -q '>Weights the kernel reads wrong (one-hot probe of all 64 rows)<' '$TMP/mutrun/report.html' && grep -q '>weight row k<' '$TMP/mutrun/report.html' && grep -q '<figcaption>.*drawn: weights the kernel reads wrong' '$TMP/mutrun/report.html' && xmllint --noout '$TMP/mutrun/report.html'"
+"$BIN" report merge "$TMP/mutrun" --out "$TMP/rerun" >/dev/null 2>&1
+check "report merge RUN: re-rendered from results.jsonl, the probe heatmap again" \
+    sh -c "[ -s '$TMP/rerun/plots/probe-0.png' ] && cmp -s '$TMP/mutrun/plots/probe-0.dat' '$TMP/rerun/plots/probe-0.dat'"
+"$BIN" selftest --write-mutant nibble5-high-k "$TMP/n5.cl" 2>/dev/null
+"$BIN" run -q --kernel "$TMP/n5.cl" --out "$TMP/n5run" 'fmt=ct m=4 n=64 k=4096 g=128 data=exact' >/dev/null 2>&1
+check "partial probe: the map says how many rows, marks cells not probed (null; -1 in the .dat)" \
+    sh -c "grep -q '\"probe\":{\"rows\":64,\"cols\":64,\"k\":4096,\"n\":64,\"probed\":64,\"layout\":\"slots\",\"cells\":\[[^]]*null' '$TMP/n5run/results.jsonl' && grep -q -- '-1' '$TMP/n5run/plots/probe-0.dat' && grep -q 'drawn: weights the kernel reads wrong (partial one-hot probe of 64 of 4096 rows; grey: not probed)' '$TMP/n5run/report.md'"
+"$BIN" selftest --write-mutant f16-accumulate "$TMP/acc.cl" 2>/dev/null
+"$BIN" run -q --kernel "$TMP/acc.cl" --out "$TMP/accrun" 'fmt=ct m=8 n=64 k=1024 g=128 data=real' >/dev/null 2>&1
+check "noise-only failure (f16 accumulation): FAILED, no probe map, no heatmap drawn" \
+    sh -c "[ $? -eq 1 ] && grep -q '\"verdict\":\"FAILED\"' '$TMP/accrun/results.jsonl' && ! grep -q '\"probe\"' '$TMP/accrun/results.jsonl' && ! ls '$TMP/accrun/plots' | grep -q '^probe-\|^heat-' && grep -q 'not drawn: nearly every cell' '$TMP/accrun/report.md' && ! grep -q 'drawn: weights the kernel reads wrong' '$TMP/accrun/report.md'"
+rm -f "$TMP/n5.cl" "$TMP/acc.cl"
 FX=$(ls "$TMP"/fx/*.safetensors.gz 2>/dev/null | head -1)
 check "mutant: a failing fixture saved" [ -n "$FX" ]
 "$BIN" replay "$FX" >"$TMP/rp.out" 2>"$TMP/rp.err"

@@ -81,6 +81,21 @@ static int write_cases(const char *path, const struct record_list *l, struct ran
     return (fclose(f) != 0 || bad) ? -1 : 0;
 }
 
+/* cells[rows][cols] as a gnuplot matrix, NaN cells written as nan_as. */
+static int write_matrix(const char *path, const float *cells, int rows, int cols, double nan_as) {
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            double v = cells[(size_t)r * (size_t)cols + (size_t)c];
+            fprintf(f, "%s%.4g", c ? " " : "", isnan(v) ? nan_as : v);
+        }
+        fputc('\n', f);
+    }
+    int bad = ferror(f);
+    return (fclose(f) != 0 || bad) ? -1 : 0;
+}
+
 /* The grid as a matrix; NaN cells (non-finite output) saturate the scale. */
 static int write_heat(const char *path, const struct errgrid *g, double *cbmin, double *cbmax) {
     size_t n = (size_t)g->rows * (size_t)g->cols;
@@ -94,17 +109,7 @@ static int write_heat(const char *path, const struct errgrid *g, double *cbmin, 
     double sat = hi * 10;
     *cbmin = lo / 2;
     *cbmax = sat;
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
-    for (int r = 0; r < g->rows; r++) {
-        for (int c = 0; c < g->cols; c++) {
-            double v = g->cells[(size_t)r * (size_t)g->cols + (size_t)c];
-            fprintf(f, "%s%.4g", c ? " " : "", isnan(v) ? sat : v);
-        }
-        fputc('\n', f);
-    }
-    int bad = ferror(f);
-    return (fclose(f) != 0 || bad) ? -1 : 0;
+    return write_matrix(path, g->cells, g->rows, g->cols, sat);
 }
 
 /* ---- the driver script ---------------------------------------------------- */
@@ -145,32 +150,42 @@ static void drive(FILE *d, const struct plot_file *pf, int w, int h, const char 
     }
 }
 
-/* Variables for a template, as gnuplot assignments (malloc'd). */
-static char *vars_cases(const char *data, const struct ranges *rg, int with_k) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
+/* A template's variables are written as gnuplot assignments into a memory
+ * stream, "datafile = DATA" first; vars_close returns them (malloc'd) or
+ * NULL. */
+static FILE *vars_open(char **buf, size_t *len, const char *data) {
+    *buf = NULL;
+    FILE *m = open_memstream(buf, len);
     if (!m) return NULL;
     fputs("datafile = ", m);
     gp_str(m, data);
+    return m;
+}
+
+static char *vars_close(FILE *m, char **buf) {
+    if (fclose(m) != 0) { /* the stream sets *buf only here */
+        free(*buf);
+        return NULL;
+    }
+    return *buf;
+}
+
+static char *vars_cases(const char *data, const struct ranges *rg, int with_k) {
+    char *buf;
+    size_t len;
+    FILE *m = vars_open(&buf, &len, data);
+    if (!m) return NULL;
     /* the K plot also shows the bf16 tolerance: make room for it */
     double bf16_tol = COMPARE_SAFETY * (2 * dt_unit_roundoff(DT_BF16) + rg->kmax / 16777216.0);
     double ymax = with_k ? fmax(rg->ymax, bf16_tol) : rg->ymax;
     fprintf(m, "; safety = %g; kmin = %g; kmax = %g; ymin = %g; ymax = %g", COMPARE_SAFETY,
             rg->kmin / 1.5, rg->kmax * 1.5, rg->ymin / 3, ymax * 3);
-    if (fclose(m) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return vars_close(m, &buf);
 }
 
-static char *vars_heat(const char *data, const struct case_record *r, double cbmin, double cbmax) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) return NULL;
-    /* title: "VERDICT #index: first half of the descriptor" / "second half" */
+/* "; title1 = ...; title2 = ...": "VERDICT #index: first half of the
+ * descriptor" and the second half. */
+static void vars_titles(FILE *m, const struct case_record *r) {
     char t1[600], t2[RECORD_DESC_MAX];
     size_t len_d = strlen(r->desc), cut = len_d / 2;
     while (cut < len_d && r->desc[cut] != ' ')
@@ -178,21 +193,31 @@ static char *vars_heat(const char *data, const struct case_record *r, double cbm
     snprintf(t1, sizeof t1, "%s #%lld: %.*s", verdict_name(r->verdict), (long long)r->index,
              (int)cut, r->desc);
     snprintf(t2, sizeof t2, "%s", r->desc + cut + (cut < len_d));
-    fputs("datafile = ", m);
-    gp_str(m, data);
-    fprintf(m,
-            "; rows = %d; cols = %d; M = %lld; N = %lld; cbmin = %g; cbmax = %g; weights = %d; "
-            "title1 = ",
-            r->grid->rows, r->grid->cols, (long long)r->grid->M, (long long)r->grid->N, cbmin,
-            cbmax, r->grid->space == ERRGRID_WEIGHTS);
+    fputs("; title1 = ", m);
     gp_str(m, t1);
     fputs("; title2 = ", m);
     gp_str(m, t2);
-    if (fclose(m) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+}
+
+/* The variables of r's heatmap: its probe map (probe) or its error grid. */
+static char *vars_heat(const char *data, const struct case_record *r, int probe, double cbmin,
+                       double cbmax) {
+    char *buf;
+    size_t len;
+    FILE *m = vars_open(&buf, &len, data);
+    if (!m) return NULL;
+    if (probe)
+        fprintf(m,
+                "; rows = %d; cols = %d; K = %lld; N = %lld; probed = %lld; folded = %d; band = %d",
+                r->probe->rows, r->probe->cols, (long long)r->probe->K, (long long)r->probe->N,
+                (long long)r->probe->probed, r->probe->folded, PROBEMAP_BAND);
+    else
+        fprintf(m,
+                "; rows = %d; cols = %d; M = %lld; N = %lld; cbmin = %g; cbmax = %g; weights = %d",
+                r->grid->rows, r->grid->cols, (long long)r->grid->M, (long long)r->grid->N, cbmin,
+                cbmax, r->grid->space == ERRGRID_WEIGHTS);
+    vars_titles(m, r);
+    return vars_close(m, &buf);
 }
 
 /* ---- running gnuplot ------------------------------------------------------ */
@@ -314,7 +339,17 @@ static int shows_pattern(const struct errgrid *g) {
     return zero < n && zero * 10 >= n;
 }
 
-/* A diagnosis group of the cases with a grid, as the heatmaps see it. */
+/* What r's heatmap would show: its probe map when that shows a pattern (the
+ * weights a wrong kernel reads wrong: where the bug is, in the kernel's own
+ * terms), else its error grid when that does; -1: nothing worth drawing. */
+static int picture(const struct case_record *r) {
+    if (r->probe && probemap_shows_pattern(r->probe)) return 1;
+    if (r->grid && shows_pattern(r->grid)) return 0;
+    return -1;
+}
+
+/* A diagnosis group of the cases with a grid or a probe map, as the
+ * heatmaps see it. */
 struct heat_group {
     char key[RM_GROUP_KEY_MAX];
     size_t cases;
@@ -323,10 +358,10 @@ struct heat_group {
 
 #define HEAT_GROUPS_MAX 256
 
-/* Writes heat-INDEX.dat for the first case of each diagnosis group whose grid
- * shows a pattern, and their driver lines. */
-static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l, const char *tmpl,
-                          struct plots *p) {
+/* Writes heat-INDEX.dat for the first case of each diagnosis group with a
+ * picture, and their driver lines. */
+static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l,
+                          const char *tmpl_grid, const char *tmpl_probe, struct plots *p) {
     struct heat_group *gs = calloc(HEAT_GROUPS_MAX, sizeof *gs);
     size_t ngs = 0;
     char key[RM_GROUP_KEY_MAX];
@@ -334,7 +369,7 @@ static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l,
     if (!gs) return fail(p, "out of memory for", "the heatmaps");
     for (size_t i = 0; i < l->n && rc == 0; i++) {
         const struct case_record *r = &l->v[i];
-        if (!r->grid) continue;
+        if (!r->grid && !r->probe) continue;
         rm_group_key(r, key, sizeof key);
         size_t g = 0;
         while (g < ngs && strcmp(gs[g].key, key) != 0)
@@ -345,30 +380,33 @@ static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l,
             gs[ngs++].heat = -1;
         }
         gs[g].cases++;
-        if (gs[g].heat >= 0 || !shows_pattern(r->grid)) continue;
-        if (p->nheat == PLOTS_MAX_HEATMAPS) continue;
+        const int pic = gs[g].heat >= 0 ? -1 : picture(r);
+        if (pic < 0 || p->nheat == PLOTS_MAX_HEATMAPS) continue;
         gs[g].heat = (long)p->nheat;
         struct plot_heat *h = &p->heat[p->nheat++];
         char name[64], data[PLOTS_PATH_MAX];
-        double cbmin, cbmax;
-        snprintf(name, sizeof name, "heat-%lld.dat", (long long)r->index);
+        double cbmin = 0, cbmax = 1;
+        snprintf(name, sizeof name, "%s-%lld.dat", pic ? "probe" : "heat", (long long)r->index);
         if (join(data, sizeof data, dir, name) != 0) {
             rc = fail(p, "path too long:", dir);
             break;
         }
         name[strlen(name) - 4] = 0;
         h->rec = i;
+        h->probe = pic;
         set_file(&h->f, dir, name);
-        if (write_heat(data, r->grid, &cbmin, &cbmax) != 0) {
+        /* a probe map's cells not probed: -1 (probemap.gp leaves them grey) */
+        if ((pic ? write_matrix(data, r->probe->cells, r->probe->rows, r->probe->cols, -1)
+                 : write_heat(data, r->grid, &cbmin, &cbmax)) != 0) {
             rc = fail(p, "cannot write", data);
             break;
         }
-        char *vars = vars_heat(data, r, cbmin, cbmax);
+        char *vars = vars_heat(data, r, pic, cbmin, cbmax);
         if (!vars) {
             rc = fail(p, "out of memory for", data);
             break;
         }
-        drive(d, &h->f, 800, 420, vars, tmpl);
+        drive(d, &h->f, 800, pic ? 480 : 420, vars, pic ? tmpl_probe : tmpl_grid);
         free(vars);
     }
     for (size_t g = 0; g < ngs; g++) {
@@ -381,10 +419,26 @@ static int drive_heatmaps(FILE *d, const char *dir, const struct record_list *l,
     return rc;
 }
 
+void plots_heat_what(const struct plot_heat *h, const struct case_record *r, char *buf,
+                     size_t len) {
+    if (h->probe && r->probe && r->probe->probed < r->probe->K)
+        snprintf(buf, len,
+                 "weights the kernel reads wrong (partial one-hot probe of %lld of %lld rows; "
+                 "grey: not probed)",
+                 (long long)r->probe->probed, (long long)r->probe->K);
+    else if (h->probe && r->probe)
+        snprintf(buf, len, "weights the kernel reads wrong (one-hot probe of all %lld rows)",
+                 (long long)r->probe->K);
+    else if (r->grid && r->grid->space == ERRGRID_WEIGHTS)
+        snprintf(buf, len, "error over the weights handed to the kernel");
+    else
+        snprintf(buf, len, "error over the output");
+}
+
 int plots_make(const char *rundir, const struct record_list *l, struct plots *p) {
     memset(p, 0, sizeof *p);
     char dir[PLOTS_PATH_MAX], cases[PLOTS_PATH_MAX], driver[PLOTS_PATH_MAX], logp[PLOTS_PATH_MAX];
-    char err[512], tk[4200], tv[4200], th[4200];
+    char err[512], tk[4200], tv[4200], th[4200], tp[4200];
     if (strlen(rundir) > RUNDIR_MAX || join(dir, sizeof dir, rundir, "plots") != 0 ||
         join(cases, sizeof cases, dir, "cases.dat") != 0 ||
         join(driver, sizeof driver, dir, "plots.gp") != 0 ||
@@ -397,7 +451,9 @@ int plots_make(const char *rundir, const struct record_list *l, struct plots *p)
     const char *tmpl_k = datapath_find("reports/error_vs_k.gp", tk, sizeof tk);
     const char *tmpl_v = datapath_find("reports/by_variant.gp", tv, sizeof tv);
     const char *tmpl_h = datapath_find("reports/heatmap.gp", th, sizeof th);
-    if (access(tmpl_k, R_OK) || access(tmpl_v, R_OK) || access(tmpl_h, R_OK))
+    const char *tmpl_p = datapath_find("reports/probemap.gp", tp, sizeof tp);
+    if (access(tmpl_k, R_OK) || access(tmpl_v, R_OK) || access(tmpl_h, R_OK) ||
+        access(tmpl_p, R_OK))
         return fail(p, "cannot find the gnuplot templates", "reports/*.gp");
     struct ranges rg;
     if (write_cases(cases, l, &rg) != 0) return fail(p, "cannot write", cases);
@@ -415,7 +471,7 @@ int plots_make(const char *rundir, const struct record_list *l, struct plots *p)
         free(vk);
         free(vv);
     }
-    int rc = drive_heatmaps(d, dir, l, tmpl_h, p);
+    int rc = drive_heatmaps(d, dir, l, tmpl_h, tmpl_p, p);
     if (fclose(d) != 0 && rc == 0) rc = fail(p, "cannot write", driver);
     if (rc == 0) rc = run_gnuplot(driver, logp, p->missing, sizeof p->missing);
     check_file(&p->k);

@@ -4,12 +4,15 @@
  *   error_vs_k     normalized error (errmap.h) against K, log-log, a panel per
  *                  dtype x data mode, with the theoretical bound
  *   by_variant     normalized error by group size, zero point and g_idx kind
- *   heat-INDEX     one heatmap per diagnosis (rm_group_key, report_model.h):
- *                  the grid of the first failing case of each group whose
- *                  grid shows a pattern (over the weights, or over the output
- *                  with right and wrong cells; at most PLOTS_MAX_HEATMAPS),
- *                  so that a sweep with 48 cases of one bug shows its pattern
- *                  once, and a grid wrong everywhere is not drawn
+ *   heat-INDEX     one heatmap per diagnosis (rm_group_key, report_model.h),
+ *   probe-INDEX    of the first failing case of each group with a picture
+ *                  that shows a pattern (at most PLOTS_MAX_HEATMAPS): the
+ *                  probe's map of the weights a wrong kernel reads wrong
+ *                  (probe-INDEX, reports/probemap.gp; right and wrong cells),
+ *                  else its error grid (heat-INDEX, reports/heatmap.gp: over
+ *                  the weights, or over the output with right and wrong
+ *                  cells), so that a sweep with 48 cases of one bug shows its
+ *                  pattern once, and a picture wrong everywhere is not drawn
  * Each plot as SVG (inlined in report.html) and PNG (linked from report.md).
  *
  * gnuplot is $GPTQ_HARNESS_GNUPLOT when set, else "gnuplot" from PATH; it runs
@@ -38,7 +41,8 @@ struct plot_file {
 
 struct plot_heat {
     size_t rec;   /* index into the record list */
-    size_t cases; /* failing cases with a grid and the same diagnosis (rec included) */
+    size_t cases; /* failing cases with a grid or probe map and the same diagnosis (rec too) */
+    int probe;    /* 1: the probe's weight map (record.probe), 0: the error grid */
     struct plot_file f;
 };
 
@@ -47,8 +51,13 @@ struct plots {
     struct plot_file k, variant;
     struct plot_heat heat[PLOTS_MAX_HEATMAPS];
     size_t nheat;
-    size_t heat_flat; /* groups not drawn: no grid of theirs shows a pattern, or past the cap */
+    size_t heat_flat; /* groups not drawn: no picture of theirs shows a pattern, or past the cap */
 };
+
+/* What heatmap h shows, in words: "weights the kernel reads wrong (one-hot
+ * probe of all 256 rows)", "error over the weights handed to the kernel" or
+ * "error over the output". */
+void plots_heat_what(const struct plot_heat *h, const struct case_record *r, char *buf, size_t len);
 
 /* Writes the data and the driver, runs gnuplot. Returns 0 when gnuplot ran,
  * -1 when the plots are missing (p->missing says why). */

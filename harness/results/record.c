@@ -32,6 +32,7 @@ void record_free(struct case_record *r) {
     free(r->log);
     free(r->repro);
     errgrid_free(r->grid);
+    probemap_free(r->probe);
     record_init(r);
 }
 

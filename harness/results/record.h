@@ -12,6 +12,7 @@
 #include "verdict/compare.h"
 #include "cases/desc.h"
 #include "verdict/errmap.h"
+#include "verdict/probemap.h"
 #include "verdict/case_result.h"
 
 #define RECORD_DESC_MAX 512
@@ -52,6 +53,8 @@ struct case_record {
     struct rec_times t;
     size_t env;           /* index into the list's env table */
     struct errgrid *grid; /* error grid (failing cases with an output) or NULL */
+    /* kernel wrong: the probe's map of the weights read wrong (probemap.h) or NULL */
+    struct probemap *probe;
 };
 
 /* The expanded sweep a case belongs to: its size and the FNV-1a 64 of its
@@ -78,7 +81,7 @@ void record_free(struct case_record *r);
 int record_set_text(char **dst, const char *s);
 
 /* Fills rec from a finished case (index in the sweep, the repro command
- * line). err_norm, grid and env are left for the caller. Returns 0 or -1. */
+ * line). err_norm, grid, probe and env are left for the caller. Returns 0 or -1. */
 int record_from_result(struct case_record *rec, const struct case_result *r, int64_t index,
                        const char *repro);
 

@@ -354,10 +354,12 @@ static void section_plots(FILE *f, const struct report_input *in) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
         struct rm_group g = {.verdict = r->verdict};
         rm_group_key(r, g.key, sizeof g.key);
-        char prefix[32], cap[1200];
+        char prefix[32], cap[1500], what[160];
         snprintf(prefix, sizeof prefix, "h%zu-", i);
-        snprintf(cap, sizeof cap, "%s (%zu case(s) with a grid); drawn: %s #%lld: %s",
-                 rm_group_label(&g), p->heat[i].cases, verdict_name(r->verdict),
+        plots_heat_what(&p->heat[i], r, what, sizeof what);
+        snprintf(cap, sizeof cap,
+                 "%s (%zu case(s) with a grid or probe map); drawn: %s of %s #%lld: %s",
+                 rm_group_label(&g), p->heat[i].cases, what, verdict_name(r->verdict),
                  (long long)r->index, r->desc);
         figure(f, &p->heat[i].f, prefix, cap, r->where);
     }

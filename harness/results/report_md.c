@@ -254,17 +254,21 @@ static void section_plots(FILE *f, const struct report_input *in) {
         const struct case_record *r = &in->l->v[p->heat[i].rec];
         struct rm_group g = {.verdict = r->verdict};
         rm_group_key(r, g.key, sizeof g.key);
+        char what[160];
+        plots_heat_what(&p->heat[i], r, what, sizeof what);
         fputs("**", f);
         md_text(f, rm_group_label(&g));
-        fprintf(f, "** (%zu case(s) with a grid); drawn: %s #%lld ", p->heat[i].cases,
-                verdict_name(r->verdict), (long long)r->index);
+        fprintf(f, "** (%zu case(s) with a grid or probe map); drawn: ", p->heat[i].cases);
+        md_text(f, what);
+        fprintf(f, " of %s #%lld ", verdict_name(r->verdict), (long long)r->index);
         md_code(f, r->desc);
         if (r->where) {
             fputs(" — ", f);
             md_text(f, r->where);
         }
         fputs("\n\n", f);
-        image(f, &p->heat[i].f, "error heatmap");
+        image(f, &p->heat[i].f,
+              p->heat[i].probe ? "weights the kernel reads wrong" : "error heatmap");
     }
     if (p->heat_flat) fprintf(f, RM_HEAT_FLAT_TEXT "\n", p->heat_flat, PLOTS_MAX_HEATMAPS);
 }

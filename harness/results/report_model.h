@@ -113,18 +113,25 @@ size_t rm_case_notes(const struct case_record *r, const char *labels[3], const c
     "|y-ref| / |ref|, bound u_out (only the final rounding)."
 #define RM_VARIANT_TEXT "Normalized error by group size, zero point and g_idx kind."
 #define RM_HEAT_FLAT_TEXT                                                                          \
-    "%zu diagnosis group(s) with error grids not drawn: nearly every cell of their output grids "  \
-    "is wrong (no layout to see in the output; the worst cases above say which weights the "       \
-    "probe found wrong), or they come past the first %d. Their grids are in results.jsonl."
+    "%zu diagnosis group(s) with error grids or probe maps not drawn: nearly every cell of their " \
+    "pictures is wrong (no layout to see; the worst cases above say in words what the probe "      \
+    "found), or they come past the first %d. Their grids and maps are in results.jsonl."
 #define RM_HEAT_TEXT                                                                               \
-    "One heatmap per diagnosis: the first failing case of each group with an error grid (every "   \
-    "grid is in results.jsonl). Over the weights (when the kernel was handed weights that differ " \
-    "from the checkpoint's): weight row groups against columns, colour |w_kernel - w| / rms(w). "  \
-    "Otherwise output rows (in row groups) against columns (in column groups); colour: the "       \
-    "largest "                                                                                     \
-    "|got - ref| in the cell over the RMS of the reference in its row (exact data: against the "   \
-    "rounded reference, so right elements are 0, white); NaN, Inf and unwritten elements at the "  \
-    "top of the scale. A wrong weight or zero-point layout shows along the columns."
+    "One heatmap per diagnosis: the first failing case of each group whose picture shows a "       \
+    "pattern (right and wrong cells; every grid and probe map is in results.jsonl). Weights the "  \
+    "kernel reads wrong (when the kernel itself is wrong and the diagnosis's one-hot probe found " \
+    "weights it decodes wrongly; preferred, as it shows the bug in the kernel's own terms): the "  \
+    "probe ran the kernel with activations that each pick one weight row, so each output row is "  \
+    "a weight row as the kernel reads it; rows k in kernel order (for K over 64, in 8 bands, one " \
+    "per nibble slot k % 8, k ascending in each) against columns n; colour: the fraction of the "  \
+    "probed weights in the cell that the kernel reads wrong (white: all right; grey: rows a "      \
+    "partial probe did not cover). Over the weights the kernel was handed (when they differ from " \
+    "the checkpoint's: an adapter bug): weight row groups against columns, colour |w_kernel - w| " \
+    "/ rms(w). Otherwise output rows (in row groups) against columns (in column groups); colour: " \
+    "the largest |got - ref| in the cell over the RMS of the reference in its row (exact data: "   \
+    "against the rounded reference, so right elements are 0, white); NaN, Inf and unwritten "      \
+    "elements at the top of the scale. A wrong weight or zero-point layout shows along the "       \
+    "columns."
 
 /* A report format: its file and how it writes each section. report_write
  * opens RUN/file, builds the model and calls them in the order of report.h

@@ -131,32 +131,49 @@ static void add_env(cJSON *root, const struct run_env *e) {
 }
 
 /* Cells with 3 significant digits (short lines); NaN prints as null. */
-static int add_grid(cJSON *root, const struct errgrid *g) {
-    if (!g) {
-        cJSON_AddNullToObject(root, "grid");
-        return 0;
-    }
-    size_t n = (size_t)g->rows * (size_t)g->cols;
-    double *d = malloc(n * sizeof *d);
+static int add_cells(cJSON *o, const float *v, size_t n) {
+    double *d = malloc((n ? n : 1) * sizeof *d);
     if (!d) return -1;
     for (size_t i = 0; i < n; i++) {
         char buf[32];
-        snprintf(buf, sizeof buf, "%.3g", (double)g->cells[i]);
-        d[i] = isnan(g->cells[i]) ? NAN : strtod(buf, NULL);
+        snprintf(buf, sizeof buf, "%.3g", (double)v[i]);
+        d[i] = isnan(v[i]) ? NAN : strtod(buf, NULL);
     }
-    cJSON *o = cJSON_AddObjectToObject(root, "grid");
-    add_num(o, "rows", g->rows);
-    add_num(o, "cols", g->cols);
-    add_num(o, "m", (double)g->M);
-    add_num(o, "n", (double)g->N);
     cJSON *cells = cJSON_CreateDoubleArray(d, (int)n);
     free(d);
     if (!cells || !cJSON_AddItemToObject(o, "cells", cells)) {
         cJSON_Delete(cells);
         return -1;
     }
+    return 0;
+}
+
+static int add_grid(cJSON *root, const struct errgrid *g) {
+    if (!g) {
+        cJSON_AddNullToObject(root, "grid");
+        return 0;
+    }
+    cJSON *o = cJSON_AddObjectToObject(root, "grid");
+    add_num(o, "rows", g->rows);
+    add_num(o, "cols", g->cols);
+    add_num(o, "m", (double)g->M);
+    add_num(o, "n", (double)g->N);
+    if (add_cells(o, g->cells, (size_t)g->rows * (size_t)g->cols) != 0) return -1;
     add_str(o, "space", g->space == ERRGRID_WEIGHTS ? "weights" : "output");
     return 0;
+}
+
+/* Only a case whose probe found wrong weights has the key. */
+static int add_probe(cJSON *root, const struct probemap *m) {
+    if (!m) return 0;
+    cJSON *o = cJSON_AddObjectToObject(root, "probe");
+    add_num(o, "rows", m->rows);
+    add_num(o, "cols", m->cols);
+    add_num(o, "k", (double)m->K);
+    add_num(o, "n", (double)m->N);
+    add_num(o, "probed", (double)m->probed);
+    add_str(o, "layout", m->folded ? "slots" : "rows");
+    return add_cells(o, m->cells, (size_t)m->rows * (size_t)m->cols);
 }
 
 char *results_line(const struct record_list *l, const struct case_record *r) {
@@ -179,7 +196,8 @@ char *results_line(const struct record_list *l, const struct case_record *r) {
     add_str(root, "repro", r->repro);
     add_str(root, "log", r->log);
     char *text = NULL;
-    if (add_grid(root, r->grid) == 0) text = cJSON_PrintUnformatted(root);
+    if (add_grid(root, r->grid) == 0 && add_probe(root, r->probe) == 0)
+        text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;
 }
@@ -328,6 +346,25 @@ static int parse_env(struct jr *j, const cJSON *root, struct run_env *e) {
                : 0;
 }
 
+/* n cells (numbers >= 0, at most hi, or null: NaN) into v. */
+static int parse_cells(struct jr *j, const cJSON *o, size_t n, double hi, float *v) {
+    const cJSON *cells = item(o, "cells");
+    if (!cJSON_IsArray(cells) || (size_t)cJSON_GetArraySize(cells) != n)
+        return bad_field(j, "cells", "want an array of rows*cols numbers");
+    size_t i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cells) {
+        if (cJSON_IsNull(c))
+            v[i++] = NAN;
+        else if (cJSON_IsNumber(c) && c->valuedouble >= 0 && c->valuedouble <= hi)
+            v[i++] = (float)c->valuedouble;
+        else
+            return bad_field(j, "cells",
+                             hi <= 1 ? "want numbers 0..1 or null" : "want numbers >= 0 or null");
+    }
+    return 0;
+}
+
 static int parse_grid(struct jr *j, const cJSON *o, struct case_record *r) {
     int64_t rows, cols, M, N;
     j->ctx = "grid";
@@ -346,25 +383,31 @@ static int parse_grid(struct jr *j, const cJSON *o, struct case_record *r) {
         get_int(j, o, "cols", 1, 1, ERRGRID_MAX_COLS, &cols) ||
         get_int(j, o, "m", 1, mlo, mhi, &M) || get_int(j, o, "n", 1, r->d.n, r->d.n, &N))
         return -1;
-    const cJSON *cells = item(o, "cells");
-    if (!cJSON_IsArray(cells) || cJSON_GetArraySize(cells) != rows * cols)
-        return bad_field(j, "cells", "want an array of rows*cols numbers");
     r->grid = errgrid_new((int)rows, (int)cols, M, N);
     if (!r->grid) return bad_field(j, "cells", "rows/cols larger than m/n (or out of memory)");
     r->grid->space = space;
-    size_t i = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cells) {
-        double v;
-        if (cJSON_IsNull(c))
-            v = NAN;
-        else if (cJSON_IsNumber(c) && c->valuedouble >= 0)
-            v = c->valuedouble;
-        else
-            return bad_field(j, "cells", "want numbers >= 0 or null");
-        r->grid->cells[i++] = (float)v;
-    }
-    return 0;
+    return parse_cells(j, o, (size_t)(rows * cols), INFINITY, r->grid->cells);
+}
+
+/* The probe map covers the case's k x n weights; its size follows from them. */
+static int parse_probe(struct jr *j, const cJSON *o, struct case_record *r) {
+    int64_t rows, cols, K, N, probed;
+    j->ctx = "probe";
+    if (get_int(j, o, "rows", 1, 1, PROBEMAP_MAX_ROWS, &rows) ||
+        get_int(j, o, "cols", 1, 1, PROBEMAP_MAX_COLS, &cols) ||
+        get_int(j, o, "k", 1, r->d.k, r->d.k, &K) || get_int(j, o, "n", 1, r->d.n, r->d.n, &N) ||
+        get_int(j, o, "probed", 1, 1, K, &probed))
+        return -1;
+    r->probe = probemap_new(K, N, probed);
+    if (!r->probe) return bad_field(j, "cells", "out of memory");
+    const cJSON *lay = item(o, "layout");
+    const char *want = r->probe->folded ? "slots" : "rows";
+    if (!cJSON_IsString(lay) || strcmp(lay->valuestring, want) != 0)
+        return bad_field(j, "layout",
+                         r->probe->folded ? "want \"slots\" (k > 64)" : "want \"rows\" (k <= 64)");
+    if (rows != r->probe->rows || cols != r->probe->cols)
+        return bad_field(j, "rows", "rows/cols do not match k and n");
+    return parse_cells(j, o, (size_t)(rows * cols), 1.0, r->probe->cells);
 }
 
 static int parse_sweep(struct jr *j, const cJSON *root, struct sweep_id *s) {
@@ -404,7 +447,7 @@ static int parse_core(struct jr *j, const cJSON *root, struct record_list *l,
 
 static int parse_record(struct jr *j, const cJSON *root, struct record_list *l,
                         struct case_record *r) {
-    const cJSON *met, *tim, *grid;
+    const cJSON *met, *tim, *grid, *probe;
     struct run_env env;
     if (parse_core(j, root, l, r) != 0) return -1;
     j->ctx = NULL;
@@ -415,6 +458,9 @@ static int parse_record(struct jr *j, const cJSON *root, struct record_list *l,
     if (parse_env(j, root, &env) != 0) return -1;
     j->ctx = NULL;
     if (get_obj(j, root, "grid", &grid) != 0 || (grid && parse_grid(j, grid, r) != 0)) return -1;
+    j->ctx = NULL;
+    if (get_obj(j, root, "probe", &probe) != 0 || (probe && parse_probe(j, probe, r) != 0))
+        return -1;
     if (record_list_env(l, &env, &r->env) != 0) {
         snprintf(j->err, j->errlen, "more than %d different environments", RECORD_ENV_MAX);
         return -1;

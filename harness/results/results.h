@@ -21,7 +21,11 @@
  *    "harness": {"version", "git"},
  *    "repro": str|null,                  command line that reruns the case
  *    "log": str|null,                    build log (ERROR), cut at 64 KiB
- *    "grid": null | {"rows", "cols", "m", "n", "cells": [rows*cols numbers|null]}}
+ *    "grid": null | {"rows", "cols", "m", "n", "cells": [rows*cols numbers|null], "space"},
+ *    "probe": {"rows", "cols", "k", "n", "probed", "layout": "rows|slots",
+ *              "cells": [rows*cols numbers 0..1|null]}}   only when the diagnosis's
+ *                                        probe found weights the kernel reads wrong
+ *                                        (verdict/probemap.h; null: a cell not probed)
  *
  * Numbers that are not finite: +inf is written as the string "inf", -inf as
  * "-inf", NaN as null (metrics: e.g. sqnr_db of a bit-exact case is "inf";

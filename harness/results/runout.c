@@ -20,6 +20,7 @@ struct pending {
     struct case_desc d;
     double err_norm;
     struct errgrid *grid;
+    struct probemap *probe;
 };
 
 struct runout {
@@ -94,6 +95,7 @@ static struct errgrid *weight_grid(const struct case_work *w) {
 void runout_hook(void *ctx, const struct case_result *r, const struct case_work *w) {
     struct runout *o = ctx;
     errgrid_free(o->pend.grid);
+    probemap_free(o->pend.probe);
     memset(&o->pend, 0, sizeof o->pend);
     if (!r->have_metrics || !w->out || !w->yref) return;
     struct compare_input ci = {.dt = w->p.d.dt,
@@ -110,6 +112,8 @@ void runout_hook(void *ctx, const struct case_result *r, const struct case_work 
     if (r->verdict == V_FAILED || r->verdict == V_MISTRUSTED) {
         o->pend.grid = weight_grid(w);
         if (!o->pend.grid) o->pend.grid = errmap_grid(&ci);
+        if (w->probe && w->probe->K == r->d.k && w->probe->N == r->d.n)
+            o->pend.probe = probemap_copy(w->probe);
     }
 }
 
@@ -139,8 +143,12 @@ void runout_case(struct runout *o, int64_t index, const struct case_result *r) {
     if (o->pend.valid && desc_equal(&o->pend.d, &r->d)) {
         rec.err_norm = o->pend.err_norm;
         rec.grid = o->pend.grid;
+        rec.probe = o->pend.probe;
         o->pend.grid = NULL;
+        o->pend.probe = NULL;
     }
+    errgrid_free(o->pend.grid);
+    probemap_free(o->pend.probe);
     memset(&o->pend, 0, sizeof o->pend);
     char *line = results_line(&o->list, &rec);
     record_free(&rec);
@@ -196,6 +204,7 @@ void runout_free(struct runout *o) {
     if (o->have_bl) baseline_free(&o->bl);
     record_list_free(&o->list);
     errgrid_free(o->pend.grid);
+    probemap_free(o->pend.probe);
     gaps_free(&o->gaps);
     gaps_free(&o->unrec);
     free(o);

@@ -12,6 +12,7 @@
 #include "cases/problem.h"
 #include "formats/tensor.h"
 #include "verdict/compare.h"
+#include "verdict/probemap.h"
 
 struct adapter_exec;
 
@@ -72,6 +73,9 @@ struct case_work {
     uint16_t *out;          /* device output [M*N], with guard zones of `guard` elements
                                before and after it (compare_out_alloc) */
     int64_t guard;
+    /* kernel wrong: which weights the diagnosis's one-hot probe found read
+       wrong (probemap.h); NULL when not probed or every probed weight is right */
+    struct probemap *probe;
 };
 
 /* Called once per case after the verdict, before the work is freed (e.g. to

@@ -256,7 +256,7 @@ static void add_probed_slots(const struct probe_plan *pl, const unsigned char *b
 /* Kernel wrong: which weights the kernel itself decodes wrongly. A partial
  * probe says so, says what it covered, and never concludes that the weights
  * are right. */
-static void add_probe(const struct case_work *w, struct kernel_backend *kb, struct strbuf *text) {
+static void add_probe(struct case_work *w, struct kernel_backend *kb, struct strbuf *text) {
     struct probe_plan pl;
     unsigned char *bad = NULL, *kbad = NULL;
     int32_t *gid = NULL;
@@ -288,6 +288,10 @@ static void add_probe(const struct case_work *w, struct kernel_backend *kb, stru
                label, (long long)(pl.rows * w->abi.N), (long long)(w->abi.K - pl.rows));
         goto out;
     }
+    if (any) {
+        probemap_free(w->probe);
+        w->probe = probemap_build(pl.pos, pl.rows, bad, w->abi.K, w->abi.N);
+    }
     shape_weight_mask(&wm, label, buf, sizeof buf);
     sb_add(text, "; %s", buf);
     if (any && partial) add_probed_slots(&pl, bad, w->abi.N, text);
@@ -301,9 +305,9 @@ out:
     free(gid);
 }
 
-static void add_shapes(const struct case_work *w, const struct run_settings *s,
-                       struct kernel_backend *kb, const double *absdot_abi, int adapter_wrong,
-                       const struct case_result *r, struct strbuf *text) {
+static void add_shapes(struct case_work *w, const struct run_settings *s, struct kernel_backend *kb,
+                       const double *absdot_abi, int adapter_wrong, const struct case_result *r,
+                       struct strbuf *text) {
     const int vs_logical = adapter_wrong != 0;
     struct compare_input ci = {.dt = w->p.d.dt,
                                .mode = w->p.d.data,

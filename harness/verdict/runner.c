@@ -29,6 +29,7 @@ static void work_free(struct case_work *w) {
     free(w->absdot);
     free(w->yabi);
     compare_out_free(w->out, w->guard);
+    probemap_free(w->probe);
 }
 
 static void set_verdict(struct case_result *r, verdict_t v, const char *reason) {
