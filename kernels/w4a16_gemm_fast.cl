@@ -277,6 +277,210 @@ static void w4_store(__global ushort *p, size_t i, float v) {
 #endif
 }
 
+/* 16-bit bits of the activation dtype as float (exact). */
+static float w4_bits(uint h) {
+#if W4_BF16
+    return as_float(h << 16);
+#else
+    const ushort v = (ushort)h;
+    return vload_half(0, (const half *)&v);
+#endif
+}
+
+/* ---- NVIDIA tensor cores (Ampere and later), M >= W4_MMA_MIN_M -------------
+ * Only where the compiler is NVIDIA's (its OpenCL C defines the extension
+ * macro cl_nv_pragma_unroll), through inline PTX; -DW4_NV_MMA=0 (or editing
+ * the default below) turns it off, for example on a GPU older than sm_80.
+ * Precondition: group_size % 128 == 0 (so K % 128 == 0), zero points 0..15.
+ * The work-group's LX = 8 columns are one m16n8k16 column tile, its LY = 32
+ * rows two row tiles; its 8 warps split K into slabs of 128 rows (warp w:
+ * slabs w, w + 8, ...), each slab inside one group. Lane (g = lane / 4,
+ * t = lane % 4) loads chunk t (slab rows 32t .. 32t + 31) of column g: its
+ * four words feed 8 mma steps. A dot product does not depend on the order of
+ * its terms, so a lane's fragment slots stand for rows of its own chunk and
+ * the activation fragments follow the same order (step 2w + h: the B slots
+ * 2t, 2t+1 hold nibbles 2h, 2h+4 of word w, the slots 2t+8, 2t+9 nibbles
+ * 2h+1, 2h+5; the A slots the activations of the same rows). q - z is a
+ * small integer, exact in f16 and bf16; the products x (q - z) are exact and
+ * summed in float by the tensor core; per slab and column acc += s * sum
+ * (the scale factored out of a group, as in the rest of this kernel). */
+#ifndef W4_NV_MMA
+#if defined(cl_nv_pragma_unroll)
+#define W4_NV_MMA 1
+#else
+#define W4_NV_MMA 0
+#endif
+#endif
+#ifndef W4_MMA_MIN_M
+#define W4_MMA_MIN_M 2 /* at M = 1 the path above was as fast on the H200 */
+#endif
+#define W4_SLAB 128
+#define W4_WARPS (LX * LY / 32)
+
+#if W4_NV_MMA
+/* d = a x b + c on one m16n8k16 tile, float accumulators. */
+static float4 w4_mma(uint4 a, uint b0, uint b1, float4 c) {
+    float d0, d1, d2, d3;
+#if W4_BF16
+    __asm__ __volatile__("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
+                 "{%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
+                 : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3)
+                 : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1), "f"(c.x), "f"(c.y),
+                   "f"(c.z), "f"(c.w));
+#else
+    __asm__ __volatile__("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
+                 "{%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
+                 : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3)
+                 : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1), "f"(c.x), "f"(c.y),
+                   "f"(c.z), "f"(c.w));
+#endif
+    return (float4)(d0, d1, d2, d3);
+}
+
+/* a * b + c on pairs of 16-bit values (the activation dtype), rounded once. */
+static uint w4_fma2(uint a, uint b, uint c) {
+    uint d;
+#if W4_BF16
+    __asm__("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+#else
+    __asm__("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+#endif
+    return d;
+}
+
+/* q - z for the nibble pairs (0,4), (1,5), (2,6), (3,7) of w, two 16-bit
+ * values each: f16 (w & 0x000F000F) | 0x6400 is 1024 + q, times 1 plus
+ * -(1024 + z) = 0xE400 | z; (w & 0x00F000F0) | 0x6400 is 1024 + 16q, times
+ * 1/16 plus -(64 + z) = 0xD400 + 16z. bf16 (7-bit mantissa): 0x4300 | q is
+ * 128 + q, one shift a pair, plus -(128 + z) = 0xC300 | z. Each result is a
+ * small integer computed exactly and rounded once: exact. */
+static uint4 w4_pairs(uint w, uint z) {
+    const uint zz = z * 0x00010001u;
+#if W4_BF16
+    const uint one = 0x3F803F80u, nz = 0xC300C300u | zz, mg = 0x43004300u;
+    return (uint4)(w4_fma2((w & 0x000F000Fu) | mg, one, nz),
+                   w4_fma2(((w >> 4) & 0x000F000Fu) | mg, one, nz),
+                   w4_fma2(((w >> 8) & 0x000F000Fu) | mg, one, nz),
+                   w4_fma2(((w >> 12) & 0x000F000Fu) | mg, one, nz));
+#else
+    const uint one = 0x3C003C00u, nz = 0xE400E400u | zz, mg = 0x64006400u;
+    const uint sixteenth = 0x2C002C00u, nz16 = (0xD400u + 16u * z) * 0x00010001u;
+    const uint h = w >> 8;
+    return (uint4)(w4_fma2((w & 0x000F000Fu) | mg, one, nz),
+                   w4_fma2((w & 0x00F000F0u) | mg, sixteenth, nz16),
+                   w4_fma2((h & 0x000F000Fu) | mg, one, nz),
+                   w4_fma2((h & 0x00F000F0u) | mg, sixteenth, nz16));
+#endif
+}
+
+/* A'[m][k .. k + 7] as 16-bit bits in a uint4 (k % 8 == 0). */
+static uint4 w4_x8(__global const ushort *a, __global const int *perm, int K, int m, int k) {
+    __global const ushort *row = a + (size_t)m * (size_t)K;
+#if W4_HAS_PERM
+    __global const int *p = perm + k;
+    return (uint4)((uint)row[p[0]] | ((uint)row[p[1]] << 16), (uint)row[p[2]] | ((uint)row[p[3]] << 16),
+                   (uint)row[p[4]] | ((uint)row[p[5]] << 16), (uint)row[p[6]] | ((uint)row[p[7]] << 16));
+#else
+    (void)perm;
+    return *(__global const uint4 *)(row + k); /* 16-byte aligned: K % 128 == 0, k % 8 == 0 */
+#endif
+}
+
+/* What a lane reads for one slab: its weight chunk, the zero-point word of
+ * the work-group's 8 columns (nibble g: column g) and the scales of its two
+ * C columns 2t, 2t + 1. Fetched a slab ahead. */
+struct w4_load {
+    uint4 q;
+    uint zw, sv;
+};
+
+static struct w4_load w4_fetch(__global const uint *b, __global const ushort *scale,
+                               __global const uint *zp, int N, int K, int group_size,
+                               int zp_scalar, int n0, int sl, int g, int t) {
+    struct w4_load l;
+    const int grp = sl * W4_SLAB / group_size;
+    l.q = ((__global const uint4 *)(b + (size_t)(n0 + g) * (size_t)(K / 8)))[sl * (W4_SLAB / 32) + t];
+#if W4_HAS_ZP
+    (void)zp_scalar;
+    l.zw = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n0 / 8)];
+#else
+    (void)zp;
+    l.zw = (uint)zp_scalar * 0x11111111u;
+#endif
+    const ushort2 s2 = vload2(0, scale + (size_t)grp * (size_t)N + (size_t)(n0 + 2 * t));
+    l.sv = (uint)s2.x | ((uint)s2.y << 16);
+    return l;
+}
+
+/* Slab kb of row tile m0: acc += s * (A' rows) x (the lane's chunk). */
+static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, int M, int K,
+                          int m0, int kb, struct w4_load l, int g, int t, float4 acc) {
+    const uint z = (l.zw >> (4 * g)) & 15u;
+    const int kc = kb + 32 * t, r0 = min(m0 + g, M - 1), r1 = min(m0 + g + 8, M - 1);
+    float4 d = (float4)(0.0f);
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++) {
+        const uint4 bq = w4_pairs(wd == 0 ? l.q.x : wd == 1 ? l.q.y : wd == 2 ? l.q.z : l.q.w, z);
+        const uint4 x0 = w4_x8(a, perm, K, r0, kc + 8 * wd);
+        const uint4 x1 = r1 == r0 ? x0 : w4_x8(a, perm, K, r1, kc + 8 * wd);
+        /* step h = 0: activations (x0, x4) and (x1, x5); h = 1: (x2, x6), (x3, x7) */
+        uint4 af = (uint4)((x0.x & 0xFFFFu) | (x0.z << 16), (x1.x & 0xFFFFu) | (x1.z << 16),
+                           (x0.x >> 16) | (x0.z & 0xFFFF0000u), (x1.x >> 16) | (x1.z & 0xFFFF0000u));
+        d = w4_mma(af, bq.x, bq.y, d);
+        af = (uint4)((x0.y & 0xFFFFu) | (x0.w << 16), (x1.y & 0xFFFFu) | (x1.w << 16),
+                     (x0.y >> 16) | (x0.w & 0xFFFF0000u), (x1.y >> 16) | (x1.w & 0xFFFF0000u));
+        d = w4_mma(af, bq.z, bq.w, d);
+    }
+    const float s0 = w4_bits(l.sv & 0xFFFFu), s1 = w4_bits(l.sv >> 16);
+    return acc + (float4)(s0, s1, s0, s1) * d;
+}
+
+/* The tensor-core path of the whole work-group (all its work-items). */
+static void w4_mma_path(__global const ushort *a, __global const uint *b,
+                        __global const ushort *scale, __global const uint *zp,
+                        __global const int *perm, __global const ushort *bias,
+                        __global ushort *out, int M, int N, int K, int group_size, int zp_scalar,
+                        __local float4 *red) {
+    const int l = (int)get_local_id(1) * LX + (int)get_local_id(0);
+    const int warp = l / 32, lane = l % 32, g = lane / 4, t = lane % 4;
+    const int n0 = (int)get_group_id(0) * LX, mb = (int)get_group_id(1) * LY;
+    const int slabs = K / W4_SLAB, two = mb + 16 < M; /* second row tile */
+    float4 acc0 = (float4)(0.0f), acc1 = (float4)(0.0f);
+    if (warp < slabs) {
+        struct w4_load cur = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, n0, warp, g, t);
+        for (int sl = warp; sl < slabs; sl += W4_WARPS) {
+            struct w4_load nxt = cur; /* the next slab's loads in flight during this one */
+            if (sl + W4_WARPS < slabs)
+                nxt = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, n0, sl + W4_WARPS, g, t);
+            acc0 = w4_mma_slab(a, perm, M, K, mb, sl * W4_SLAB, cur, g, t, acc0);
+            if (two) acc1 = w4_mma_slab(a, perm, M, K, mb + 16, sl * W4_SLAB, cur, g, t, acc1);
+            cur = nxt;
+        }
+    }
+    red[2 * l] = acc0; /* [warp][lane][tile]: l = 32 warp + lane */
+    red[2 * l + 1] = acc1;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (warp != 0) return;
+#pragma unroll
+    for (int w = 1; w < W4_WARPS; w++) {
+        acc0 += red[2 * (32 * w + lane)];
+        acc1 += red[2 * (32 * w + lane) + 1];
+    }
+    const float v[8] = {acc0.x, acc0.y, acc0.z, acc0.w, acc1.x, acc1.y, acc1.z, acc1.w};
+#pragma unroll
+    for (int e = 0; e < 8; e++) { /* C fragments: rows g, g + 8 of each tile, columns 2t, 2t+1 */
+        const int m = mb + 16 * (e / 4) + g + 8 * ((e / 2) % 2), n = n0 + 2 * t + e % 2;
+        if (m >= M) continue;
+#if W4_HAS_BIAS
+        w4_store(out, (size_t)m * (size_t)N + (size_t)n, v[e] + w4_load(bias, (size_t)n));
+#else
+        (void)bias;
+        w4_store(out, (size_t)m * (size_t)N + (size_t)n, v[e]);
+#endif
+    }
+}
+#endif
+
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void
 w4a16_gemm(__global const ushort *a, __global const uint *b, __global const ushort *scale,
            __global const uint *zp, __global const int *perm, __global const ushort *bias,
@@ -293,6 +497,19 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int l = y * LX + x;
     const int team = l / LANES, t = l % LANES;
     const int fast = (K % 32 == 0) && (group_size % 32 == 0) && W4_ONE_COLUMN_PER_TEAM;
+#if W4_NV_MMA
+#if W4_HAS_ZP
+    const int zp_ok = 1;
+#else
+    const int zp_ok = zp_scalar >= 0 && zp_scalar <= 15; /* w4_pairs' range */
+#endif
+    if (zp_ok) {
+        if (M >= W4_MMA_MIN_M && group_size % W4_SLAB == 0) {
+            w4_mma_path(a, b, scale, zp, perm, bias, out, M, N, K, group_size, zp_scalar, xs4);
+            return;
+        }
+    }
+#endif
 
     for (int r = 0; r < rows; r++) {
         const size_t row = (size_t)(m0 + r) * (size_t)K;
