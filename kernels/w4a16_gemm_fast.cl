@@ -18,6 +18,10 @@
  *   writes out[m0 + y][n0 + x]. Rows beyond M and columns beyond N are
  *   written by nobody.
  *
+ * On NVIDIA's OpenCL (sm_80 and later) a second path takes M >= 2 with group
+ * sizes that are multiples of 128: tensor-core tiles through inline PTX (see
+ * "NVIDIA tensor cores" below); everywhere else the path above runs.
+ *
  * Build options as for every ABI kernel: -DW4_BF16 -DW4_HAS_ZP -DW4_HAS_PERM
  * -DW4_HAS_BIAS. OpenCL C 1.2, no cl_khr_fp16 (vload_half / vstore_half_rte;
  * bf16 by bit shifts, RNE on store); accumulation in float. */

@@ -13,6 +13,8 @@
  *
  * Kernels (all dequantize (q - z) * s in float, accumulate in float, reduce
  * across the warp, add the bias and round to f16/bf16 to nearest even):
+ * - mma (M >= 2, group_size % 128 == 0, sm_80 and later): tensor-core
+ *   m16n8k16 tiles, K split over the warps of a block (see "the mma kernel");
  * - decode (M == 1, K and group_size multiples of 32): one warp per 4
  *   adjacent columns; a lane converts a chunk's 32 activations once for the 4
  *   columns; nibbles decoded exactly by as_float(0x4B000000 | q) - (2^23 + z);
@@ -22,7 +24,9 @@
  *   8 rows, the same per-chunk arithmetic;
  * - word (any other shape): one warp per column and tile of 1, 4 or 8 rows,
  *   lanes striding over the column's packed words, per-nibble group lookup.
- * Tuning knobs (environment, read per call): W4A16_CUDA_CPW (columns per warp
+ * Tuning knobs (environment, read per call): W4A16_CUDA_MMA (0: never the mma
+ * kernel, 1: also at M = 1), W4A16_CUDA_MMA_NT, W4A16_CUDA_MMA_WARPS,
+ * W4A16_CUDA_TUNE (time every setting, see tune()), W4A16_CUDA_CPW (columns per warp
  * of the decode kernel: 2, 4, 8; 1 selects the chunk kernel),
  * W4A16_CUDA_INFLIGHT (chunk kernel loads in flight: 2, 4, 8),
  * W4A16_CUDA_WORD_KERNEL (set: the word kernel everywhere).
@@ -275,8 +279,8 @@ __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_a
 #pragma unroll
         for (int j = 0; j < CPW; j++)
             if (PF && j < ncols && c + 32 < chunks)
-                nq[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c +
-                              32);
+                nq[j] =
+                    __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c + 32);
         const int k0 = 32 * c;
         const int g = k0 / p.group_size;
         float x[32];
@@ -302,8 +306,8 @@ __global__ void __launch_bounds__(WARPS * 32) w4a16_decode_kernel(struct w4a16_a
             if (PF)
                 q[j] = nq[j];
             else if (j < ncols && c + 32 < chunks)
-                q[j] = __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c +
-                             32);
+                q[j] =
+                    __ldg(reinterpret_cast<const uint4 *>(p.b + (size_t)(n0 + j) * words) + c + 32);
         }
     }
 #pragma unroll
@@ -352,9 +356,8 @@ __device__ __forceinline__ void decode_pairs(uint32_t w, uint32_t zq, uint32_t z
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             const uint32_t v = ((w >> (4 * i)) & 0x000F000Fu) | 0x43004300u;
-            const __nv_bfloat162 d =
-                __hsub2(*reinterpret_cast<const __nv_bfloat162 *>(&v),
-                        *reinterpret_cast<const __nv_bfloat162 *>(&zq));
+            const __nv_bfloat162 d = __hsub2(*reinterpret_cast<const __nv_bfloat162 *>(&v),
+                                             *reinterpret_cast<const __nv_bfloat162 *>(&zq));
             p[i] = *reinterpret_cast<const uint32_t *>(&d);
         }
     } else {
@@ -365,11 +368,10 @@ __device__ __forceinline__ void decode_pairs(uint32_t w, uint32_t zq, uint32_t z
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             const __half2 x = *reinterpret_cast<const __half2 *>(&v[i]);
-            const __half2 d =
-                (i % 2 == 0)
-                    ? __hsub2(x, *reinterpret_cast<const __half2 *>(&zq))
-                    : __hfma2(x, *reinterpret_cast<const __half2 *>(&sixteenth),
-                              *reinterpret_cast<const __half2 *>(&z16));
+            const __half2 d = (i % 2 == 0)
+                                  ? __hsub2(x, *reinterpret_cast<const __half2 *>(&zq))
+                                  : __hfma2(x, *reinterpret_cast<const __half2 *>(&sixteenth),
+                                            *reinterpret_cast<const __half2 *>(&z16));
             p[i] = *reinterpret_cast<const uint32_t *>(&d);
         }
     }
@@ -443,8 +445,8 @@ __device__ __forceinline__ void mma_fetch(const struct w4a16_args &p, int n0, in
                        (size_t)(sl * (MMA_SLAB / 32) + t));
         l[j].zw = p.zp ? __ldg(p.zp + (size_t)grp * (p.N / 8) + nt0 / 8)
                        : (uint32_t)p.zp_scalar * 0x11111111u;
-        l[j].sv = __ldg(reinterpret_cast<const uint32_t *>(p.scale + (size_t)grp * p.N + nt0 +
-                                                            2 * t));
+        l[j].sv =
+            __ldg(reinterpret_cast<const uint32_t *>(p.scale + (size_t)grp * p.N + nt0 + 2 * t));
     }
 }
 
@@ -455,8 +457,7 @@ __device__ __forceinline__ void mma_fetch(const struct w4a16_args &p, int n0, in
  * 0x4300 | z in bf16 (0 <= z <= 15). */
 template <bool BF16, bool PERM, int NT, int MT>
 __device__ __forceinline__ void mma_slab(const struct w4a16_args &p, int m0, int kb,
-                                         const struct mma_load (&l)[NT],
-                                         float (&acc)[NT][MT][4]) {
+                                         const struct mma_load (&l)[NT], float (&acc)[NT][MT][4]) {
     const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
     const int kc = kb + 32 * t; /* this lane's chunk */
     uint32_t zq[NT], z16[NT];
@@ -733,7 +734,8 @@ struct mma_variant {
     int nt, depth, minb;
 };
 
-#define MMA_VARIANT(NT, DEPTH, MINB) {w4a16_mma_kernel<false, false, NT, 1, DEPTH, MINB>, NT, DEPTH, MINB}
+#define MMA_VARIANT(NT, DEPTH, MINB)                                                               \
+    { w4a16_mma_kernel<false, false, NT, 1, DEPTH, MINB>, NT, DEPTH, MINB }
 static const struct mma_variant mma_variants[] = {
     MMA_VARIANT(1, 2, 2), MMA_VARIANT(1, 2, 3), MMA_VARIANT(1, 2, 4), MMA_VARIANT(1, 4, 2),
     MMA_VARIANT(1, 4, 3), MMA_VARIANT(1, 4, 4), MMA_VARIANT(2, 2, 2), MMA_VARIANT(2, 2, 3),
@@ -780,7 +782,6 @@ static bool upload(struct device_state *d, int slot, const void *src, size_t byt
     return ok(cudaMemcpy(d->buf[slot], src, bytes, cudaMemcpyHostToDevice), what);
 }
 
-
 static bool setup(const struct w4a16_args *p, struct device_state *d, struct w4a16_args *k) {
     const size_t M = (size_t)p->M, N = (size_t)p->N, K = (size_t)p->K;
     const size_t G = K / (size_t)p->group_size;
@@ -825,8 +826,8 @@ static int cmp_float(const void *x, const void *y) {
 
 /* Warm-up launch of c, then reps timed launches after an L2 flush each;
  * *ms = their median. */
-static bool time_cfg(struct device_state *d, const struct launch_cfg &c,
-                     const struct w4a16_args &k, int reps, float *ms) {
+static bool time_cfg(struct device_state *d, const struct launch_cfg &c, const struct w4a16_args &k,
+                     int reps, float *ms) {
     if (!launch(c, k) || !ok(cudaDeviceSynchronize(), "kernel (warm-up run)")) return false;
     float t[MAX_REPS];
     for (int i = 0; i < reps; i++) {
@@ -871,8 +872,9 @@ static bool tune(const struct w4a16_args *p, struct device_state *d, const struc
             c.smem = 0;
             float ms = 0.0f;
             if (!time_cfg(d, c, k, reps, &ms)) return false;
-            fprintf(stderr, WHO " tune: m=%d n=%d k=%d decode cpw=%d prefetch=%d %.4f ms %.1f GB/s\n",
-                    p->M, p->N, p->K, v.cpw, v.pf, ms, bytes / (ms * 1e-3) / 1e9);
+            fprintf(stderr,
+                    WHO " tune: m=%d n=%d k=%d decode cpw=%d prefetch=%d %.4f ms %.1f GB/s\n", p->M,
+                    p->N, p->K, v.cpw, v.pf, ms, bytes / (ms * 1e-3) / 1e9);
         }
     }
     for (const struct mma_variant &v : mma_variants) {
