@@ -5,7 +5,8 @@
 # dtype: no false failure allowed), passes the default job: the smoke,
 # kernel-edges (group boundaries inside 128-bit chunks, K/8 not a multiple of
 # 4, K past a staged tile, single column tiles, many row tiles) and contract
-# sweeps (docs/descriptors.md#the-default-job).
+# sweeps (docs/descriptors.md#the-default-job); the tuned kernel's NVIDIA
+# tensor-core path compiles to PTX (below).
 # Usage: sh tests/kernels.sh build/gptq-harness
 set -u
 BIN=${1:-build/gptq-harness}
@@ -27,5 +28,52 @@ for k in kernels/*.cl tests/kernels/correct/*.cl; do
         fi
     done
 done
+
+# The tuned kernel's NVIDIA tensor-core path (inline PTX, built only by
+# NVIDIA's compiler) cannot run here; what can be checked without a GPU: with
+# the macro NVIDIA's compiler defines, every build-option set compiles to PTX
+# for sm_80 (clang's nvptx target, installed with PoCL) and holds the mma
+# instructions; without it, none is emitted.
+CLANG=$(command -v clang-15 || command -v clang || true)
+FAST=kernels/w4a16_gemm_fast.cl
+ptx() { # ptx OUT [-D...]: compiles $FAST for nvptx, 0 on success
+    out=$1
+    shift
+    "$CLANG" -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header \
+        -Xclang -target-cpu -Xclang sm_80 -O2 -S -o "$out" "$@" "$FAST" 2>"$out.err"
+}
+TMP=$(mktemp -d)
+if [ -z "$CLANG" ] || ! ptx "$TMP/probe.ptx" -Dcl_nv_pragma_unroll=1 -DW4_BF16=0 -DW4_HAS_ZP=0 \
+    -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0; then
+    echo "kernels skip: no clang with the nvptx target here; the tensor-core path is not compiled"
+else
+    for o in 0000 0001 0010 0011 0100 0101 0110 0111 1000 1001 1010 1011 1100 1101 1110 1111; do
+        set -- $(echo "$o" | sed 's/./& /g')
+        opts="-DW4_BF16=$1 -DW4_HAS_ZP=$2 -DW4_HAS_PERM=$3 -DW4_HAS_BIAS=$4"
+        dt=f16
+        [ "$1" = 1 ] && dt=bf16
+        if ptx "$TMP/k.ptx" -Dcl_nv_pragma_unroll=1 $opts &&
+            grep -q "mma.sync.aligned.m16n8k16.row.col.f32.$dt.$dt.f32" "$TMP/k.ptx" &&
+            grep -q "fma.rn.${dt}x2" "$TMP/k.ptx"; then
+            pass=$((pass + 1))
+            echo "kernels ok:   $FAST tensor-core path compiles to PTX ($opts, mma $dt)"
+        else
+            fail=$((fail + 1))
+            echo "kernels FAIL: $FAST tensor-core path with $opts:"
+            head -5 "$TMP/k.ptx.err"
+        fi
+    done
+    if ptx "$TMP/off.ptx" -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 &&
+        ! grep -q "mma.sync" "$TMP/off.ptx" &&
+        ptx "$TMP/off2.ptx" -Dcl_nv_pragma_unroll=1 -DW4_NV_MMA=0 -DW4_BF16=0 -DW4_HAS_ZP=1 \
+            -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 && ! grep -q "mma.sync" "$TMP/off2.ptx"; then
+        pass=$((pass + 1))
+        echo "kernels ok:   $FAST has no tensor-core code without NVIDIA's compiler or with W4_NV_MMA=0"
+    else
+        fail=$((fail + 1))
+        echo "kernels FAIL: $FAST emits mma.sync outside NVIDIA's compiler or with W4_NV_MMA=0"
+    fi
+fi
+rm -rf "$TMP"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
