@@ -323,32 +323,25 @@ static float w4_bits(uint h) {
 
 #if W4_NV_MMA
 /* d = a x b + c on one m16n8k16 tile, float accumulators. */
+#if W4_BF16
+#define W4_MMA_TYPE "bf16"
+#else
+#define W4_MMA_TYPE "f16"
+#endif
 static float4 w4_mma(uint4 a, uint b0, uint b1, float4 c) {
     float d0, d1, d2, d3;
-#if W4_BF16
-    __asm__ __volatile__("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
-                 "{%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
-                 : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3)
-                 : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1), "f"(c.x), "f"(c.y),
-                   "f"(c.z), "f"(c.w));
-#else
-    __asm__ __volatile__("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
-                 "{%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
-                 : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3)
-                 : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1), "f"(c.x), "f"(c.y),
-                   "f"(c.z), "f"(c.w));
-#endif
+    __asm__ __volatile__("mma.sync.aligned.m16n8k16.row.col.f32." W4_MMA_TYPE "." W4_MMA_TYPE
+                         ".f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
+                         : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3)
+                         : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1), "f"(c.x),
+                           "f"(c.y), "f"(c.z), "f"(c.w));
     return (float4)(d0, d1, d2, d3);
 }
 
 /* a * b + c on pairs of 16-bit values (the activation dtype), rounded once. */
 static uint w4_fma2(uint a, uint b, uint c) {
     uint d;
-#if W4_BF16
-    __asm__("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
-#else
-    __asm__("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
-#endif
+    __asm__("fma.rn." W4_MMA_TYPE "x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
     return d;
 }
 

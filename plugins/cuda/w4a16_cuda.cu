@@ -378,27 +378,43 @@ __device__ __forceinline__ void decode_pairs(uint32_t w, uint32_t zq, uint32_t z
 }
 
 /* d += a * b on one m16n8k16 tile (f32 accumulators). */
+#define MMA16816(T)                                                                                \
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." T "." T ".f32 {%0,%1,%2,%3}, "           \
+                 "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"                                        \
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                                  \
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1))
 template <bool BF16>
 __device__ __forceinline__ void mma16816(float (&d)[4], const uint32_t (&a)[4], uint32_t b0,
                                          uint32_t b1) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     if constexpr (BF16)
-        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
-                     "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+        MMA16816("bf16");
     else
-        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
-                     "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+        MMA16816("f16");
 #else
     (void)d;
     (void)a;
     (void)b0;
     (void)b1;
-    __trap(); /* never launched below sm_80 (mma_usable) */
+    __trap(); /* never launched below sm_80 (mma_config) */
 #endif
+}
+
+/* f(j, i, e) for every element e of every accumulator tile [j][i] of 4. */
+template <int NT, int MT, class F>
+__device__ __forceinline__ void each_tile_element(F f) {
+#pragma unroll
+    for (int j = 0; j < NT; j++)
+#pragma unroll
+        for (int i = 0; i < MT; i++)
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                f(j, i, e);
+}
+
+template <int NT, int MT>
+__device__ __forceinline__ void zero_tiles(float (&v)[NT][MT][4]) {
+    each_tile_element<NT, MT>([&](int j, int i, int e) { v[j][i][e] = 0.0f; });
 }
 
 /* The 8 activations A'[m][k .. k + 7] as 16-bit bits in a uint4 (k % 8 == 0). */
@@ -468,11 +484,7 @@ __device__ __forceinline__ void mma_slab(const struct w4a16_args &p, int m0, int
         z16[j] = (0xD400u + 16u * z) * 0x00010001u;
     }
     float d[NT][MT][4];
-#pragma unroll
-    for (int j = 0; j < NT; j++)
-#pragma unroll
-        for (int i = 0; i < MT; i++)
-            d[j][i][0] = d[j][i][1] = d[j][i][2] = d[j][i][3] = 0.0f;
+    zero_tiles<NT, MT>(d);
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
         uint32_t b[NT][4];
@@ -533,11 +545,7 @@ __global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_mma_kernel(struct
     const int n0 = blockIdx.x * 8 * NT, slabs = p.K / MMA_SLAB;
     for (int m0 = blockIdx.y * 16 * MT; m0 < p.M; m0 += gridDim.y * 16 * MT) {
         float acc[NT][MT][4];
-#pragma unroll
-        for (int j = 0; j < NT; j++)
-#pragma unroll
-            for (int i = 0; i < MT; i++)
-                acc[j][i][0] = acc[j][i][1] = acc[j][i][2] = acc[j][i][3] = 0.0f;
+        zero_tiles<NT, MT>(acc);
         struct mma_load buf[DEPTH][NT];
 #pragma unroll
         for (int u = 0; u < DEPTH; u++)
@@ -557,38 +565,23 @@ __global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_mma_kernel(struct
         }
         /* the W warps' sums: warp 0 adds them up and writes */
         float *mine = red + ((size_t)warp * 32 + lane) * (NT * MT * 4);
-#pragma unroll
-        for (int j = 0; j < NT; j++)
-#pragma unroll
-            for (int i = 0; i < MT; i++)
-#pragma unroll
-                for (int e = 0; e < 4; e++)
-                    mine[(j * MT + i) * 4 + e] = acc[j][i][e];
+        each_tile_element<NT, MT>(
+            [&](int j, int i, int e) { mine[(j * MT + i) * 4 + e] = acc[j][i][e]; });
         __syncthreads();
         if (warp == 0) {
             for (int w = 1; w < W; w++) {
                 const float *other = red + ((size_t)w * 32 + lane) * (NT * MT * 4);
-#pragma unroll
-                for (int j = 0; j < NT; j++)
-#pragma unroll
-                    for (int i = 0; i < MT; i++)
-#pragma unroll
-                        for (int e = 0; e < 4; e++)
-                            acc[j][i][e] += other[(j * MT + i) * 4 + e];
+                each_tile_element<NT, MT>(
+                    [&](int j, int i, int e) { acc[j][i][e] += other[(j * MT + i) * 4 + e]; });
             }
-#pragma unroll
-            for (int j = 0; j < NT; j++)
-#pragma unroll
-                for (int i = 0; i < MT; i++)
-#pragma unroll
-                    for (int e = 0; e < 4; e++) {
-                        const int m = m0 + 16 * i + g + (e >= 2 ? 8 : 0);
-                        const int n = n0 + 8 * j + 2 * t + (e & 1);
-                        if (m >= p.M || n >= p.N) continue;
-                        const float v = p.bias ? acc[j][i][e] + to_float<BF16>(__ldg(p.bias + n))
-                                               : acc[j][i][e];
-                        p.out[(size_t)m * p.N + n] = from_float<BF16>(v);
-                    }
+            each_tile_element<NT, MT>([&](int j, int i, int e) {
+                const int m = m0 + 16 * i + g + (e >= 2 ? 8 : 0);
+                const int n = n0 + 8 * j + 2 * t + (e & 1);
+                if (m >= p.M || n >= p.N) return;
+                const float v =
+                    p.bias ? acc[j][i][e] + to_float<BF16>(__ldg(p.bias + n)) : acc[j][i][e];
+                p.out[(size_t)m * p.N + n] = from_float<BF16>(v);
+            });
         }
         __syncthreads(); /* red is reused by the next row block */
     }
