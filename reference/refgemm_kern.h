@@ -36,7 +36,7 @@ typedef int64_t vi __attribute__((vector_size(KERN_VEC * sizeof(double))));
 typedef uint64_t vu __attribute__((vector_size(KERN_VEC * sizeof(double))));
 
 #ifndef KERN_FMA
-#define KERN_FMA(a, b, c) ((a) * (b) + (c))
+#define KERN_FMA(w, x, c) ((w) * (x) + (c)) /* rounded twice: the same bits */
 #endif
 
 _Static_assert(NR % KERN_VEC == 0 && 8 % KERN_VEC == 0, "a tile row is whole vectors");
