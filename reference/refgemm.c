@@ -5,10 +5,10 @@
  *
  *   - X is converted to double once and packed in mr-row micro-panels,
  *     xp[M/mr][K][mr] (zero-padded rows); |X| likewise when absdot is wanted.
- *   - Threads own disjoint ranges of output columns (whole NR-column panels).
+ *   - Threads own disjoint ranges of output columns (whole nr-column panels).
  *     For each block of NC columns and KC rows a thread dequantizes
- *     W[KC][NC] into a packed double buffer of NR-column micro-panels
- *     (pack_block in refgemm_kern.h), then updates every mr x NR tile of Y in
+ *     W[KC][NC] into a packed double buffer of nr-column micro-panels
+ *     (pack_block in refgemm_kern.h), then updates every mr x nr tile of Y in
  *     place with the micro-kernel (tile_kernel):
  *         c[i][j] = c[i][j] + x[i][k] * w[k][j]    for k = k0, k0 + 1, ...
  *
@@ -17,7 +17,8 @@
  * + bias: exactly the order of ref_gemm_naive, whatever the blocking, the
  * thread split or the instruction set. Every product x*w is exact in double
  * (x has at most 11 significant bits, w = (q - z) * s at most 15), so only
- * the sums round, and a fused multiply-add would give the same bits too.
+ * the sums round, and a fused multiply-add gives the same bits (the AVX2 and
+ * AVX-512 builds use one).
  *
  * The per-thread work (micro-kernel, packing, block loops) is written once
  * with GCC/clang vector extensions in refgemm_kern.h and built per
@@ -84,7 +85,8 @@ static const struct ref_build *const BUILDS[] = {
 static int build_usable(const struct ref_build *b) {
 #if REF_X86
     if (b->isa == REF_ISA_AVX512) return __builtin_cpu_supports("avx512f");
-    if (b->isa == REF_ISA_AVX2) return __builtin_cpu_supports("avx2");
+    if (b->isa == REF_ISA_AVX2)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
     return b->isa == REF_ISA_GENERIC;
 }
@@ -114,20 +116,20 @@ static double *alloc_doubles(int64_t n) {
     return aligned_alloc(64, bytes);
 }
 
-/* Runs b's job over the columns, split in whole NR-column panels over up to
+/* Runs b's job over the columns, split in whole nr-column panels over up to
  * in->threads threads; with packing, each job gets its own buffer for a
  * packed block. A thread that cannot be created has its share run inline:
  * the same bits. */
 static int run_jobs(const struct gemm *g, const struct ref_build *b, int packing) {
     const struct ref_input *in = g->in;
-    int64_t panels = (in->N + NR - 1) / NR;
+    int64_t nr = b->nr, panels = (in->N + nr - 1) / nr;
     int t = in->threads > 0 ? in->threads : ref_default_threads();
     if (t > panels) t = (int)panels;
     if (t < 1) t = 1;
     struct job *jobs = calloc((size_t)t, sizeof *jobs);
     pthread_t *tid = calloc((size_t)t, sizeof *tid);
     char *live = calloc((size_t)t, 1);
-    int64_t wpn = NC / NR * ref_panel_stride(KC);
+    int64_t wpn = NC / nr * ref_panel_stride(KC, b->nr);
     double *wp = packing ? alloc_doubles(t * wpn) : NULL;
     int rc = 0;
     if (!jobs || !tid || !live || (packing && !wp)) {
@@ -136,8 +138,8 @@ static int run_jobs(const struct gemm *g, const struct ref_build *b, int packing
     }
     for (int i = 0; i < t; i++) {
         jobs[i] = (struct job){.g = g, .run = b->run, .wp = wp ? wp + i * wpn : NULL};
-        jobs[i].n0 = ref_min(panels * i / t * NR, in->N);
-        jobs[i].n1 = ref_min(panels * (i + 1) / t * NR, in->N);
+        jobs[i].n0 = ref_min(panels * i / t * nr, in->N);
+        jobs[i].n1 = ref_min(panels * (i + 1) / t * nr, in->N);
         if (i > 0 && pthread_create(&tid[i], NULL, job_thread, &jobs[i]) == 0) live[i] = 1;
     }
     for (int i = 0; i < t; i++)

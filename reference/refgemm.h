@@ -18,7 +18,7 @@
 enum ref_isa {
     REF_ISA_AUTO = 0, /* the best this CPU supports */
     REF_ISA_GENERIC,  /* portable C (vector extensions) */
-    REF_ISA_AVX2,     /* x86-64 only */
+    REF_ISA_AVX2,     /* x86-64 only (AVX2 and FMA) */
     REF_ISA_AVX512,   /* x86-64 only (AVX-512F) */
 };
 

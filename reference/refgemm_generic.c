@@ -7,4 +7,5 @@
 #define KERN_ATTR
 #define KERN_VEC 2
 #define KERN_MR 4
+#define KERN_NR 8
 #include "refgemm_kern.h"

@@ -16,11 +16,11 @@
 #define REF_X86 0
 #endif
 
-/* Blocking, the same for every build (the bits never depend on it). */
-#define NR 8   /* columns of a Y tile and of a packed W micro-panel */
+/* Blocking (the bits never depend on it). The tile, mr x nr, is the build's
+ * (struct ref_build); nr is a multiple of 8 that divides NC. */
 #define KC 256 /* rows of W per packed block */
-#define NC 256 /* columns of W per packed block (a multiple of NR) */
-#define MC 128 /* rows of Y per pass over a packed block (a multiple of every MR) */
+#define NC 256 /* columns of W per packed block (a multiple of every nr) */
+#define MC 128 /* rows of Y per pass over a packed block (rounded down to whole tiles) */
 #define QPF 8  /* rows of Q prefetched ahead while packing */
 
 /* What the threads share (read-only, except each job's own columns of sd,
@@ -38,14 +38,14 @@ struct job {
     const struct gemm *g;
     void (*run)(const struct job *); /* the build's */
     int64_t n0, n1;
-    double *wp; /* packed block of W (ref_gemm only): NC / NR panels */
+    double *wp; /* packed block of W (ref_gemm only): NC / nr panels */
 };
 
 /* A build of the per-thread work for one instruction set. */
 struct ref_build {
     enum ref_isa isa;
     const char *name;
-    int mr; /* rows of its Y tile */
+    int mr, nr; /* rows and columns of its Y tile */
     void (*run)(const struct job *);
 };
 
@@ -54,11 +54,11 @@ extern const struct ref_build ref_build_generic;
 extern const struct ref_build ref_build_avx2, ref_build_avx512;
 #endif
 
-/* Distance between the packed micro-panels of a block: one cache line more
- * than a panel, so that the rows the packing writes at one k do not all fall
- * in the same cache set. A block takes NC / NR of them. */
-static inline int64_t ref_panel_stride(int64_t kc) {
-    return kc * NR + NR;
+/* Distance between the packed nr-column micro-panels of a block: one cache
+ * line more than a panel, so that the rows the packing writes at one k do not
+ * all fall in the same cache set. A block takes NC / nr of them. */
+static inline int64_t ref_panel_stride(int64_t kc, int nr) {
+    return kc * nr + 8;
 }
 
 static inline int64_t ref_min(int64_t a, int64_t b) {

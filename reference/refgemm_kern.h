@@ -3,10 +3,14 @@
  * the loops over blocks. Included once by each build file, which defines
  *   KERN_BUILD   the struct ref_build to define (e.g. ref_build_avx2)
  *   KERN_ISA     its enum ref_isa;  KERN_LABEL  its name
- *   KERN_ATTR    the target attribute of its job function (or nothing)
+ *   KERN_ATTR    the target attribute of its functions (or nothing)
  *   KERN_VEC     doubles per vector register (8: AVX-512, 4: AVX2, 2: SSE2, NEON)
- *   KERN_MR      rows of a Y tile, 4 or 8: the tile's MR x NR accumulators
- *                must fit in the registers
+ *   KERN_MR      rows of a Y tile: 4, 8 or 12
+ *   KERN_NR      columns of a Y tile, a multiple of 8 that divides NC: the
+ *                tile's MR x NR accumulators must fit in the registers
+ *   KERN_FMA     optional: KERN_FMA(w, x, c) = w * x + c, w and c vd, x a
+ *                double, as one fused multiply-add: the same bits, as every
+ *                product is exact (refgemm.c)
  * Everything here is static and always inlined into the job function, so it
  * is compiled for KERN_ATTR's instruction set. The vector types have the
  * register width: wider ones are split by compilers through memory. */
@@ -15,24 +19,30 @@
 #include "refgemm_impl.h"
 
 #define MR KERN_MR
+#define NR KERN_NR
 #define NV (NR / KERN_VEC) /* vectors per tile row */
-#define INLINE static inline __attribute__((always_inline))
+#define MCK (MC / MR * MR) /* rows of Y per pass over a packed block: whole tiles */
+#define INLINE static inline __attribute__((always_inline)) KERN_ATTR
 /* Fully unrolls a loop with a constant trip count (tile rows, vectors per
  * row), so that the accumulators live in registers. */
 #if defined(__clang__)
 #define UNROLL _Pragma("clang loop unroll(full)")
 #else
-#define UNROLL _Pragma("GCC unroll 8")
+#define UNROLL _Pragma("GCC unroll 16")
 #endif
 
 typedef double vd __attribute__((vector_size(KERN_VEC * sizeof(double))));
 typedef int64_t vi __attribute__((vector_size(KERN_VEC * sizeof(double))));
 typedef uint64_t vu __attribute__((vector_size(KERN_VEC * sizeof(double))));
 
-_Static_assert(NR % KERN_VEC == 0, "a tile row is whole vectors");
-_Static_assert(NR == 8, "bytes_biased reads NR bytes as one uint64_t");
-_Static_assert(MR == 4 || MR == 8, "tile_rows has a case for each row count 1..MR");
-_Static_assert(MC % MR == 0 && NC % NR == 0, "blocks are whole tiles");
+#ifndef KERN_FMA
+#define KERN_FMA(w, x, c) ((w) * (x) + (c)) /* rounded twice: the same bits */
+#endif
+
+_Static_assert(NR % KERN_VEC == 0 && 8 % KERN_VEC == 0, "a tile row is whole vectors");
+_Static_assert(NR % 8 == 0, "bytes_biased reads the bytes of a tile row 8 at a time");
+_Static_assert(MR == 4 || MR == 8 || MR == 12, "tile_rows has a case for each row count 1..MR");
+_Static_assert(NC % NR == 0, "blocks are whole tiles");
 
 /* ---- the micro-kernel ---------------------------------------------------- */
 
@@ -58,11 +68,10 @@ INLINE void tile_kernel(int mr, int absw, int64_t kc, const double *x, const dou
         }
         UNROLL
         for (int i = 0; i < mr; i++) {
+            double xi = x[k * MR + i];
             UNROLL
-            for (int v = 0; v < NV; v++) {
-                vd p = wk[v] * x[k * MR + i];
-                acc[i][v] += p;
-            }
+            for (int v = 0; v < NV; v++)
+                acc[i][v] = KERN_FMA(wk[v], xi, acc[i][v]);
         }
     }
     UNROLL
@@ -91,6 +100,12 @@ INLINE void tile_rows(int mr, int absw, int64_t kc, const double *x, const doubl
         TILE_ROWS(7);
         TILE_ROWS(8);
 #endif
+#if MR > 8
+        TILE_ROWS(9);
+        TILE_ROWS(10);
+        TILE_ROWS(11);
+        TILE_ROWS(12);
+#endif
     }
 #undef TILE_ROWS
 }
@@ -114,22 +129,22 @@ INLINE void tile_update(int mr, int nr, int absw, int64_t kc, const double *x, c
 /* ---- dequantization and packing ----------------------------------------- */
 
 /* The NR bytes at p as doubles 2^52 + byte: each byte is placed in the low
- * mantissa bits of 2^52 (a broadcast, a shift and an or; GCC 12 turns
- * __builtin_convertvector from bytes into scalar code). The difference of two
- * such doubles is the difference of the bytes, exactly. */
+ * mantissa bits of 2^52 (a broadcast of the 8 bytes that hold it, a shift and
+ * an or; GCC 12 turns __builtin_convertvector from bytes into scalar code).
+ * The difference of two such doubles is the difference of the bytes, exactly. */
 INLINE void bytes_biased(const uint8_t *p, vd out[NV]) {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    static const uint64_t shifts[NR] = {56, 48, 40, 32, 24, 16, 8, 0};
+    static const uint64_t shifts[8] = {56, 48, 40, 32, 24, 16, 8, 0};
 #else
-    static const uint64_t shifts[NR] = {0, 8, 16, 24, 32, 40, 48, 56};
+    static const uint64_t shifts[8] = {0, 8, 16, 24, 32, 40, 48, 56};
 #endif
-    uint64_t b;
-    memcpy(&b, p, sizeof b);
+    uint64_t b[NR / 8];
+    memcpy(b, p, sizeof b);
     UNROLL
     for (int v = 0; v < NV; v++) {
         vu sh;
-        memcpy(&sh, shifts + v * KERN_VEC, sizeof sh);
-        vu lanes = ((vu){0} + b) >> sh & 0xFF;
+        memcpy(&sh, shifts + v * KERN_VEC % 8, sizeof sh);
+        vu lanes = ((vu){0} + b[v * KERN_VEC / 8]) >> sh & 0xFF;
         out[v] = (vd)(lanes | 0x4330000000000000); /* the bits of 2^52 */
     }
 }
@@ -160,11 +175,11 @@ INLINE void dequant_row(const struct gemm *g, int64_t k, int64_t n0, int64_t n, 
 }
 
 /* wp = W[pc, pc + kc) x [n0, n0 + nc) as NR-column micro-panels: row k of
- * panel c at wp + c * ref_panel_stride(kc) + k * NR; a partial last panel
+ * panel c at wp + c * ref_panel_stride(kc, NR) + k * NR; a partial last panel
  * padded with zeros. */
 INLINE void pack_block(const struct gemm *g, double *wp, int64_t pc, int64_t kc, int64_t n0,
                        int64_t nc) {
-    int64_t ps = ref_panel_stride(kc), tail = nc % NR;
+    int64_t ps = ref_panel_stride(kc, NR), tail = nc % NR;
     for (int64_t k = 0; k < kc; k++) {
         ref_prefetch_q(g, pc + k + QPF, n0, nc);
         dequant_row(g, pc + k, n0, nc, wp + k * NR, ps);
@@ -179,10 +194,10 @@ INLINE void pack_block(const struct gemm *g, double *wp, int64_t pc, int64_t kc,
 INLINE void block_update(const struct gemm *g, const double *wp, int64_t pc, int64_t kc, int64_t n0,
                          int64_t nc) {
     const struct ref_input *in = g->in;
-    for (int64_t i0 = 0; i0 < in->M; i0 += MC) {
-        int64_t i1 = ref_min(i0 + MC, in->M);
+    for (int64_t i0 = 0; i0 < in->M; i0 += MCK) {
+        int64_t i1 = ref_min(i0 + MCK, in->M);
         for (int64_t j = 0; j < nc; j += NR) {
-            const double *w = wp + j / NR * ref_panel_stride(kc);
+            const double *w = wp + j / NR * ref_panel_stride(kc, NR);
             int nr = (int)ref_min(NR, nc - j);
             for (int64_t m = i0; m < i1; m += MR) {
                 int mr = (int)ref_min(MR, i1 - m);
@@ -217,4 +232,4 @@ static KERN_ATTR void job_run(const struct job *j) {
     if (in->bias) ref_add_bias(g, j->n0, j->n1);
 }
 
-const struct ref_build KERN_BUILD = {KERN_ISA, KERN_LABEL, KERN_MR, job_run};
+const struct ref_build KERN_BUILD = {KERN_ISA, KERN_LABEL, KERN_MR, KERN_NR, job_run};
