@@ -704,11 +704,16 @@ static int mma_rows(int M) {
  * M >= 2 ($W4A16_CUDA_MMA = 1: also M = 1, where the decode kernel is faster
  * on the H200; 0: never). Tiles: mma_rows row tiles of 16, 2 column tiles of
  * 8 and 8 warps splitting K ($W4A16_CUDA_MMA_NT, $W4A16_CUDA_MMA_WARPS). */
+/* The mma kernel's own preconditions (the knobs aside). */
+static bool mma_applies(const struct w4a16_args *p, int cc_major) {
+    return cc_major >= 8 && p->group_size % MMA_SLAB == 0 &&
+           (p->zp || (p->zp_scalar >= 0 && p->zp_scalar <= 15)); /* mma_slab's range */
+}
+
 static bool mma_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
     const int want = env_int("W4A16_CUDA_MMA", 0, 1, -1);
-    if (cc_major < 8 || p->group_size % MMA_SLAB != 0 || getenv("W4A16_CUDA_WORD_KERNEL") ||
-        (!p->zp && (p->zp_scalar < 0 || p->zp_scalar > 15)) || /* mma_slab's range */
-        want == 0 || (want == -1 && p->M == 1))
+    if (!mma_applies(p, cc_major) || getenv("W4A16_CUDA_WORD_KERNEL") || want == 0 ||
+        (want == -1 && p->M == 1))
         return false;
     const int mt = mma_rows(p->M);
     const int nt = env_int("W4A16_CUDA_MMA_NT", 1, 2, 2);
@@ -735,18 +740,24 @@ static const struct mma_variant mma_variants[] = {
     MMA_VARIANT(2, 2, 4), MMA_VARIANT(2, 4, 2), MMA_VARIANT(2, 4, 3), MMA_VARIANT(2, 4, 4),
 };
 
+/* Grid, block and shared memory of the decode, chunk and word kernels: WARPS
+ * warps a block, cols_per_warp columns each, rowtiles tiles of rows. */
+static void warp_geometry(const struct w4a16_args *p, int cols_per_warp, int rowtiles,
+                          struct launch_cfg *c) {
+    const int cols = WARPS * cols_per_warp; /* columns per block */
+    c->grid = dim3((unsigned)((p->N + cols - 1) / cols), (unsigned)rowtiles);
+    c->block = dim3(WARPS * 32);
+    c->smem = 0;
+}
+
 static void make_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
     if (mma_config(p, cc_major, c)) return;
     const int mt = rows_per_tile(p->M);
     const int tiles = (p->M + mt - 1) / mt;
     const bool decode = p->M == 1 && p->K % 32 == 0 && p->group_size % 32 == 0 &&
                         !getenv("W4A16_CUDA_WORD_KERNEL") && decode_cpw() > 1;
-    const int cols = decode ? WARPS * decode_cpw() : WARPS; /* columns per block */
     c->fn = pick_kernel(p);
-    c->grid = dim3((unsigned)((p->N + cols - 1) / cols),
-                   (unsigned)(tiles < MAX_GRID_Y ? tiles : MAX_GRID_Y));
-    c->block = dim3(WARPS * 32);
-    c->smem = 0;
+    warp_geometry(p, decode ? decode_cpw() : 1, tiles < MAX_GRID_Y ? tiles : MAX_GRID_Y, c);
 }
 
 /* Device resources of one call; release() frees what was made. */
@@ -842,7 +853,7 @@ static bool time_cfg(struct device_state *d, const struct launch_cfg &c, const s
 static bool tune(const struct w4a16_args *p, struct device_state *d, const struct w4a16_args &k,
                  int cc_major, int reps) {
     if (!getenv("W4A16_CUDA_TUNE") || p->dtype != W4A16_F16 || p->perm || p->M > 16 ||
-        cc_major < 8 || p->group_size % MMA_SLAB != 0 || (!p->zp && p->zp_scalar != 8))
+        !mma_applies(p, cc_major))
         return true;
     const double G = (double)p->K / p->group_size;
     const double bytes = (double)p->N * p->K / 2 + G * p->N * 2 + (p->zp ? G * p->N / 2 : 0) +
@@ -860,9 +871,7 @@ static bool tune(const struct w4a16_args *p, struct device_state *d, const struc
         for (const auto &v : dv) {
             struct launch_cfg c;
             c.fn = v.fn;
-            c.grid = dim3((unsigned)((p->N + WARPS * v.cpw - 1) / (WARPS * v.cpw)));
-            c.block = dim3(WARPS * 32);
-            c.smem = 0;
+            warp_geometry(p, v.cpw, 1, &c);
             float ms = 0.0f;
             if (!time_cfg(d, c, k, reps, &ms)) return false;
             fprintf(stderr,
