@@ -587,9 +587,305 @@ __global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_mma_kernel(struct
     }
 }
 
+/* ---- the gemv kernel (M == 1, sm_80 and later) ----------------------------
+ * The mma kernel's arithmetic with the roles swapped: the weights are the A
+ * operand (16 rows of A = 16 adjacent output columns), the activations the
+ * B operand (its 8 columns all hold the one row of activations, so every
+ * column of the result holds the same sums and lane t = 0 keeps them). Per
+ * mma step a warp thus covers 16 columns x 16 rows of K, twice the mma
+ * kernel's 8 columns, and the activations take no registers or conversion
+ * work per column: the block stages them once, in the order the fragments
+ * want, in shared memory.
+ *
+ * Precondition as the mma kernel (group_size % 128 == 0, zero points
+ * 0..15) and M == 1. A block is W warps; it owns NT tiles of 16 columns and
+ * its warps split K into slabs of 128 rows (warp w: slabs w, w + W, ...),
+ * each slab inside one group. In a slab, lane (g = lane / 4, t = lane % 4)
+ * loads chunk t (rows 32t .. 32t + 31) of columns g and g + 8 of each tile:
+ * word wd of the chunk gives two mma steps, h = 0 and 1, whose A slots hold
+ * nibbles (2h, 2h+4) and (2h+1, 2h+5) of word wd of column g (a0, a2) and of
+ * column g + 8 (a1, a3), and whose B slots the activations of the same rows.
+ * As in the mma kernel, q - z is exact in f16/bf16, the products are exact
+ * and summed in float, and acc += s * sum once per slab and column. DEPTH
+ * slabs of loads (weights, zero points, scales) are in flight per warp. */
+
+/* Where staged activation word q (rows 8q .. 8q + 7) lives: slab q / 16,
+ * then by word of the chunk, then by chunk, so that the four chunks of a
+ * lane quad read consecutive 16-byte entries (no bank conflict). */
+__device__ __forceinline__ int gemv_xs_at(int q) {
+    return (q & ~15) | ((q & 3) << 2) | ((q >> 2) & 3);
+}
+
+/* Stages A'[0][0 .. K) into xs (all threads of the block): entry
+ * gemv_xs_at(q) holds the pairs (x0,x4), (x1,x5), (x2,x6), (x3,x7) of rows
+ * 8q .. 8q + 7, the B slots of the two mma steps of that word. */
+template <bool PERM>
+__device__ __forceinline__ void gemv_stage(const struct w4a16_args &p, uint4 *xs) {
+    const int nthreads = blockDim.x * blockDim.y, tid = threadIdx.y * blockDim.x + threadIdx.x;
+    for (int q = tid; q < p.K / 8; q += nthreads) {
+        const uint4 v = load_x8<PERM>(p, 0, 8 * q);
+        xs[gemv_xs_at(q)] =
+            make_uint4(__byte_perm(v.x, v.z, 0x5410), __byte_perm(v.x, v.z, 0x7632),
+                       __byte_perm(v.y, v.w, 0x5410), __byte_perm(v.y, v.w, 0x7632));
+    }
+}
+
+/* What one lane reads for one slab and column tile besides its weights:
+ * the zero-point words holding columns c0 = g and c1 = g + 8 of the tile
+ * (clamped to N - 1: past N nothing is stored; the nibble is picked when the
+ * slab is used, so that nothing waits for the loads early) and their scales. */
+struct gemv_sz {
+    uint32_t z0, z1;
+    uint16_t s0, s1;
+};
+
+/* Column c of tile j for this lane: half 0 is g, half 1 is g + 8. */
+__device__ __forceinline__ int gemv_col(const struct w4a16_args &p, int n0, int j, int half) {
+    return min(n0 + 16 * j + (threadIdx.x % 32) / 4 + 8 * half, p.N - 1);
+}
+
+/* Chunk t of the slab sl of column c. */
+__device__ __forceinline__ const uint4 *gemv_chunk(const struct w4a16_args &p, int c, int sl) {
+    return reinterpret_cast<const uint4 *>(p.b + (size_t)c * (size_t)(p.K / 8)) +
+           (size_t)(sl * (MMA_SLAB / 32) + threadIdx.x % 4);
+}
+
+template <int NT>
+__device__ __forceinline__ void gemv_fetch_sz(const struct w4a16_args &p, int n0, int sl,
+                                              struct gemv_sz (&l)[NT]) {
+    const int grp = sl * MMA_SLAB / p.group_size;
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        const int c0 = gemv_col(p, n0, j, 0), c1 = gemv_col(p, n0, j, 1);
+        if (p.zp) {
+            l[j].z0 = __ldg(p.zp + (size_t)grp * (p.N / 8) + c0 / 8);
+            l[j].z1 = __ldg(p.zp + (size_t)grp * (p.N / 8) + c1 / 8);
+        } else {
+            l[j].z0 = l[j].z1 = (uint32_t)p.zp_scalar * 0x11111111u;
+        }
+        l[j].s0 = __ldg(p.scale + (size_t)grp * p.N + c0);
+        l[j].s1 = __ldg(p.scale + (size_t)grp * p.N + c1);
+    }
+}
+
+template <int NT>
+__device__ __forceinline__ void gemv_fetch_q(const struct w4a16_args &p, int n0, int sl,
+                                             uint4 (&q)[NT][2]) {
+#pragma unroll
+    for (int j = 0; j < NT; j++)
+#pragma unroll
+        for (int h = 0; h < 2; h++)
+            q[j][h] = __ldg(gemv_chunk(p, gemv_col(p, n0, j, h), sl));
+}
+
+/* The asynchronous form (cp.async, sm_80): the same 16-byte chunks, the two
+ * zero-point words and the two aligned 4-byte words holding the scales,
+ * copied into this lane's entries of a slot of shared memory: per tile j,
+ * entries 3j and 3j + 1 the chunks, entry 3j + 2 (z0, z1, scale word of c0,
+ * scale word of c1); entry e of the lane is slot[32 e]. */
+#define GEMV_ENTRIES 3
+template <int NT>
+__device__ __forceinline__ void gemv_copy(const struct w4a16_args &p, int n0, int sl, uint4 *slot) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    const int grp = sl * MMA_SLAB / p.group_size;
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        uint32_t *sz = reinterpret_cast<uint32_t *>(slot + (GEMV_ENTRIES * j + 2) * 32);
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            const int c = gemv_col(p, n0, j, h);
+            const uint32_t dst =
+                (uint32_t)__cvta_generic_to_shared(slot + (GEMV_ENTRIES * j + h) * 32);
+            asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst),
+                         "l"(gemv_chunk(p, c, sl)));
+            const uint32_t zdst = (uint32_t)__cvta_generic_to_shared(sz + h);
+            if (p.zp)
+                asm volatile("cp.async.ca.shared.global [%0], [%1], 4;\n" ::"r"(zdst),
+                             "l"(p.zp + (size_t)grp * (p.N / 8) + c / 8));
+            else
+                sz[h] = (uint32_t)p.zp_scalar * 0x11111111u;
+            const uint32_t sdst = (uint32_t)__cvta_generic_to_shared(sz + 2 + h);
+            asm volatile("cp.async.ca.shared.global [%0], [%1], 4;\n" ::"r"(sdst),
+                         "l"(p.scale + (size_t)grp * p.N + (c & ~1)));
+        }
+    }
+#else
+    (void)p;
+    (void)n0;
+    (void)sl;
+    (void)slot;
+    __trap(); /* never launched below sm_80 (gemv_config) */
+#endif
+}
+
+__device__ __forceinline__ void cp_async_commit(void) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.commit_group;\n" ::: "memory");
+#endif
+}
+
+/* Waits until at most N of this thread's commit groups are pending. */
+template <int N>
+__device__ __forceinline__ void cp_async_wait(void) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+#endif
+}
+
+/* zq and z16 of decode_pairs for zero point z (low nibble of zw). */
+template <bool BF16>
+__device__ __forceinline__ void zero_operands(uint32_t zw, uint32_t &zq, uint32_t &z16) {
+    const uint32_t z = zw & 0xFu;
+    zq = (BF16 ? 0x43004300u : 0x64006400u) | (z * 0x00010001u);
+    z16 = (0xD400u + 16u * z) * 0x00010001u;
+}
+
+__device__ __forceinline__ uint32_t word_of(const uint4 &q, int wd) {
+    return wd == 0 ? q.x : wd == 1 ? q.y : wd == 2 ? q.z : q.w;
+}
+
+/* One slab of one warp: acc[j][0] += s0 * sum over the slab of column c0 of
+ * tile j, acc[j][1] the same for column c1 (every lane holds them). col:
+ * the lane's columns c0, c1 of each tile (gemv_col). */
+template <bool BF16, int NT>
+__device__ __forceinline__ void gemv_slab(const uint4 *xs, int sl, const uint4 (&q)[NT][2],
+                                          const struct gemv_sz (&l)[NT], const int (&col)[NT][2],
+                                          float (&acc)[NT][2]) {
+    const int t = threadIdx.x % 4;
+    uint32_t zq[NT][2], z16[NT][2];
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        zero_operands<BF16>(l[j].z0 >> (4 * (col[j][0] % 8)), zq[j][0], z16[j][0]);
+        zero_operands<BF16>(l[j].z1 >> (4 * (col[j][1] % 8)), zq[j][1], z16[j][1]);
+    }
+    float d[NT][4];
+#pragma unroll
+    for (int j = 0; j < NT; j++)
+        d[j][0] = d[j][1] = d[j][2] = d[j][3] = 0.0f;
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++) {
+        const uint4 x = xs[16 * sl + 4 * wd + t]; /* gemv_xs_at(16 sl + 4t + wd) */
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+            uint32_t p0[4], p1[4];
+            decode_pairs<BF16>(word_of(q[j][0], wd), zq[j][0], z16[j][0], p0);
+            decode_pairs<BF16>(word_of(q[j][1], wd), zq[j][1], z16[j][1], p1);
+            const uint32_t a_lo[4] = {p0[0], p1[0], p0[1], p1[1]};
+            const uint32_t a_hi[4] = {p0[2], p1[2], p0[3], p1[3]};
+            mma16816<BF16>(d[j], a_lo, x.x, x.y);
+            mma16816<BF16>(d[j], a_hi, x.z, x.w);
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < NT; j++) { /* C rows g (d0, d1) and g + 8 (d2, d3): columns c0, c1 */
+        acc[j][0] = fmaf(to_float<BF16>(l[j].s0), d[j][0], acc[j][0]);
+        acc[j][1] = fmaf(to_float<BF16>(l[j].s1), d[j][2], acc[j][1]);
+    }
+}
+
+/* Shared memory of the gemv kernel: the staged activations (K / 8 entries),
+ * then, with ASYNC, each warp's DEPTH slots of NT x 2 x 32 chunks. */
+__host__ __device__ __forceinline__ size_t gemv_smem_bytes(int K, int warps, int nt, int depth,
+                                                           bool async) {
+    return (size_t)K * 2 + (async ? (size_t)warps * depth * nt * GEMV_ENTRIES * 32 * 16 : 0);
+}
+
+template <bool BF16, bool PERM, int NT, int DEPTH, int MINB, bool ASYNC>
+__global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_gemv_kernel(struct w4a16_args p) {
+    extern __shared__ uint4 gemv_smem[]; /* staged activations, then the warps' sums */
+    const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+    const int warp = threadIdx.y, W = blockDim.y;
+    const int n0 = blockIdx.x * 16 * NT, slabs = p.K / MMA_SLAB;
+    uint4 *ring = gemv_smem + p.K / 8 + (size_t)warp * DEPTH * NT * GEMV_ENTRIES * 32 + lane;
+    int col[NT][2];
+#pragma unroll
+    for (int j = 0; j < NT; j++)
+#pragma unroll
+        for (int h = 0; h < 2; h++)
+            col[j][h] = gemv_col(p, n0, j, h);
+    /* registers in flight (without ASYNC) */
+    uint4 qb[ASYNC ? 1 : DEPTH][NT][2];
+    struct gemv_sz zb[ASYNC ? 1 : DEPTH][NT];
+#pragma unroll
+    for (int u = 0; u < DEPTH; u++) { /* the first loads in flight during the staging */
+        const int s = warp + u * W;
+        if (ASYNC) {
+            if (s < slabs) gemv_copy<NT>(p, n0, s, ring + u * NT * GEMV_ENTRIES * 32);
+            cp_async_commit();
+        } else if (s < slabs) {
+            gemv_fetch_sz<NT>(p, n0, s, zb[ASYNC ? 0 : u]);
+            gemv_fetch_q<NT>(p, n0, s, qb[ASYNC ? 0 : u]);
+        }
+    }
+    gemv_stage<PERM>(p, gemv_smem);
+    __syncthreads();
+    float acc[NT][2];
+#pragma unroll
+    for (int j = 0; j < NT; j++)
+        acc[j][0] = acc[j][1] = 0.0f;
+    for (int sl = warp; sl < slabs; sl += DEPTH * W) {
+#pragma unroll
+        for (int u = 0; u < DEPTH; u++) {
+            const int s = sl + u * W;
+            if (s >= slabs) break;
+            const bool more = s + DEPTH * W < slabs;
+            uint4 q[NT][2];
+            struct gemv_sz z[NT];
+            const uint4 *slot = ring + u * NT * GEMV_ENTRIES * 32;
+            if (ASYNC) cp_async_wait<DEPTH - 1>(); /* slab s's group has landed */
+#pragma unroll
+            for (int j = 0; j < NT; j++) {
+                if (ASYNC) {
+                    q[j][0] = slot[GEMV_ENTRIES * j * 32];
+                    q[j][1] = slot[(GEMV_ENTRIES * j + 1) * 32];
+                    const uint4 e = slot[(GEMV_ENTRIES * j + 2) * 32];
+                    z[j].z0 = e.x;
+                    z[j].z1 = e.y;
+                    z[j].s0 = (uint16_t)(e.z >> (16 * (col[j][0] & 1)));
+                    z[j].s1 = (uint16_t)(e.w >> (16 * (col[j][1] & 1)));
+                } else {
+                    q[j][0] = qb[ASYNC ? 0 : u][j][0];
+                    q[j][1] = qb[ASYNC ? 0 : u][j][1];
+                    z[j] = zb[ASYNC ? 0 : u][j];
+                }
+            }
+            if (!ASYNC && more) {
+                gemv_fetch_sz<NT>(p, n0, s + DEPTH * W, zb[ASYNC ? 0 : u]);
+                gemv_fetch_q<NT>(p, n0, s + DEPTH * W, qb[ASYNC ? 0 : u]);
+            }
+            gemv_slab<BF16, NT>(gemv_smem, s, q, z, col, acc);
+            if (ASYNC) { /* refill the slot once its entries are used */
+                if (more) gemv_copy<NT>(p, n0, s + DEPTH * W, ring + u * NT * GEMV_ENTRIES * 32);
+                cp_async_commit();
+            }
+        }
+    }
+    if (ASYNC) cp_async_wait<0>();
+    __syncthreads(); /* every warp is done with the staged activations */
+    float *red = reinterpret_cast<float *>(gemv_smem); /* [warp][16 * NT] */
+    if (t == 0) {
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+            red[warp * 16 * NT + 16 * j + g] = acc[j][0];
+            red[warp * 16 * NT + 16 * j + g + 8] = acc[j][1];
+        }
+    }
+    __syncthreads();
+    const int c = threadIdx.y * 32 + lane; /* one thread per column of the block */
+    if (c < 16 * NT && n0 + c < p.N) {
+        float v = 0.0f;
+        for (int w = 0; w < W; w++)
+            v += red[w * 16 * NT + c];
+        const int n = n0 + c;
+        p.out[n] = from_float<BF16>(p.bias ? v + to_float<BF16>(__ldg(p.bias + n)) : v);
+    }
+}
+
 /* ---- host code ------------------------------------------------------------ */
 
 typedef void (*kernel_fn)(struct w4a16_args);
+
+static bool ok(cudaError_t e, const char *what);
 
 /* How a call's kernel is launched, decided once per call (not between the
  * timing events). */
@@ -740,6 +1036,75 @@ static const struct mma_variant mma_variants[] = {
     MMA_VARIANT(2, 2, 4), MMA_VARIANT(2, 4, 2), MMA_VARIANT(2, 4, 3), MMA_VARIANT(2, 4, 4),
 };
 
+/* The gemv kernel's settings (M == 1): column tiles of 16 per warp, slabs
+ * of loads in flight, register bound (blocks of 256 per SM) and warps per
+ * block; measured on the H200 (docs/performance.md). $W4A16_CUDA_GEMV_WARPS
+ * overrides the warps, $W4A16_CUDA_TUNE times every setting. */
+#define GEMV_NT 1
+#define GEMV_DEPTH 4
+#define GEMV_MINB 3
+#define GEMV_ASYNC true
+#define GEMV_WARPS 4
+
+template <bool BF16>
+static kernel_fn pick_gemv(bool perm) {
+    return perm ? w4a16_gemv_kernel<BF16, true, GEMV_NT, GEMV_DEPTH, GEMV_MINB, GEMV_ASYNC>
+                : w4a16_gemv_kernel<BF16, false, GEMV_NT, GEMV_DEPTH, GEMV_MINB, GEMV_ASYNC>;
+}
+
+/* One setting of the gemv kernel. */
+struct gemv_variant {
+    kernel_fn fn;
+    int nt, depth, minb;
+    bool async;
+};
+
+/* Grid, block and shared memory of the gemv kernel v with warps per block;
+ * false where its shared memory (the staged activations, 2K bytes, and the
+ * asynchronous copies' slots) does not fit in one block. */
+static bool gemv_geometry(const struct w4a16_args *p, const struct gemv_variant &v, int warps,
+                          struct launch_cfg *c) {
+    const int slabs = p->K / MMA_SLAB;
+    if (warps > slabs) warps = slabs;
+    c->fn = v.fn;
+    c->grid = dim3((unsigned)((p->N + 16 * v.nt - 1) / (16 * v.nt)));
+    c->block = dim3(32, (unsigned)warps);
+    /* the staged activations also hold the warps' sums: warps * 16 * nt floats <= 2K bytes */
+    c->smem = gemv_smem_bytes(p->K, warps, v.nt, v.depth, v.async);
+    int dev = 0, optin = 0;
+    if (!ok(cudaGetDevice(&dev), "cudaGetDevice") ||
+        !ok(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev),
+            "cudaDeviceGetAttribute(shared memory per block)"))
+        return false;
+    if (c->smem > (size_t)optin) return false;
+    return ok(cudaFuncSetAttribute(v.fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)c->smem),
+              "cudaFuncSetAttribute(gemv kernel shared memory)");
+}
+
+/* The gemv kernel where it applies: the mma kernel's preconditions, M == 1,
+ * the word kernel not forced, $W4A16_CUDA_GEMV not 0 and its shared memory
+ * fits. */
+static bool gemv_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
+    if (!mma_applies(p, cc_major) || p->M != 1 || getenv("W4A16_CUDA_WORD_KERNEL") ||
+        env_int("W4A16_CUDA_GEMV", 0, 1, 1) == 0)
+        return false;
+    const bool bf16 = p->dtype == W4A16_BF16, perm = p->perm != NULL;
+    const int warps = env_int("W4A16_CUDA_GEMV_WARPS", 1, MMA_MAX_THREADS / 32, GEMV_WARPS);
+    const struct gemv_variant v = {bf16 ? pick_gemv<true>(perm) : pick_gemv<false>(perm), GEMV_NT,
+                                   GEMV_DEPTH, GEMV_MINB, GEMV_ASYNC};
+    return gemv_geometry(p, v, warps, c);
+}
+
+/* $W4A16_CUDA_TUNE: the gemv kernel's settings (f16, no permutation). */
+#define GEMV_VARIANT(NT, DEPTH, MINB, ASYNC)                                                       \
+    { w4a16_gemv_kernel<false, false, NT, DEPTH, MINB, ASYNC>, NT, DEPTH, MINB, ASYNC }
+static const struct gemv_variant gemv_variants[] = {
+    GEMV_VARIANT(1, 2, 3, false), GEMV_VARIANT(1, 4, 2, false), GEMV_VARIANT(2, 2, 2, false),
+    GEMV_VARIANT(1, 2, 3, true),  GEMV_VARIANT(1, 4, 3, true),  GEMV_VARIANT(1, 4, 4, true),
+    GEMV_VARIANT(1, 8, 3, true),  GEMV_VARIANT(1, 8, 4, true),  GEMV_VARIANT(2, 4, 2, true),
+    GEMV_VARIANT(2, 4, 3, true),  GEMV_VARIANT(2, 8, 3, true),
+};
+
 /* Grid, block and shared memory of the decode, chunk and word kernels: WARPS
  * warps a block, cols_per_warp columns each, rowtiles tiles of rows. */
 static void warp_geometry(const struct w4a16_args *p, int cols_per_warp, int rowtiles,
@@ -751,7 +1116,7 @@ static void warp_geometry(const struct w4a16_args *p, int cols_per_warp, int row
 }
 
 static void make_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
-    if (mma_config(p, cc_major, c)) return;
+    if (gemv_config(p, cc_major, c) || mma_config(p, cc_major, c)) return;
     const int mt = rows_per_tile(p->M);
     const int tiles = (p->M + mt - 1) / mt;
     const bool decode = p->M == 1 && p->K % 32 == 0 && p->group_size % 32 == 0 &&
@@ -879,6 +1244,19 @@ static bool tune(const struct w4a16_args *p, struct device_state *d, const struc
                     p->N, p->K, v.cpw, v.pf, ms, bytes / (ms * 1e-3) / 1e9);
         }
     }
+    if (p->M == 1) /* the gemv kernel's settings */
+        for (const struct gemv_variant &v : gemv_variants)
+            for (int warps = 1; warps <= 8; warps *= 2) {
+                struct launch_cfg c;
+                float ms = 0.0f;
+                if (!gemv_geometry(p, v, warps, &c)) break;
+                if (!time_cfg(d, c, k, reps, &ms)) return false;
+                fprintf(stderr,
+                        WHO " tune: m=%d n=%d k=%d gemv nt=%d depth=%d minb=%d async=%d warps=%d "
+                            "%.4f ms %.1f GB/s\n",
+                        p->M, p->N, p->K, v.nt, v.depth, v.minb, (int)v.async, (int)c.block.y, ms,
+                        bytes / (ms * 1e-3) / 1e9);
+            }
     for (const struct mma_variant &v : mma_variants) {
         for (int warps = 2; warps <= 8; warps *= 2) {
             struct launch_cfg c;
