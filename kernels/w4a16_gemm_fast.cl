@@ -432,6 +432,124 @@ static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, in
     return acc + (float4)(s0, s1, s0, s1) * d;
 }
 
+/* ---- NVIDIA tensor cores at M = 1 (decode) --------------------------------
+ * The same tiles and decode with the activations staged once per
+ * work-group: M = 1 means every row of the A operand may hold the one row of
+ * activations (rows 1..15 of the result are never read), so a lane's A
+ * fragment is two 32-bit pairs, read from local memory where the work-group
+ * staged them in fragment order (w4_gv_stage), 64 slabs (8192 rows) at a
+ * time. Warp w takes slabs w, w + 8, ...; W4_GV_DEPTH slabs of its weights,
+ * zero points and scales are in flight (registers), across the staging of
+ * the next rows. The C fragment's columns 2t, 2t + 1 (row 0, the same in
+ * every lane quad) are summed over the warps through local memory. */
+#ifndef W4_GV
+#define W4_GV 1 /* -DW4_GV=0: M = 1 takes the path above instead */
+#endif
+#ifndef W4_GV_DEPTH
+#define W4_GV_DEPTH 4 /* a power of two dividing W4_GV_TILE / W4_WARPS */
+#endif
+#define W4_GV_TILE 64 /* slabs staged at a time: 64 x 16 entries of 16 bytes, in xs4 */
+
+/* Where staged activation word q (rows 8q .. 8q + 7 of the tile) lives: by
+ * slab, then word of the chunk, then chunk, so that a lane quad reads four
+ * consecutive entries. */
+static int w4_gv_at(int q) {
+    return (q & ~15) | ((q & 3) << 2) | ((q >> 2) & 3);
+}
+
+/* Stages rows k0 .. k0 + kn of A' (row 0): entry w4_gv_at(q) holds the
+ * pairs (x0, x4), (x1, x5), (x2, x6), (x3, x7) of word q, the A slots of
+ * the two mma steps of that word (all work-items). */
+static void w4_gv_stage(__local uint4 *xs, __global const ushort *a, __global const int *perm,
+                        int K, int k0, int kn, int l) {
+    for (int q = l; q < kn / 8; q += LX * LY) {
+        const uint4 v = w4_x8(a, perm, K, 0, k0 + 8 * q);
+        xs[w4_gv_at(q)] = (uint4)((v.x & 0xFFFFu) | (v.z << 16), (v.x >> 16) | (v.z & 0xFFFF0000u),
+                                  (v.y & 0xFFFFu) | (v.w << 16), (v.y >> 16) | (v.w & 0xFFFF0000u));
+    }
+}
+
+/* The two 16-bit values of v (low half first) as floats (exact). */
+static float2 w4_bits2(uint v) {
+#if W4_BF16
+    return (float2)(as_float(v << 16), as_float(v & 0xFFFF0000u));
+#else
+    float lo, hi;
+    __asm__("{.reg .b16 l, h;\n\tmov.b32 {l, h}, %2;\n\tcvt.f32.f16 %0, l;\n\tcvt.f32.f16 %1, h;}"
+            : "=f"(lo), "=f"(hi)
+            : "r"(v));
+    return (float2)(lo, hi);
+#endif
+}
+
+/* One slab: acc (columns 2t, 2t + 1) += s * (row 0 of A') x (the lane's
+ * chunk); xs: the slab's 16 staged entries. */
+static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, int g, int t, float2 acc) {
+    const uint z = (l.zw >> (4 * g)) & 15u;
+    float4 d = (float4)(0.0f);
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++) {
+        const uint4 bq = w4_pairs(wd == 0 ? l.q.x : wd == 1 ? l.q.y : wd == 2 ? l.q.z : l.q.w, z);
+        const uint4 x = xs[4 * wd + t];
+        d = w4_mma((uint4)(x.x, x.x, x.y, x.y), bq.x, bq.y, d);
+        d = w4_mma((uint4)(x.z, x.z, x.w, x.w), bq.z, bq.w, d);
+    }
+    return fma(w4_bits2(l.sv), d.xy, acc);
+}
+
+static void w4_gv_path(__global const ushort *a, __global const uint *b,
+                       __global const ushort *scale, __global const uint *zp,
+                       __global const int *perm, __global const ushort *bias, __global ushort *out,
+                       int N, int K, int group_size, int zp_scalar, __local uint4 *xs,
+                       __local float *red) {
+    const int l = (int)get_local_id(1) * LX + (int)get_local_id(0);
+    const int warp = l / 32, lane = l % 32, g = lane / 4, t = lane % 4;
+    const int n0 = (int)get_group_id(0) * LX, slabs = K / W4_SLAB;
+    struct w4_load ring[W4_GV_DEPTH];
+#pragma unroll
+    for (int u = 0; u < W4_GV_DEPTH; u++)
+        if (warp + u * W4_WARPS < slabs)
+            ring[u] =
+                w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, n0, warp + u * W4_WARPS, g, t);
+    float2 acc = (float2)(0.0f);
+    for (int t0 = 0; t0 < slabs; t0 += W4_GV_TILE) {
+        const int tn = min(W4_GV_TILE, slabs - t0);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        w4_gv_stage(xs, a, perm, K, t0 * W4_SLAB, tn * W4_SLAB, l);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        /* a full tile gives each warp a multiple of W4_GV_DEPTH slabs, so the
+         * ring stays in step across tiles */
+        for (int sl = t0 + warp; sl < t0 + tn; sl += W4_GV_DEPTH * W4_WARPS) {
+#pragma unroll
+            for (int u = 0; u < W4_GV_DEPTH; u++) {
+                const int s = sl + u * W4_WARPS;
+                if (s < t0 + tn) { /* (a guard, not a break: the loop must unroll) */
+                    const struct w4_load cur = ring[u];
+                    if (s + W4_GV_DEPTH * W4_WARPS < slabs)
+                        ring[u] = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, n0,
+                                           s + W4_GV_DEPTH * W4_WARPS, g, t);
+                    acc = w4_gv_slab(cur, xs + 16 * (s - t0), g, t, acc);
+                }
+            }
+        }
+    }
+    if (g == 0) { /* red[warp][column]: lane t holds columns 2t, 2t + 1 */
+        red[warp * LX + 2 * t] = acc.x;
+        red[warp * LX + 2 * t + 1] = acc.y;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l >= LX) return;
+    float v = 0.0f;
+    for (int w = 0; w < W4_WARPS; w++)
+        v += red[w * LX + l];
+#if W4_HAS_BIAS
+    v += w4_load(bias, (size_t)(n0 + l));
+#else
+    (void)bias;
+#endif
+    w4_store(out, (size_t)(n0 + l), v);
+}
+
 /* The tensor-core path of the whole work-group (all its work-items). */
 static void w4_mma_path(__global const ushort *a, __global const uint *b,
                         __global const ushort *scale, __global const uint *zp,
@@ -501,6 +619,11 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int zp_ok = zp_scalar >= 0 && zp_scalar <= 15; /* w4_pairs' range */
 #endif
     if (zp_ok) {
+        if (W4_GV && M == 1 && group_size % W4_SLAB == 0) {
+            w4_gv_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
+                       (__local uint4 *)xs4, &part[0][0][0]);
+            return;
+        }
         if (M >= W4_MMA_MIN_M && group_size % W4_SLAB == 0) {
             w4_mma_path(a, b, scale, zp, perm, bias, out, M, N, K, group_size, zp_scalar, xs4);
             return;

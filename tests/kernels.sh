@@ -63,6 +63,19 @@ else
             head -5 "$TMP/k.ptx.err"
         fi
     done
+    # the decode (M = 1) tensor-core path is compiled in: it adds mma steps
+    # that -DW4_GV=0 (M = 1 through the portable path) leaves out
+    for dt in 0 1; do
+        opts="-Dcl_nv_pragma_unroll=1 -DW4_BF16=$dt -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0"
+        if ptx "$TMP/gv.ptx" $opts && ptx "$TMP/nogv.ptx" $opts -DW4_GV=0 &&
+            [ "$(grep -c mma.sync "$TMP/gv.ptx")" -gt "$(grep -c mma.sync "$TMP/nogv.ptx")" ]; then
+            pass=$((pass + 1))
+            echo "kernels ok:   $FAST decode tensor-core path compiled (W4_BF16=$dt)"
+        else
+            fail=$((fail + 1))
+            echo "kernels FAIL: $FAST decode tensor-core path missing (W4_BF16=$dt)"
+        fi
+    done
     if ptx "$TMP/off.ptx" -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 &&
         ! grep -q "mma.sync" "$TMP/off.ptx" &&
         ptx "$TMP/off2.ptx" -Dcl_nv_pragma_unroll=1 -DW4_NV_MMA=0 -DW4_BF16=0 -DW4_HAS_ZP=1 \
