@@ -15,7 +15,11 @@
  * across the warp, add the bias and round to f16/bf16 to nearest even):
  * - mma (M >= 2, group_size % 128 == 0, sm_80 and later): tensor-core
  *   m16n8k16 tiles, K split over the warps of a block (see "the mma kernel");
- * - decode (M == 1, K and group_size multiples of 32): one warp per 4
+ * - gemv (M == 1, the mma kernel's preconditions): the same tiles with the
+ *   weights as the A operand, 16 columns a warp, activations staged once per
+ *   block, slabs of weights in flight through cp.async (see "the gemv
+ *   kernel");
+ * - decode (M == 1 where gemv does not apply, K and group_size multiples of 32): one warp per 4
  *   adjacent columns; a lane converts a chunk's 32 activations once for the 4
  *   columns; nibbles decoded exactly by as_float(0x4B000000 | q) - (2^23 + z);
  *   per chunk acc += s * sum x (q - z) (exact whenever the per-element form
@@ -24,8 +28,9 @@
  *   8 rows, the same per-chunk arithmetic;
  * - word (any other shape): one warp per column and tile of 1, 4 or 8 rows,
  *   lanes striding over the column's packed words, per-nibble group lookup.
- * Tuning knobs (environment, read per call): W4A16_CUDA_MMA (0: never the mma
- * kernel, 1: also at M = 1), W4A16_CUDA_MMA_NT, W4A16_CUDA_MMA_WARPS,
+ * Tuning knobs (environment, read per call): W4A16_CUDA_GEMV (0: never the
+ * gemv kernel), W4A16_CUDA_GEMV_WARPS, W4A16_CUDA_MMA (0: never the mma
+ * kernel, 1: also at M = 1 when gemv is off), W4A16_CUDA_MMA_NT, W4A16_CUDA_MMA_WARPS,
  * W4A16_CUDA_TUNE (time every setting, see tune()), W4A16_CUDA_CPW (columns per warp
  * of the decode kernel: 2, 4, 8; 1 selects the chunk kernel),
  * W4A16_CUDA_INFLIGHT (chunk kernel loads in flight: 2, 4, 8),
