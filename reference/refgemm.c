@@ -100,10 +100,49 @@ const char *ref_isa_name(enum ref_isa isa) {
 
 /* ---- threads -------------------------------------------------------------- */
 
-static void *job_thread(void *arg) {
+/* One of run_parallel's calls. */
+struct task {
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void *task_thread(void *arg) {
+    const struct task *t = arg;
+    t->fn(t->arg);
+    return NULL;
+}
+
+/* fn(args + i * size) for i < n, each on a thread of its own (the first on
+ * this one); one whose thread cannot be created runs here, after the others
+ * have started: the same bits. Returns 0, or -1 on allocation or join
+ * failure. */
+static int run_parallel(int n, void (*fn)(void *), void *args, size_t size) {
+    struct task *tasks = calloc((size_t)n, sizeof *tasks);
+    pthread_t *tid = calloc((size_t)n, sizeof *tid);
+    char *live = calloc((size_t)n, 1);
+    int rc = tasks && tid && live ? 0 : -1;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        tasks[i] = (struct task){fn, (char *)args + (size_t)i * size};
+        if (i > 0 && pthread_create(&tid[i], NULL, task_thread, &tasks[i]) == 0) live[i] = 1;
+    }
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (!live[i]) fn(tasks[i].arg);
+    for (int i = 1; live && i < n; i++)
+        if (live[i] && pthread_join(tid[i], NULL) != 0) rc = -1;
+    free(tasks);
+    free(tid);
+    free(live);
+    return rc;
+}
+
+static int thread_count(const struct ref_input *in, int64_t parts) {
+    int t = in->threads > 0 ? in->threads : ref_default_threads();
+    return t > parts ? (int)(parts > 0 ? parts : 1) : t;
+}
+
+static void job_task(void *arg) {
     const struct job *j = arg;
     j->run(j);
-    return NULL;
 }
 
 static double *alloc_doubles(int64_t n) {
@@ -113,45 +152,31 @@ static double *alloc_doubles(int64_t n) {
 
 /* Runs b's job over the columns, split in whole nr-column panels over up to
  * in->threads threads; with packing, each job gets its own buffers for a
- * packed block of W and the accumulators of a block of columns. A thread that cannot be created has
- * its share run inline: the same bits. */
+ * packed block of W and the accumulators of a block of columns. */
 static int run_jobs(const struct gemm *g, const struct ref_build *b, int packing) {
     const struct ref_input *in = g->in;
     int64_t nr = b->nr, panels = (in->N + nr - 1) / nr;
-    int t = in->threads > 0 ? in->threads : ref_default_threads();
-    if (t > panels) t = (int)panels;
-    if (t < 1) t = 1;
+    int t = thread_count(in, panels);
     struct job *jobs = calloc((size_t)t, sizeof *jobs);
-    pthread_t *tid = calloc((size_t)t, sizeof *tid);
-    char *live = calloc((size_t)t, 1);
     int64_t wpn = NC / nr * ref_panel_stride(KC, b->nr);
     int64_t accn = (in->M + b->mr - 1) / b->mr * b->mr * NC,
             bufn = wpn + accn * (g->absdot ? 2 : 1);
     double *buf = packing ? alloc_doubles(t * bufn) : NULL;
-    int rc = 0;
-    if (!jobs || !tid || !live || (packing && !buf)) {
-        rc = -1;
-        goto out;
-    }
-    for (int i = 0; i < t; i++) {
-        jobs[i] = (struct job){.g = g, .run = b->run};
-        if (buf) {
-            jobs[i].wp = buf + i * bufn;
-            jobs[i].acc = jobs[i].wp + wpn;
-            jobs[i].acc_abs = g->absdot ? jobs[i].acc + accn : NULL;
+    int rc = -1;
+    if (jobs && (buf || !packing)) {
+        for (int i = 0; i < t; i++) {
+            jobs[i] = (struct job){.g = g, .run = b->run};
+            if (buf) {
+                jobs[i].wp = buf + i * bufn;
+                jobs[i].acc = jobs[i].wp + wpn;
+                jobs[i].acc_abs = g->absdot ? jobs[i].acc + accn : NULL;
+            }
+            jobs[i].n0 = ref_min(panels * i / t * nr, in->N);
+            jobs[i].n1 = ref_min(panels * (i + 1) / t * nr, in->N);
         }
-        jobs[i].n0 = ref_min(panels * i / t * nr, in->N);
-        jobs[i].n1 = ref_min(panels * (i + 1) / t * nr, in->N);
-        if (i > 0 && pthread_create(&tid[i], NULL, job_thread, &jobs[i]) == 0) live[i] = 1;
+        rc = run_parallel(t, job_task, jobs, sizeof *jobs);
     }
-    for (int i = 0; i < t; i++)
-        if (!live[i]) b->run(&jobs[i]);
-    for (int i = 1; i < t; i++)
-        if (live[i] && pthread_join(tid[i], NULL) != 0) rc = -1;
-out:
     free(jobs);
-    free(tid);
-    free(live);
     free(buf);
     return rc;
 }
@@ -172,14 +197,24 @@ static inline double x_to_double(dtype_t dt, uint16_t bits) {
     return d;
 }
 
+/* A share of the packing of X: micro-panels [t0, t1). */
+struct xpack {
+    const struct ref_input *in;
+    int mr;
+    double *xp, *xa;
+    int64_t t0, t1;
+};
+
 /* xp (and xa = |X|, when not NULL) = X as double in mr-row micro-panels
- * [M/mr][K][mr], rows past M zero. */
-static void pack_x(const struct ref_input *in, int mr, double *xp, double *xa) {
-    int64_t tiles = (in->M + mr - 1) / mr, K = in->K;
-    for (int64_t t = 0; t < tiles; t++)
+ * [M/mr][K][mr], rows past M zero; here those of the share. */
+static void pack_x(void *arg) {
+    const struct xpack *j = arg;
+    const struct ref_input *in = j->in;
+    int64_t K = in->K, mr = j->mr;
+    for (int64_t t = j->t0; t < j->t1; t++)
         for (int64_t i = 0; i < mr; i++) {
             int64_t m = t * mr + i;
-            double *p = xp + t * K * mr + i, *a = xa ? xa + t * K * mr + i : NULL;
+            double *p = j->xp + t * K * mr + i, *a = j->xa ? j->xa + t * K * mr + i : NULL;
             const uint16_t *x = in->x + m * K;
             for (int64_t k = 0; k < K; k++) {
                 double v = m < in->M ? x_to_double(in->dt, x[k]) : 0.0;
@@ -189,6 +224,19 @@ static void pack_x(const struct ref_input *in, int mr, double *xp, double *xa) {
         }
 }
 
+/* pack_x on up to in->threads threads, split by micro-panels. */
+static int pack_x_threads(const struct ref_input *in, int mr, double *xp, double *xa) {
+    int64_t tiles = (in->M + mr - 1) / mr;
+    int t = thread_count(in, tiles);
+    struct xpack *jobs = calloc((size_t)t, sizeof *jobs);
+    if (!jobs) return -1;
+    for (int i = 0; i < t; i++)
+        jobs[i] = (struct xpack){in, mr, xp, xa, tiles * i / t, tiles * (i + 1) / t};
+    int rc = run_parallel(t, pack_x, jobs, sizeof *jobs);
+    free(jobs);
+    return rc;
+}
+
 int ref_gemm(const struct ref_input *in, double *y, double *absdot) {
     const struct ref_build *b = build_for(in->isa);
     if (!b) return -1;
@@ -196,8 +244,7 @@ int ref_gemm(const struct ref_input *in, double *y, double *absdot) {
     double *xp = alloc_doubles(xn), *xa = absdot ? alloc_doubles(xn) : NULL;
     double *sd = alloc_doubles(in->G * in->N);
     int rc = -1;
-    if (xp && sd && (xa || !absdot)) {
-        pack_x(in, b->mr, xp, xa);
+    if (xp && sd && (xa || !absdot) && pack_x_threads(in, b->mr, xp, xa) == 0) {
         struct gemm g = {.in = in, .xp = xp, .xa = xa, .sd = sd, .y = y, .absdot = absdot};
         rc = run_jobs(&g, b, 1);
     }
