@@ -90,10 +90,11 @@ static double decode(const struct fmt *f, unsigned bits) {
     if (is_nan_bits(f, bits)) return nan_to_double(f, bits);
     if (expf == (1u << f->exp_bits) - 1u)
         mag = INFINITY;
-    else if (expf == 0)
-        mag = ldexp((double)mant, min_exp(f) - (int)t);
-    else
-        mag = ldexp((double)(mant | (1u << t)), (int)expf - f->bias - (int)t);
+    else if (expf == 0) /* mant * 2^(min_exp - t), a normal double power of two: exact */
+        mag = (double)mant * bits_double((uint64_t)(min_exp(f) - (int)t + 1023) << 52);
+    else /* the same fields, widened (no ldexp: this is on the reference's path) */
+        mag =
+            bits_double((uint64_t)((int)expf - f->bias + 1023) << 52 | (uint64_t)mant << (52 - t));
     return (bits & SIGN_BIT) ? -mag : mag;
 }
 

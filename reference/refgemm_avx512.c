@@ -15,5 +15,14 @@
 #define KERN_MR 12
 #define KERN_NR 16
 #define KERN_FMA(w, x, c) _mm512_fmadd_pd(w, _mm512_set1_pd(x), c)
+/* 16 bytes widened to 32-bit lanes, subtracted, converted 8 at a time. */
+#define KERN_BYTES_DIFF(q, z, d)                                                                   \
+    do {                                                                                           \
+        __m512i diff_ =                                                                            \
+            _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)(q))),             \
+                             _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)(z))));            \
+        (d)[0] = _mm512_cvtepi32_pd(_mm512_castsi512_si256(diff_));                                \
+        (d)[1] = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(diff_, 1));                          \
+    } while (0)
 #include "refgemm_kern.h"
 #endif

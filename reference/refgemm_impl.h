@@ -39,6 +39,9 @@ struct job {
     void (*run)(const struct job *); /* the build's */
     int64_t n0, n1;
     double *wp; /* packed block of W (ref_gemm only): NC / nr panels */
+    /* ref_gemm only: the accumulators of a block of NC columns, y's and
+     * absdot's (or NULL), in mr x nr tiles: ceil(M / mr) * mr * NC doubles */
+    double *acc, *acc_abs;
 };
 
 /* A build of the per-thread work for one instruction set. */
@@ -76,7 +79,6 @@ static inline void ref_prefetch_q(const struct gemm *g, int64_t k, int64_t n0, i
 
 /* Parts of a job that need no vectors (refgemm.c). */
 void ref_scales_to_double(const struct gemm *g, int64_t n0, int64_t n1);
-void ref_clear_cols(const struct gemm *g, int64_t n0, int64_t n1);
 void ref_add_bias(const struct gemm *g, int64_t n0, int64_t n1);
 
 #endif

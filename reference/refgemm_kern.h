@@ -8,6 +8,8 @@
  *   KERN_MR      rows of a Y tile: 4, 8 or 12
  *   KERN_NR      columns of a Y tile, a multiple of 8 that divides NC: the
  *                tile's MR x NR accumulators must fit in the registers
+ *   KERN_BYTES_DIFF  optional: KERN_BYTES_DIFF(q, z, d) sets the NV vectors d
+ *                to the NR bytes at q minus the NR bytes at z, as doubles
  *   KERN_FMA     optional: KERN_FMA(w, x, c) = w * x + c, w and c vd, x a
  *                double, as one fused multiply-add: the same bits, as every
  *                product is exact (refgemm.c)
@@ -110,22 +112,6 @@ INLINE void tile_rows(int mr, int absw, int64_t kc, const double *x, const doubl
 #undef TILE_ROWS
 }
 
-/* Updates an mr x nr tile of c; a tile narrower than NR (N not a multiple of
- * NR) goes through a padded copy. */
-INLINE void tile_update(int mr, int nr, int absw, int64_t kc, const double *x, const double *w,
-                        double *c, int64_t ldc) {
-    if (nr == NR) {
-        tile_rows(mr, absw, kc, x, w, c, ldc);
-        return;
-    }
-    double t[MR * NR] = {0};
-    for (int i = 0; i < mr; i++)
-        memcpy(t + i * NR, c + i * ldc, (size_t)nr * sizeof *t);
-    tile_rows(mr, absw, kc, x, w, t, NR);
-    for (int i = 0; i < mr; i++)
-        memcpy(c + i * ldc, t + i * NR, (size_t)nr * sizeof *t);
-}
-
 /* ---- dequantization and packing ----------------------------------------- */
 
 /* The NR bytes at p as doubles 2^52 + byte: each byte is placed in the low
@@ -149,6 +135,20 @@ INLINE void bytes_biased(const uint8_t *p, vd out[NV]) {
     }
 }
 
+/* d = the NR bytes at q minus those at z, as doubles (exact). */
+INLINE void bytes_diff(const uint8_t *q, const uint8_t *z, vd d[NV]) {
+#ifdef KERN_BYTES_DIFF
+    KERN_BYTES_DIFF(q, z, d);
+#else
+    vd qv[NV], zv[NV];
+    bytes_biased(q, qv);
+    bytes_biased(z, zv);
+    UNROLL
+    for (int v = 0; v < NV; v++)
+        d[v] = qv[v] - zv[v];
+#endif
+}
+
 /* Row k of W, columns [n0, n0 + n), exactly ((q - z) * s): the NR-column
  * chunk c goes to out + c * stride (a partial last chunk: its n % NR values). */
 INLINE void dequant_row(const struct gemm *g, int64_t k, int64_t n0, int64_t n, double *out,
@@ -159,14 +159,13 @@ INLINE void dequant_row(const struct gemm *g, int64_t k, int64_t n0, int64_t n, 
     const double *s = g->sd + gk * in->N + n0;
     int64_t j = 0;
     for (; j + NR <= n; j += NR, out += stride) {
-        vd qv[NV], zv[NV];
-        bytes_biased(q + j, qv);
-        bytes_biased(z + j, zv);
+        vd d[NV];
+        bytes_diff(q + j, z + j, d);
         UNROLL
         for (int v = 0; v < NV; v++) {
             vd sv;
             memcpy(&sv, s + j + v * KERN_VEC, sizeof sv);
-            vd wv = (qv[v] - zv[v]) * sv;
+            vd wv = d[v] * sv;
             memcpy(out + v * KERN_VEC, &wv, sizeof wv);
         }
     }
@@ -189,24 +188,53 @@ INLINE void pack_block(const struct gemm *g, double *wp, int64_t pc, int64_t kc,
 
 /* ---- one job: a range of columns ----------------------------------------- */
 
-/* Y (and absdot) += X[:, pc .. pc + kc) * wp, wp the packed block of columns
- * [n0, n0 + nc). A W micro-panel stays in L1 across the rows of Y. */
-INLINE void block_update(const struct gemm *g, const double *wp, int64_t pc, int64_t kc, int64_t n0,
+/* The job's accumulators for the block of columns [n0, n0 + nc): its
+ * MR x NR tiles of Y (and absdot) one after another, tile (t, jp) (rows
+ * t * MR.., columns n0 + jp * NR..) at (jp * tiles + t) * MR * NR: the order
+ * block_update visits them in. Contiguous tiles, unlike rows of Y N doubles
+ * apart (a power of two puts them all in a few cache sets). */
+INLINE double *acc_tile(double *acc, int64_t tiles, int64_t t, int64_t jp) {
+    return acc + (jp * tiles + t) * (MR * NR);
+}
+
+/* The accumulators (y, absdot) += X[:, pc .. pc + kc) * wp, wp the packed
+ * block of columns [n0, n0 + nc). A W micro-panel stays in L1 across the row
+ * tiles of a pass of MCK rows. */
+INLINE void block_update(const struct job *jb, const double *wp, int64_t pc, int64_t kc,
                          int64_t nc) {
+    const struct gemm *g = jb->g;
     const struct ref_input *in = g->in;
-    for (int64_t i0 = 0; i0 < in->M; i0 += MCK) {
-        int64_t i1 = ref_min(i0 + MCK, in->M);
-        for (int64_t j = 0; j < nc; j += NR) {
-            const double *w = wp + j / NR * ref_panel_stride(kc, NR);
-            int nr = (int)ref_min(NR, nc - j);
-            for (int64_t m = i0; m < i1; m += MR) {
-                int mr = (int)ref_min(MR, i1 - m);
-                int64_t xo = (m / MR * in->K + pc) * MR, yo = m * in->N + n0 + j;
-                tile_update(mr, nr, 0, kc, g->xp + xo, w, g->y + yo, in->N);
-                if (g->absdot) tile_update(mr, nr, 1, kc, g->xa + xo, w, g->absdot + yo, in->N);
+    int64_t tiles = (in->M + MR - 1) / MR;
+    for (int64_t t0 = 0; t0 < tiles; t0 += MCK / MR) {
+        int64_t t1 = ref_min(t0 + MCK / MR, tiles);
+        for (int64_t jp = 0; jp * NR < nc; jp++) {
+            const double *w = wp + jp * ref_panel_stride(kc, NR);
+            for (int64_t t = t0; t < t1; t++) {
+                int mr = (int)ref_min(MR, in->M - t * MR);
+                int64_t xo = (t * in->K + pc) * MR;
+                tile_rows(mr, 0, kc, g->xp + xo, w, acc_tile(jb->acc, tiles, t, jp), NR);
+                if (g->absdot)
+                    tile_rows(mr, 1, kc, g->xa + xo, w, acc_tile(jb->acc_abs, tiles, t, jp), NR);
             }
         }
     }
+}
+
+/* Y (and absdot) columns [n0, n0 + nc) = the accumulators. */
+INLINE void acc_store(const struct job *jb, int64_t n0, int64_t nc) {
+    const struct gemm *g = jb->g;
+    const struct ref_input *in = g->in;
+    int64_t tiles = (in->M + MR - 1) / MR;
+    for (int64_t t = 0; t < tiles; t++)
+        for (int64_t jp = 0; jp * NR < nc; jp++) {
+            size_t bytes = (size_t)ref_min(NR, nc - jp * NR) * sizeof(double);
+            for (int64_t i = 0; i < MR && t * MR + i < in->M; i++) {
+                int64_t yo = (t * MR + i) * in->N + n0 + jp * NR;
+                memcpy(g->y + yo, acc_tile(jb->acc, tiles, t, jp) + i * NR, bytes);
+                if (g->absdot)
+                    memcpy(g->absdot + yo, acc_tile(jb->acc_abs, tiles, t, jp) + i * NR, bytes);
+            }
+        }
 }
 
 /* ref_gemm's job: Y = X W (+ bias) on columns [n0, n1), block by block; or
@@ -220,14 +248,17 @@ static KERN_ATTR void job_run(const struct job *j) {
             dequant_row(g, k, j->n0, j->n1 - j->n0, g->w + k * in->N + j->n0, NR);
         return;
     }
-    ref_clear_cols(g, j->n0, j->n1);
+    size_t acc_bytes = (size_t)((in->M + MR - 1) / MR * MR * NC) * sizeof(double);
     for (int64_t n0 = j->n0; n0 < j->n1; n0 += NC) {
         int64_t nc = ref_min(NC, j->n1 - n0);
+        memset(j->acc, 0, acc_bytes);
+        if (g->absdot) memset(j->acc_abs, 0, acc_bytes);
         for (int64_t pc = 0; pc < in->K; pc += KC) {
             int64_t kc = ref_min(KC, in->K - pc);
             pack_block(g, j->wp, pc, kc, n0, nc);
-            block_update(g, j->wp, pc, kc, n0, nc);
+            block_update(j, j->wp, pc, kc, nc);
         }
+        acc_store(j, n0, nc);
     }
     if (in->bias) ref_add_bias(g, j->n0, j->n1);
 }

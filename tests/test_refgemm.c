@@ -226,12 +226,14 @@ static void raw_free(struct raw *r) {
  * order), y and absdot, in every build this CPU runs and for 1..3 threads, on
  * shapes that are awkward for the blocking: M not a multiple of the tile rows
  * (and above one row block), N not a multiple of the tile columns (and above
- * one column block), K not a multiple of the row block. */
+ * one column block), K not a multiple of the row block; M = 250 is two full
+ * passes of row tiles and a partial one, N = 530 two blocks of columns and a
+ * partial tile. */
 static void test_blocked_equals_naive(void) {
     static const int64_t shapes[][4] = {/* M, N, K, G */
-                                        {1, 8, 8, 1},      {7, 13, 300, 3}, {5, 264, 640, 5},
-                                        {133, 24, 264, 2}, {2, 3, 1, 1},    {4, 520, 257, 1},
-                                        {64, 280, 520, 4}};
+                                        {1, 8, 8, 1},      {7, 13, 300, 3},   {5, 264, 640, 5},
+                                        {133, 24, 264, 2}, {2, 3, 1, 1},      {4, 520, 257, 1},
+                                        {64, 280, 520, 4}, {250, 530, 129, 2}};
     static const enum ref_isa isas[] = {REF_ISA_AUTO, REF_ISA_GENERIC, REF_ISA_AVX2,
                                         REF_ISA_AVX512};
     int builds = 0;
@@ -262,7 +264,38 @@ static void test_blocked_equals_naive(void) {
         free(a);
         raw_free(&r);
     }
-    CU_ASSERT(builds >= 7 * 2 * 3); /* at least AUTO and GENERIC everywhere */
+    CU_ASSERT(builds >= (int)(sizeof shapes / sizeof shapes[0]) * 2 * 3); /* AUTO and GENERIC */
+}
+
+/* X values that the fast conversion of X leaves to dt_to_double or treats
+ * apart (zeros of both signs, subnormals, the largest finite values), in f16
+ * and bf16: the blocked ref_gemm still equals the naive loop bit for bit. */
+static void test_blocked_x_values(void) {
+    static const uint16_t special[] = {0x0000, 0x8000, 0x0001, 0x8001, 0x03FF,
+                                       0x0400, 0x7BFF, 0xFBFF, 0x007F, 0x0080};
+    for (int dt = DT_F16; dt <= DT_BF16; dt++) {
+        struct raw r;
+        int64_t M = 13, N = 40, K = 70;
+        CU_ASSERT_FATAL(raw_make(&r, M, N, K, 2, 1, 31 + (uint64_t)dt) == 0);
+        r.in.dt = (dtype_t)dt;
+        for (int64_t i = 0; i < M * K; i += 3)
+            r.x[i] = special[(i / 3) % (sizeof special / sizeof special[0])];
+        size_t sz = (size_t)(M * N) * sizeof(double);
+        double *y0 = malloc(sz), *a0 = malloc(sz), *y = malloc(sz), *a = malloc(sz);
+        CU_ASSERT_FATAL(y0 && a0 && y && a);
+        CU_ASSERT(ref_gemm_naive(&r.in, y0, a0) == 0);
+        r.in.threads = 2;
+        CU_ASSERT(ref_gemm(&r.in, y, a) == 0);
+        CU_ASSERT(memcmp(y, y0, sz) == 0);
+        CU_ASSERT(memcmp(a, a0, sz) == 0);
+        for (int64_t i = 0; i < M * N; i++)
+            CU_ASSERT(isfinite(y0[i]));
+        free(y0);
+        free(a0);
+        free(y);
+        free(a);
+        raw_free(&r);
+    }
 }
 
 /* ref_dequant: W[k][n] = (q - z) * s, exactly, on an awkward N. */
@@ -300,6 +333,7 @@ int register_refgemm_suite(void) {
     GH_ADD_TEST(s, test_threads);
     GH_ADD_TEST(s, test_against_naive);
     GH_ADD_TEST(s, test_blocked_equals_naive);
+    GH_ADD_TEST(s, test_blocked_x_values);
     GH_ADD_TEST(s, test_dequant);
     GH_ADD_TEST(s, test_isa_names);
     return 0;
