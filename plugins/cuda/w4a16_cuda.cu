@@ -1107,7 +1107,8 @@ static const struct gemv_variant gemv_variants[] = {
     GEMV_VARIANT(1, 2, 3, false), GEMV_VARIANT(1, 4, 2, false), GEMV_VARIANT(2, 2, 2, false),
     GEMV_VARIANT(1, 2, 3, true),  GEMV_VARIANT(1, 4, 3, true),  GEMV_VARIANT(1, 4, 4, true),
     GEMV_VARIANT(1, 8, 3, true),  GEMV_VARIANT(1, 8, 4, true),  GEMV_VARIANT(2, 4, 2, true),
-    GEMV_VARIANT(2, 4, 3, true),  GEMV_VARIANT(2, 8, 3, true),
+    GEMV_VARIANT(2, 4, 3, true),  GEMV_VARIANT(2, 8, 3, true),  GEMV_VARIANT(4, 2, 2, true),
+    GEMV_VARIANT(4, 4, 2, true),  GEMV_VARIANT(4, 2, 1, true),
 };
 
 /* Grid, block and shared memory of the decode, chunk and word kernels: WARPS
