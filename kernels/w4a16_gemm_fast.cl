@@ -446,7 +446,7 @@ static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, in
 #define W4_GV 1 /* -DW4_GV=0: M = 1 takes the path above instead */
 #endif
 #ifndef W4_GV_DEPTH
-#define W4_GV_DEPTH 4 /* a power of two dividing W4_GV_TILE / W4_WARPS */
+#define W4_GV_DEPTH 2 /* a power of two dividing W4_GV_TILE / W4_WARPS */
 #endif
 #define W4_GV_TILE 64 /* slabs staged at a time: 64 x 16 entries of 16 bytes, in xs4 */
 
