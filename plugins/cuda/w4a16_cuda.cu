@@ -382,6 +382,14 @@ __device__ __forceinline__ void decode_pairs(uint32_t w, uint32_t zq, uint32_t z
     }
 }
 
+/* zq and z16 of decode_pairs for zero point z (low nibble of zw). */
+template <bool BF16>
+__device__ __forceinline__ void zero_operands(uint32_t zw, uint32_t &zq, uint32_t &z16) {
+    const uint32_t z = zw & 0xFu;
+    zq = (BF16 ? 0x43004300u : 0x64006400u) | (z * 0x00010001u);
+    z16 = (0xD400u + 16u * z) * 0x00010001u;
+}
+
 /* d += a * b on one m16n8k16 tile (f32 accumulators). */
 #define MMA16816(T)                                                                                \
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." T "." T ".f32 {%0,%1,%2,%3}, "           \
@@ -484,9 +492,7 @@ __device__ __forceinline__ void mma_slab(const struct w4a16_args &p, int m0, int
     uint32_t zq[NT], z16[NT];
 #pragma unroll
     for (int j = 0; j < NT; j++) {
-        const uint32_t z = (l[j].zw >> (4 * g)) & 0xFu;
-        zq[j] = (BF16 ? 0x43004300u : 0x64006400u) | (z * 0x00010001u);
-        z16[j] = (0xD400u + 16u * z) * 0x00010001u;
+        zero_operands<BF16>(l[j].zw >> (4 * g), zq[j], z16[j]);
     }
     float d[NT][MT][4];
     zero_tiles<NT, MT>(d);
@@ -735,14 +741,6 @@ __device__ __forceinline__ void cp_async_wait(void) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 #endif
-}
-
-/* zq and z16 of decode_pairs for zero point z (low nibble of zw). */
-template <bool BF16>
-__device__ __forceinline__ void zero_operands(uint32_t zw, uint32_t &zq, uint32_t &z16) {
-    const uint32_t z = zw & 0xFu;
-    zq = (BF16 ? 0x43004300u : 0x64006400u) | (z * 0x00010001u);
-    z16 = (0xD400u + 16u * z) * 0x00010001u;
 }
 
 __device__ __forceinline__ uint32_t word_of(const uint4 &q, int wd) {
