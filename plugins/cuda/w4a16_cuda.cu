@@ -17,8 +17,8 @@
  *   m16n8k16 tiles, K split over the warps of a block (see "the mma kernel");
  * - gemv (M == 1, the mma kernel's preconditions): the same tiles with the
  *   weights as the A operand, 16 columns a warp, activations staged once per
- *   block, slabs of weights in flight through cp.async (see "the gemv
- *   kernel");
+ *   block, the next slabs of weights in flight in registers (or, as a
+ *   tuning setting, through cp.async; see "the gemv kernel");
  * - decode (M == 1 where gemv does not apply, K and group_size multiples of 32): one warp per 4
  *   adjacent columns; a lane converts a chunk's 32 activations once for the 4
  *   columns; nibbles decoded exactly by as_float(0x4B000000 | q) - (2^23 + z);
@@ -679,6 +679,34 @@ __device__ __forceinline__ void gemv_fetch_sz(const struct w4a16_args &p, int n0
     }
 }
 
+/* The gemv kernel's weight loads: each weight is read once, so no L1 line
+ * is allocated for it, and L2 is asked for 256-byte lines (the block's
+ * warps read adjacent 64-byte pieces of each column). Measured on the H200
+ * (docs/performance.md), against __ldg: 9-14% faster at four of five
+ * shapes, 1-2% at (4096, 4096); each hint alone gave part of that.
+ * GEMV_LOAD_HINT (a build flag, -DGEMV_LOAD_HINT=N): 0 __ldg; 1 (default)
+ * both hints; 2 256-byte L2 lines only; 3 no L1 allocation only. */
+#ifndef GEMV_LOAD_HINT
+#define GEMV_LOAD_HINT 1
+#endif
+__device__ __forceinline__ uint4 gemv_load(const uint4 *a) {
+#if GEMV_LOAD_HINT && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    uint4 v;
+#if GEMV_LOAD_HINT == 1
+    asm("ld.global.nc.L1::no_allocate.L2::256B.v4.u32 {%0, %1, %2, %3}, [%4];"
+#elif GEMV_LOAD_HINT == 2
+    asm("ld.global.nc.L2::256B.v4.u32 {%0, %1, %2, %3}, [%4];"
+#else
+    asm("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+#endif
+        : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+        : "l"(a));
+    return v;
+#else
+    return __ldg(a);
+#endif
+}
+
 template <int NT>
 __device__ __forceinline__ void gemv_fetch_q(const struct w4a16_args &p, int n0, int sl,
                                              uint4 (&q)[NT][2]) {
@@ -686,7 +714,7 @@ __device__ __forceinline__ void gemv_fetch_q(const struct w4a16_args &p, int n0,
     for (int j = 0; j < NT; j++)
 #pragma unroll
         for (int h = 0; h < 2; h++)
-            q[j][h] = __ldg(gemv_chunk(p, gemv_col(p, n0, j, h), sl));
+            q[j][h] = gemv_load(gemv_chunk(p, gemv_col(p, n0, j, h), sl));
 }
 
 /* The asynchronous form (cp.async, sm_80): the same 16-byte chunks, the two
