@@ -689,16 +689,17 @@ __device__ __forceinline__ void gemv_fetch_sz(const struct w4a16_args &p, int n0
 #ifndef GEMV_LOAD_HINT
 #define GEMV_LOAD_HINT 1
 #endif
+#if GEMV_LOAD_HINT == 1
+#define GEMV_LOAD_QUALIFIERS ".L1::no_allocate.L2::256B"
+#elif GEMV_LOAD_HINT == 2
+#define GEMV_LOAD_QUALIFIERS ".L2::256B"
+#else
+#define GEMV_LOAD_QUALIFIERS ".L1::no_allocate"
+#endif
 __device__ __forceinline__ uint4 gemv_load(const uint4 *a) {
 #if GEMV_LOAD_HINT && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
     uint4 v;
-#if GEMV_LOAD_HINT == 1
-    asm("ld.global.nc.L1::no_allocate.L2::256B.v4.u32 {%0, %1, %2, %3}, [%4];"
-#elif GEMV_LOAD_HINT == 2
-    asm("ld.global.nc.L2::256B.v4.u32 {%0, %1, %2, %3}, [%4];"
-#else
-    asm("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
-#endif
+    asm("ld.global.nc" GEMV_LOAD_QUALIFIERS ".v4.u32 {%0, %1, %2, %3}, [%4];"
         : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
         : "l"(a));
     return v;
