@@ -391,12 +391,34 @@ struct w4_load {
     uint zw, sv;
 };
 
+/* The weight chunk loads of the tensor-core paths. W4_NV_LDHINT 1 (the
+ * default): no L1 line (each weight is read once) and 256-byte L2 lines (the
+ * warps of a work-group read adjacent 64-byte pieces of each column); both
+ * qualifiers need sm_80, as the mma does. 0: a plain load. On the H200 the
+ * hints made the M = 1 path 5-13% faster at five decode shapes
+ * (docs/performance.md). */
+#ifndef W4_NV_LDHINT
+#define W4_NV_LDHINT 1
+#endif
+static uint4 w4_ldq(__global const uint4 *p) {
+#if W4_NV_LDHINT
+    uint4 v;
+    __asm__("ld.global.nc.L1::no_allocate.L2::256B.v4.u32 {%0, %1, %2, %3}, [%4];"
+            : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+            : "l"(p));
+    return v;
+#else
+    return *p;
+#endif
+}
+
 static struct w4_load w4_fetch(__global const uint *b, __global const ushort *scale,
                                __global const uint *zp, int N, int K, int group_size,
                                int zp_scalar, int n0, int sl, int g, int t) {
     struct w4_load l;
     const int grp = sl * W4_SLAB / group_size;
-    l.q = ((__global const uint4 *)(b + (size_t)(n0 + g) * (size_t)(K / 8)))[sl * (W4_SLAB / 32) + t];
+    l.q = w4_ldq((__global const uint4 *)(b + (size_t)(n0 + g) * (size_t)(K / 8)) +
+                 sl * (W4_SLAB / 32) + t);
 #if W4_HAS_ZP
     (void)zp_scalar;
     l.zw = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n0 / 8)];

@@ -76,6 +76,18 @@ else
             echo "kernels FAIL: $FAST decode tensor-core path missing (W4_BF16=$dt)"
         fi
     done
+    # the tensor-core paths' weight loads carry the cache hints by default
+    # (no L1 line, 256-byte L2 lines) and are plain loads with W4_NV_LDHINT=0
+    opts="-Dcl_nv_pragma_unroll=1 -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0"
+    hint="ld.global.nc.L1::no_allocate.L2::256B.v4.u32"
+    if ptx "$TMP/hint.ptx" $opts && grep -qF "$hint" "$TMP/hint.ptx" &&
+        ptx "$TMP/nohint.ptx" $opts -DW4_NV_LDHINT=0 && ! grep -qF "$hint" "$TMP/nohint.ptx"; then
+        pass=$((pass + 1))
+        echo "kernels ok:   $FAST tensor-core weight loads hinted by default, plain with W4_NV_LDHINT=0"
+    else
+        fail=$((fail + 1))
+        echo "kernels FAIL: $FAST weight load hints missing by default or present with W4_NV_LDHINT=0"
+    fi
     if ptx "$TMP/off.ptx" -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 &&
         ! grep -q "mma.sync" "$TMP/off.ptx" &&
         ptx "$TMP/off2.ptx" -Dcl_nv_pragma_unroll=1 -DW4_NV_MMA=0 -DW4_BF16=0 -DW4_HAS_ZP=1 \
