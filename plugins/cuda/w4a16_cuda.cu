@@ -1074,8 +1074,14 @@ static const struct mma_variant mma_variants[] = {
  * (docs/performance.md): 1 tile, 2 slabs in registers, 8 warps was the best
  * or within 2% of the best of every setting at all five shapes timed
  * (4096..28672 columns, 4096..14336 rows), 13-26% above the earlier default
- * (cp.async, 4 slabs, 4 warps). $W4A16_CUDA_GEMV_WARPS overrides the warps,
- * $W4A16_CUDA_TUNE times every setting. */
+ * (cp.async, 4 slabs, 4 warps). A later tuning run timed 1 slab in flight
+ * with 4 blocks per SM (64 registers, 8 warps) at 2242 and 2347 GB/s at
+ * (14336, 14336) and (28672, 8192), 19% and 10% above this default, and 1
+ * slab with 3 blocks 2-8% above it at the three small shapes; neither has
+ * been through the sweeps on a GPU yet, so the default stays. The four
+ * settings after those two were added untimed (ptxas spills 64-200 bytes).
+ * $W4A16_CUDA_GEMV_WARPS overrides the warps, $W4A16_CUDA_TUNE times every
+ * setting. */
 #define GEMV_NT 1
 #define GEMV_DEPTH 2
 #define GEMV_MINB 3
@@ -1137,6 +1143,8 @@ static bool gemv_config(const struct w4a16_args *p, int cc_major, struct launch_
 static const struct gemv_variant gemv_variants[] = {
     GEMV_VARIANT(1, 2, 3, false), GEMV_VARIANT(1, 2, 2, false), GEMV_VARIANT(1, 2, 4, false),
     GEMV_VARIANT(1, 3, 3, false), GEMV_VARIANT(1, 4, 2, false), GEMV_VARIANT(2, 2, 2, false),
+    GEMV_VARIANT(1, 1, 3, false), GEMV_VARIANT(1, 1, 4, false), GEMV_VARIANT(1, 1, 5, false),
+    GEMV_VARIANT(1, 1, 6, false), GEMV_VARIANT(2, 1, 3, false), GEMV_VARIANT(2, 1, 4, false),
     GEMV_VARIANT(1, 2, 3, true),  GEMV_VARIANT(1, 4, 3, true),  GEMV_VARIANT(1, 4, 4, true),
     GEMV_VARIANT(1, 8, 3, true),  GEMV_VARIANT(1, 8, 4, true),  GEMV_VARIANT(2, 4, 2, true),
     GEMV_VARIANT(2, 4, 3, true),  GEMV_VARIANT(2, 8, 3, true),  GEMV_VARIANT(4, 2, 2, true),
