@@ -1082,11 +1082,22 @@ static const struct mma_variant mma_variants[] = {
  * settings after those two were added untimed (ptxas spills 64-200 bytes).
  * $W4A16_CUDA_GEMV_WARPS overrides the warps, $W4A16_CUDA_TUNE times every
  * setting. */
+/* Each may be set at build time (-DGEMV_DEPTH=1 ...; bench/gemv_candidates.sh). */
+#ifndef GEMV_NT
 #define GEMV_NT 1
+#endif
+#ifndef GEMV_DEPTH
 #define GEMV_DEPTH 2
+#endif
+#ifndef GEMV_MINB
 #define GEMV_MINB 3
+#endif
+#ifndef GEMV_ASYNC
 #define GEMV_ASYNC false
+#endif
+#ifndef GEMV_WARPS
 #define GEMV_WARPS 8
+#endif
 
 template <bool BF16>
 static kernel_fn pick_gemv(bool perm) {
