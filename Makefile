@@ -52,6 +52,8 @@ TEST_PLUGINS  := $(patsubst tests/plugins/%.c,$(PLUGIN_DIR)/test/%.so,$(wildcard
 NVCC      ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
 CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
              -gencode arch=compute_90,code=compute_90
+# CUDA_DEFS: extra -D flags for the CUDA plugin (bench/gemv_candidates.sh)
+CUDA_DEFS ?=
 CUDA_PLUGIN := $(PLUGIN_DIR)/libw4a16_cuda.so
 
 .PHONY: all run test check deps bench selftest seeds format clean asan fuzz fuzzers plugins plugins-cuda FORCE
@@ -148,7 +150,7 @@ plugins-cuda:
 
 $(CUDA_PLUGIN): plugins/cuda/w4a16_cuda.cu plugins/common/w4a16_check.h harness/backends/w4a16.h
 	@mkdir -p $(dir $@)
-	$(NVCC) -O3 -std=c++17 $(CUDA_ARCH) -Iharness/backends -shared -cudart static -Werror all-warnings \
+	$(NVCC) -O3 -std=c++17 $(CUDA_ARCH) $(CUDA_DEFS) -Iharness/backends -shared -cudart static -Werror all-warnings \
 	    -Xcompiler -fPIC,-fvisibility=hidden,-Wall,-Wextra,-Werror -Xlinker -z,defs -o $@ $<
 
 # test_plugin.c finds the plugins where this Makefile builds them

@@ -1,7 +1,8 @@
 #!/bin/sh
 # gemv_candidates.sh - candidate defaults of the CUDA plugin's gemv kernel
 # (M = 1), built here and checked and timed there, side by side.
-#   HERE:  sh bench/gemv_candidates.sh build   (needs nvcc; sm_90 only)
+#   HERE:  sh bench/gemv_candidates.sh build   (needs nvcc; sm_90 only; the
+#          Makefile's plugin rule with BUILD=build/gemv/dDmM and CUDA_DEFS)
 #          then carry .ocl, build/gptq-harness and build/gemv
 #   THERE: sh bench/gemv_candidates.sh run     (after the carry)
 # CANDIDATES: "depth:minb ..." (default "2:3 1:3 1:4"; 2:3 is the current
@@ -15,18 +16,15 @@ set -u
 cd "$(dirname "$0")/.."
 CANDIDATES=${CANDIDATES:-2:3 1:3 1:4}
 DIR=build/gemv
+lib() { echo "$DIR/d$1m$2/plugins/libw4a16_cuda.so"; } # lib DEPTH MINB: the candidate's plugin
 case "${1:-}" in
 build)
-    NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
-    mkdir -p "$DIR"
     rc=0
     for c in $CANDIDATES; do
         d=${c%%:*} m=${c##*:}
-        echo "== building $DIR/d${d}m${m}.so (GEMV_DEPTH=$d GEMV_MINB=$m)"
-        "$NVCC" -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 -DGEMV_DEPTH="$d" \
-            -DGEMV_MINB="$m" -Iharness/backends -shared -cudart static \
-            -Xcompiler -fPIC,-fvisibility=hidden -o "$DIR/d${d}m${m}.so" plugins/cuda/w4a16_cuda.cu ||
-            rc=1
+        echo "== building $(lib "$d" "$m") (GEMV_DEPTH=$d GEMV_MINB=$m)"
+        make --no-print-directory -B BUILD="$DIR/d${d}m${m}" CUDA_ARCH="-gencode arch=compute_90,code=sm_90" \
+            CUDA_DEFS="-DGEMV_DEPTH=$d -DGEMV_MINB=$m" "$(lib "$d" "$m")" || rc=1
     done
     exit $rc
     ;;
@@ -39,15 +37,15 @@ run)
     for round in sweeps timing; do
         for c in $CANDIDATES; do
             d=${c%%:*} m=${c##*:}
-            lib=$DIR/d${d}m${m}.so
-            echo "== $round: GEMV_DEPTH=$d GEMV_MINB=$m ($lib)"
-            if [ ! -f "$lib" ]; then
-                echo "gemv_candidates: $lib missing; run 'sh bench/gemv_candidates.sh build' here and carry build/gemv" >&2
+            so=$(lib "$d" "$m")
+            echo "== $round: GEMV_DEPTH=$d GEMV_MINB=$m ($so)"
+            if [ ! -f "$so" ]; then
+                echo "gemv_candidates: $so missing; run 'sh bench/gemv_candidates.sh build' here and carry build/gemv" >&2
                 exit 1
             fi
             b=$BATCHES
             [ "$round" = timing ] && b=none
-            if ! PLUGIN=$lib BATCHES=$b MS=1 REPS=${REPS:-20} DATA=exact \
+            if ! PLUGIN=$so BATCHES=$b MS=1 REPS=${REPS:-20} DATA=exact \
                 sh scripts/device-cuda.sh >"$DIR/last.log" 2>&1; then
                 rc=1
                 echo "gemv_candidates: GEMV_DEPTH=$d GEMV_MINB=$m did not pass every case"

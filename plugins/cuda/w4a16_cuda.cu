@@ -1081,8 +1081,8 @@ static const struct mma_variant mma_variants[] = {
  * been through the sweeps on a GPU yet, so the default stays. The four
  * settings after those two were added untimed (ptxas spills 64-200 bytes).
  * $W4A16_CUDA_GEMV_WARPS overrides the warps, $W4A16_CUDA_TUNE times every
- * setting. */
-/* Each may be set at build time (-DGEMV_DEPTH=1 ...; bench/gemv_candidates.sh). */
+ * setting; each default may be set at build time (CUDA_DEFS=-DGEMV_DEPTH=1
+ * ...; bench/gemv_candidates.sh). */
 #ifndef GEMV_NT
 #define GEMV_NT 1
 #endif
