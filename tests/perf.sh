@@ -72,5 +72,22 @@ check "perf: ... saying why" grep -q 'mode perf times OpenCL kernels' "$TMP/p3.o
 rc=$?
 check "perf: --perf-runs 0 is a usage error (exit 2)" [ "$rc" -eq 2 ]
 
+# bench/ocl_candidates.sh (the GPU machine's side-by-side timing of kernel
+# settings) on PoCL: one tiny shape, two candidates, no sweeps; a candidate
+# whose setting does not build makes it exit 1 and say so.
+CANDIDATES="default: gv1:W4_GV_DEPTH=1" SHAPES=256:512 RUNS=2 BATCHES=none DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
+    sh bench/ocl_candidates.sh >"$TMP/c1.out" 2>&1
+rc=$?
+check "ocl_candidates: exit 0" [ "$rc" -eq 0 ]
+check "ocl_candidates: the closing table has both candidates' median and ceiling lines" sh -c \
+    "sed -n '/^== all candidates/,\$p' '$TMP/c1.out' | grep -Ec '^(default|gv1) n=256 k=512: perf(: median| ceiling)' | grep -qx 4"
+check "ocl_candidates: the candidate kernel has its #define in front" \
+    grep -qx '#define W4_GV_DEPTH 1' build/oclcand/gv1.cl
+CANDIDATES="bad:W4_NV_MMA=(" SHAPES=64:128 RUNS=2 BATCHES=fixtures/sweeps/smoke.batch DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
+    sh bench/ocl_candidates.sh >"$TMP/c2.out" 2>&1
+rc=$?
+check "ocl_candidates: a candidate that does not build: exit 1, named" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'bad did not pass every case' '$TMP/c2.out'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

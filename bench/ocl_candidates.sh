@@ -1,0 +1,83 @@
+#!/bin/sh
+# ocl_candidates.sh - candidate build-time settings of the tuned OpenCL
+# kernel (kernels/w4a16_gemm_fast.cl), checked and timed side by side in one
+# run on the GPU machine. Nothing is built here: each candidate is the kernel
+# with #define lines in front (its settings are #ifndef-guarded), written to
+# build/oclcand/<name>.cl where the command runs.
+#   THERE: sh bench/ocl_candidates.sh        (after scripts/device-prepare.sh
+#          here and a carry of .ocl and build/gptq-harness)
+#   HERE:  DEVICE=0:0 SHAPES=512:1024 RUNS=3 BATCHES=fixtures/sweeps/m1-edges.batch
+#          sh bench/ocl_candidates.sh        (a quick check of the script, PoCL)
+# CANDIDATES: "name:DEF=V,DEF=V ..." (default "default: gv1:W4_GV_DEPTH=1
+# gv4:W4_GV_DEPTH=4 plain:W4_NV_LDHINT=0"; "default:" is the kernel as it is).
+# For each candidate: the sweeps in $BATCHES (default the default job's
+# batches and m1-edges.batch; none: no sweeps), then perf mode (--perf-runs
+# $RUNS, default 50) at m = 1, g = 128, asymmetric, f16, data=exact over $SHAPES (n:k, default
+# the five decode shapes of docs/performance.md); the perf lines of every
+# candidate are printed again at the end, in the same order.
+# Exit: 0 when every candidate passed every case, else 1.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+CANDIDATES=${CANDIDATES:-default: gv1:W4_GV_DEPTH=1 gv4:W4_GV_DEPTH=4 plain:W4_NV_LDHINT=0}
+SHAPES=${SHAPES:-4096:4096 11008:4096 4096:11008 14336:14336 28672:8192}
+B="fixtures/sweeps/smoke.batch fixtures/sweeps/kernel-edges.batch fixtures/sweeps/contract.batch"
+B="$B fixtures/sweeps/v1-zero.batch fixtures/sweeps/m1-edges.batch"
+BATCHES=${BATCHES:-$B}
+RUNS=${RUNS:-50}
+DIR=build/oclcand
+SRC=kernels/w4a16_gemm_fast.cl
+if [ "${1:-}" != "" ]; then
+    echo "usage: sh bench/ocl_candidates.sh (settings by environment; see the comment at the top)" >&2
+    exit 2
+fi
+# the run goes through scripts/device-run.sh on the GPU machine (nvidia-smi
+# there), straight to the harness elsewhere (DEVICE picks the OpenCL device,
+# default NVIDIA)
+harness() {
+    if command -v nvidia-smi >/dev/null 2>&1; then sh scripts/device-run.sh "$@"; else ./build/gptq-harness run --device "${DEVICE:-NVIDIA}" "$@"; fi
+}
+mkdir -p "$DIR" || exit 1
+descs=""
+seed=1
+for s in $SHAPES; do
+    descs="$descs m=1:n=${s%%:*}:k=${s##*:}:g=128:zp=asym:data=exact:seed=$seed"
+    seed=$((seed + 1))
+done
+rc=0
+for c in $CANDIDATES; do
+    name=${c%%:*} defs=${c#*:}
+    k="$DIR/$name.cl"
+    {
+        echo "/* candidate $name: $defs */"
+        for d in $(echo "$defs" | tr ',' ' '); do echo "#define ${d%%=*} ${d#*=}"; done
+        cat "$SRC"
+    } >"$k" || exit 1
+    if [ "$BATCHES" != none ]; then
+        echo "== $name ($defs): sweeps"
+        args=""
+        for b in $BATCHES; do args="$args --batch $b"; done
+        # shellcheck disable=SC2086 # word splitting of the batch list is meant
+        if ! harness -q --kernel "$k" $args >"$DIR/$name.sweep.log" 2>&1; then
+            rc=1
+            echo "ocl_candidates: $name did not pass every case (log: $DIR/$name.sweep.log)"
+        fi
+        grep -E '^(summary|FAILED|ERROR|MISTRUSTED)' "$DIR/$name.sweep.log" | head -20
+    fi
+    echo "== $name: perf"
+    # shellcheck disable=SC2086 # one descriptor per word, ':' standing for ' '
+    set -- $descs
+    n=0
+    : >"$DIR/$name.perf"
+    for d in "$@"; do
+        n=$((n + 1))
+        d=$(echo "$d" | tr ':' ' ')
+        log="$DIR/$name.perf$n.log"
+        harness --mode perf --perf-runs "$RUNS" --kernel "$k" "$d" >"$log" 2>&1 || rc=1
+        shape=$(echo "$d" | grep -oE 'n=[0-9]+ k=[0-9]+')
+        grep -E 'perf: median|perf ceiling|^(FAILED|ERROR)' "$log" | sed "s/^ */$name $shape: /" >>"$DIR/$name.perf"
+    done
+    cat "$DIR/$name.perf"
+done
+echo "== all candidates, perf"
+for c in $CANDIDATES; do cat "$DIR/${c%%:*}.perf"; done
+exit $rc
