@@ -71,6 +71,15 @@ check "replay of a missing file: ERROR, exit 1" \
 check "replay of a checkpoint (not a fixture): ERROR naming inspect" \
     sh -c "[ $? -eq 1 ] && grep -q 'not a gptq-harness fixture.*inspect' '$TMP/notfx.out'"
 G1=$(ls fixtures/golden/*.safetensors.gz | head -1)
+# A fixture names only an OpenCL source (.cl); any other recorded file is not read.
+cp kernels/w4a16_gemm.cl "$TMP/kernel.txt"
+"$BIN" run -q --out none --kernel "$TMP/kernel.txt" --save-all "$TMP/txtfx" 'm=1 n=16 k=64 g=32' \
+    >/dev/null 2>&1
+"$BIN" replay "$TMP"/txtfx/*.safetensors.gz >"$TMP/txt.out" 2>&1
+check "replay of a fixture naming a kernel not ending in .cl: ERROR, exit 1, says --kernel" \
+    sh -c "[ $? -eq 1 ] && grep -q 'kernel.txt, which is not an OpenCL source (.cl); .*pass --kernel FILE' '$TMP/txt.out'"
+"$BIN" replay --kernel "$TMP/kernel.txt" "$TMP"/txtfx/*.safetensors.gz >"$TMP/txt2.out" 2>&1
+check "replay --kernel FILE of the same fixture: runs it, exit 0" [ $? -eq 0 ]
 "$MK" bomb "$TMP/bomb.safetensors.gz"
 "$BIN" replay --max-bytes 1M "$TMP/bomb.safetensors.gz" >"$TMP/cap.out" 2>&1
 check "replay --max-bytes 1M of a gzip bomb (8 MiB inflated): stopped, exit 1" \

@@ -52,6 +52,26 @@ rc=$?
 check "overrun: exit 1" [ "$rc" -eq 1 ]
 check "overrun: FAILED, guard named" grep -q 'why: 1 guard element(s) after the output' "$TMP/over.out"
 
+
+# A fixture is outside input: replay refuses the plugin a fixture names
+# (dlopen alone would run its constructor) and loads it only from --kernel.
+MARK="$TMP/ctor-ran"
+"$BIN" run -q --out none --kernel "plugin:$DIR/test/ctor_mark.so" --save-all "$TMP/pfx" "$TWO" \
+    >/dev/null 2>&1
+PFX=$(ls "$TMP"/pfx/*.safetensors.gz 2>/dev/null | head -1)
+check "fixture saved with a plugin kernel" [ -n "$PFX" ]
+W4A16_CTOR_MARK="$MARK" "$BIN" replay "$PFX" >"$TMP/prp.out" 2>&1
+rc=$?
+check "replay of a fixture naming a plugin: ERROR, exit 1" \
+    sh -c "[ $rc -eq 1 ] && grep -q '^ERROR' '$TMP/prp.out'"
+check "replay of a fixture naming a plugin: says how to run it" \
+    grep -q "the fixture names the plugin kernel plugin:$DIR/test/ctor_mark.so; a fixture cannot load native code: pass --kernel plugin:$DIR/test/ctor_mark.so to run it" "$TMP/prp.out"
+check "replay of a fixture naming a plugin: the library was never loaded" [ ! -e "$MARK" ]
+W4A16_CTOR_MARK="$MARK" "$BIN" replay --kernel "plugin:$DIR/test/ctor_mark.so" "$PFX" \
+    >"$TMP/prp2.out" 2>&1
+rc=$?
+check "replay --kernel plugin:...: runs the plugin the user names, exit 0" \
+    sh -c "[ $rc -eq 0 ] && [ -e '$MARK' ] && grep -q '^summary: total=1 passed=1 ' '$TMP/prp2.out'"
 # 4. The CUDA plugin (built where nvcc is): passes on a GPU; elsewhere an
 #    ERROR with the CUDA error on stderr, never a crash.
 CUDA="$DIR/libw4a16_cuda.so"

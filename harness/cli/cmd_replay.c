@@ -12,7 +12,9 @@
  * files are, datapath.h), unless --kernel is given: a recorded kernel that
  * is gone is an ERROR for that fixture, one whose source changed since (its
  * FNV-1a 64 differs from the recorded kernel_hash) is replayed with a
- * warning. A verdict or a device output that differs from the recorded one
+ * warning. A recorded kernel must be an OpenCL source (.cl): a fixture is
+ * outside input, and a plugin or an external runner it names runs only when
+ * given with --kernel. A verdict or a device output that differs from the recorded one
  * is marked CHANGED. Output and exit codes as `run`; a fixture that cannot
  * be read counts as an ERROR. */
 #include <getopt.h>
@@ -107,6 +109,35 @@ static int open_kernel_use(struct open_kernel *k, const char *path, const struct
     return k->ok ? 0 : -1;
 }
 
+/* A fixture is outside input (it may come with a bug report): the kernel it
+ * records may only be an OpenCL source, compiled for the device. A native
+ * plugin (dlopen runs its constructors) or an external runner (a command)
+ * runs only when the user names it with --kernel. Returns 1 with why when
+ * kernel is refused. */
+static int recorded_kernel_refused(const char *kernel, char *why, size_t whylen) {
+    const int plugin = !strncmp(kernel, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX));
+    const int exec =
+        kut_is_exec(kernel) || !strncmp(kernel, KUT_LAYER_PREFIX, strlen(KUT_LAYER_PREFIX));
+    char w[700];
+    if (plugin || exec) {
+        snprintf(why, whylen,
+                 "the fixture names the %s %.600s; a fixture cannot %s: pass --kernel %s to "
+                 "run it",
+                 plugin ? "plugin kernel" : "external runner", kernel,
+                 plugin ? "load native code" : "start programs", shell_word(kernel, w, sizeof w));
+        return 1;
+    }
+    const size_t n = strlen(kernel);
+    if (n < 3 || strcmp(kernel + n - 3, ".cl") != 0) {
+        snprintf(why, whylen,
+                 "the fixture names the kernel %.600s, which is not an OpenCL source (.cl); a "
+                 "fixture can only name a .cl kernel: pass --kernel FILE to run it on another",
+                 kernel);
+        return 1;
+    }
+    return 0;
+}
+
 /* The kernel to replay fx on: --kernel, else the recorded one (found as
  * shipped files are), else (an old fixture without one) the default. A
  * warning goes into note (said on stderr once per kernel) when the recorded
@@ -121,7 +152,7 @@ static const char *pick_kernel(const struct dev_opts *o, const struct fixture *f
                  DEFAULT_KERNEL);
         return datapath_find(DEFAULT_KERNEL, buf, len);
     }
-    if (!strncmp(fx->kernel, "plugin:", 7)) return fx->kernel;
+    if (recorded_kernel_refused(fx->kernel, why, whylen)) return NULL;
     const char *path = datapath_find(fx->kernel, buf, len);
     uint64_t h;
     if (hash_file_fnv1a64(path, &h) != 0) {
