@@ -272,6 +272,45 @@ static void test_checkpoint_builder(void) {
     unlink(path);
 }
 
+/* Opens the file of one header (and data_len zero bytes) from memory. */
+static int open_header(const char *header, size_t data_len, struct st_file *st, char *err,
+                       size_t errlen) {
+    const size_t hl = strlen(header), len = 8 + hl + data_len;
+    unsigned char *img = calloc(len, 1);
+    if (!img) return -1;
+    for (int i = 0; i < 8; i++)
+        img[i] = (unsigned char)((uint64_t)hl >> (8 * i));
+    memcpy(img + 8, header, hl);
+    int rc = st_open_mem(img, len, 0, st, err, errlen);
+    free(img);
+    return rc;
+}
+
+/* Names must be UTF-8 without NUL: valid UTF-8 of 2, 3 and 4 bytes is kept
+ * as it is, an escaped backslash before "u0000" is no NUL, and a NUL is
+ * refused naming the string and whether it is a name. */
+static void test_name_bytes(void) {
+    char err[512];
+    struct st_file st;
+    const char *utf8 =
+        "{\"w\xc3\xa9.\xe5\xb1\x82.\xf0\x9f\x98\x80\":{\"dtype\":\"U8\",\"shape\":[4],"
+        "\"data_offsets\":[0,4]},\"__metadata__\":{\"k\":\"a\\\\u0000\"}}";
+    CU_ASSERT_EQUAL_FATAL(open_header(utf8, 4, &st, err, sizeof err), 0);
+    CU_ASSERT(st_find(&st, "w\xc3\xa9.\xe5\xb1\x82.\xf0\x9f\x98\x80") == 0);
+    CU_ASSERT_STRING_EQUAL(st_meta_get(&st, "k"), "a\\u0000");
+    st_close(&st);
+    const char *nul = "{\"q_proj\\u0000x.qweight\":{\"dtype\":\"U8\",\"shape\":[4],"
+                      "\"data_offsets\":[0,4]}}";
+    CU_ASSERT_EQUAL(open_header(nul, 4, &st, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "header: the name \"q_proj\\u0000x.qweight\" at byte 1 "
+                                       "contains a NUL byte (\\u0000)"));
+    CU_ASSERT_EQUAL(open_header("{\"__metadata__\":{\"k\":\"\\u0000\"}}", 0, &st, err, sizeof err),
+                    -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "the value \"\\u0000\" at byte 21"));
+    CU_ASSERT_EQUAL(open_header("{\"\xf4\x90\x80\x80\":{}}", 0, &st, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not valid UTF-8 (byte 0xf4 at byte 2 of"));
+}
+
 int register_safetensors_suite(void) {
     GH_ADD_SUITE(s, "safetensors");
     GH_ADD_TEST(s, test_roundtrip_file);
@@ -281,5 +320,6 @@ int register_safetensors_suite(void) {
     GH_ADD_TEST(s, test_writer_refuses);
     GH_ADD_TEST(s, test_corruption);
     GH_ADD_TEST(s, test_checkpoint_builder);
+    GH_ADD_TEST(s, test_name_bytes);
     return 0;
 }

@@ -299,6 +299,93 @@ static int parse_root(struct st_file *st, const cJSON *root, char *err, size_t e
     return check_layout(st, err, errlen);
 }
 
+/* Length of the UTF-8 sequence at p (n bytes left), 0 when it is not
+ * valid UTF-8: overlong forms, surrogates and code points past U+10FFFF are
+ * not (RFC 3629). */
+static size_t utf8_seq(const unsigned char *p, size_t n) {
+    /* the second byte's range, by lead byte: E0; E1-EC, EE-EF, F1-F3; ED; F0; F4 */
+    static const unsigned char lo2[5] = {0xA0, 0x80, 0x80, 0x90, 0x80};
+    static const unsigned char hi2[5] = {0xBF, 0xBF, 0x9F, 0xBF, 0x8F};
+    size_t len;
+    int row;
+    if (p[0] < 0x80) return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        len = 3;
+        row = p[0] == 0xE0 ? 0 : p[0] == 0xED ? 2 : 1;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        len = 4;
+        row = p[0] == 0xF0 ? 3 : p[0] == 0xF4 ? 4 : 1;
+    } else {
+        return 0;
+    }
+    if (n < len || p[1] < lo2[row] || p[1] > hi2[row]) return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+/* safetensors headers are UTF-8: the offset of the first byte that is not,
+ * or -1. */
+static long utf8_bad_at(const unsigned char *p, uint64_t n) {
+    for (uint64_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, (size_t)(n - i));
+        if (!k) return (long)i;
+        i += k;
+    }
+    return -1;
+}
+
+/* The JSON string (its opening quote at text + q) escapes a NUL (\u0000),
+ * which a C string cannot hold: the name or value would be cut short there.
+ * Returns 1 and sets *end to its closing quote when it does. */
+static int string_has_nul(const char *text, size_t q, size_t *end) {
+    int nul = 0;
+    size_t i = q + 1;
+    for (; text[i] && text[i] != '"'; i++) {
+        if (text[i] != '\\' || !text[i + 1]) continue;
+        i++;
+        if (text[i] == 'u' && !strncmp(text + i + 1, "0000", 4)) nul = 1;
+    }
+    *end = i;
+    return nul;
+}
+
+/* Fails when a string of the header escapes a NUL byte, naming it. */
+static int check_no_nul(const char *text, char *err, size_t errlen) {
+    for (size_t i = 0; text[i]; i++) {
+        if (text[i] != '"') continue;
+        size_t end;
+        if (string_has_nul(text, i, &end)) {
+            char b[128], raw[128];
+            const int n = (int)(end - i - 1 < 120 ? end - i - 1 : 120);
+            snprintf(raw, sizeof raw, "%.*s", n, text + i + 1);
+            size_t after = end + (text[end] != 0);
+            while (text[after] == ' ' || text[after] == '\t' || text[after] == '\n' ||
+                   text[after] == '\r')
+                after++;
+            return errmsg(err, errlen,
+                          "header: the %s \"%s\" at byte %zu contains a NUL byte (\\u0000); "
+                          "names and metadata values cannot hold NUL",
+                          text[after] == ':' ? "name" : "value", shown(raw, b), i);
+        }
+        i = end;
+        if (!text[i]) break;
+    }
+    return 0;
+}
+
+/* The header text as UTF-8 with no NUL in any string, before it is parsed. */
+static int check_text(const char *text, uint64_t hlen, char *err, size_t errlen) {
+    long bad = utf8_bad_at((const unsigned char *)text, hlen);
+    if (bad >= 0)
+        return errmsg(err, errlen,
+                      "header is not valid UTF-8 (byte 0x%02x at byte %ld of %" PRIu64
+                      "); safetensors headers are UTF-8 JSON",
+                      (unsigned char)text[bad], bad, hlen);
+    return check_no_nul(text, err, errlen);
+}
+
 /* Parses the header bytes (hlen of them) of a file whose data section holds
  * data_size bytes. */
 static int parse_header(struct st_file *st, const unsigned char *hdr, uint64_t hlen, char *err,
@@ -311,6 +398,10 @@ static int parse_header(struct st_file *st, const unsigned char *hdr, uint64_t h
     memcpy(text, hdr, (size_t)hlen);
     text[hlen] = '\0';
     const char *end = NULL;
+    if (check_text(text, hlen, err, errlen) != 0) {
+        free(text);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
     int rc;
     if (!root) {
