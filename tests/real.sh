@@ -114,5 +114,34 @@ check "--expect of a missing file: exit 1" [ $? -eq 1 ]
 check "--expect-tensor of a missing tensor: exit 1, said" \
     sh -c "[ \$(cat '$TMP/bad3' | grep -c 'no such tensor') -eq 2 ]"
 
+# --fmt on a layer that is not GPTQ: a usage error; a file that cannot be
+# opened: its path said once.
+"$BIN" inspect "$R/ct/pack-sym-g32/model.safetensors" --layer model.layers.0.mlp.down_proj --run \
+    --fmt gptq-v2 >"$TMP/fmt" 2>&1
+check "--run --fmt gptq-v2 on a ct layer: usage error (exit 2), said" \
+    sh -c "[ $? -eq 2 ] && grep -q -- '--fmt gptq-v2 applies to GPTQ layers only; layer .* is ct' '$TMP/fmt'"
+"$BIN" inspect "$TMP/nonexistent" >"$TMP/nx" 2>&1
+check "inspect of a missing file: exit 1, the path said once" \
+    sh -c "[ $? -eq 1 ] && [ \$(grep -o 'nonexistent' '$TMP/nx' | wc -l) -eq 1 ] && grep -q 'cannot open' '$TMP/nx'"
+
+# A sharded checkpoint (fixtures/sharded): layer 1's qweight in shard 1, the
+# rest of it in shard 2, as size-based sharding splits it.
+S=fixtures/sharded
+"$BIN" inspect "$S/model.safetensors.index.json" >"$TMP/ix" 2>&1
+check "inspect of the index: exit 1, says it is a sharded index, lists both shards" \
+    sh -c "[ $? -eq 1 ] && grep -q 'is the index of a sharded checkpoint (its weight_map places 8 tensors in 2 shard file(s))' '$TMP/ix' && grep -q '^    $S/model-00001-of-00002.safetensors$' '$TMP/ix' && grep -q '^    $S/model-00002-of-00002.safetensors$' '$TMP/ix'"
+"$BIN" inspect "$S/quantize_config.json" >"$TMP/cfgjson" 2>&1
+check "inspect of a config: exit 1, a JSON file, not safetensors" \
+    sh -c "[ $? -eq 1 ] && grep -q 'is a JSON file, not a safetensors file' '$TMP/cfgjson'"
+"$BIN" inspect "$S/model-00001-of-00002.safetensors" --expect "$S/expected.safetensors" >"$TMP/sh1" 2>&1
+rc=$?
+check "shard 1: the split layer's other tensors are in shard 2, as the index says" \
+    grep -q 'note: model.safetensors.index.json places qzeros, scales, g_idx of this layer in another shard (model-00002-of-00002.safetensors)' "$TMP/sh1"
+check "shard 1 --expect: the unusable layer is counted as not compared, exit 1" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'q_proj.w: not compared: the layer is unusable' '$TMP/sh1' && grep -q '^expect: 1 layer(s) match, 0 differ, 1 not compared, 0 missing from the checkpoint$' '$TMP/sh1'"
+"$BIN" inspect "$S/model-00002-of-00002.safetensors" --expect "$S/expected.safetensors" >"$TMP/sh2" 2>&1
+check "shard 2 --expect: both expected layers missing, named, nothing compared, exit 1" \
+    sh -c "[ $? -eq 1 ] && [ \$(grep -c 'MISSING: the expected file has it, the checkpoint has no layer' '$TMP/sh2') -eq 2 ] && grep -q \"no layer 'model.layers.1.self_attn.q_proj'\" '$TMP/sh2' && grep -q 'FAILED: nothing was compared' '$TMP/sh2'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

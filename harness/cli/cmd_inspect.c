@@ -9,9 +9,11 @@
  * convention than the stored one, to see what a loader that believes a wrong
  * declaration computes.
  *
- * Exit: 0 listed (or the run passed); 1 the file cannot be read, a layer is
- * flagged, or the run did not pass; 2 usage error (bad option, no such
- * layer). */
+ * Exit: 0 listed (or the run passed, or every expected layer matched); 1
+ * the file cannot be read, a layer is flagged, the run did not pass, or an
+ * expected layer differs, is missing or cannot be compared (or nothing was
+ * compared); 2 usage error (bad option, no such layer, --fmt on a layer
+ * that is not GPTQ). */
 #include <getopt.h>
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "backends/backends.h"
 #include "cli/cli_devopts.h"
 #include "cli/cli_help.h"
+#include "formats/ckpt_index.h"
 #include "formats/ckpt_scan.h"
 #include "formats/expect.h"
 #include "formats/v1zero.h"
@@ -137,6 +140,16 @@ static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o) {
     return 0;
 }
 
+/* A file that cannot be read: its path, then why (once: the reader's
+ * message may start with the path already). */
+static void file_error(const char *path, const char *err) {
+    const size_t n = strlen(path);
+    if (!strncmp(err, path, n) && !strncmp(err + n, ": ", 2))
+        fprintf(stderr, "gptq-harness inspect: %s\n", err);
+    else
+        fprintf(stderr, "gptq-harness inspect: %s: %s\n", path, err);
+}
+
 /* ---- listing ------------------------------------------------------------ */
 
 static void print_tensors(const struct st_file *st) {
@@ -162,10 +175,26 @@ static void print_v1(const struct ckpt_layer *l, const struct ckpt_decl *decl) {
         printf("    v1 zeros: %s; read as %s, %s\n", pat, v1zero_name(l->v1read), decl->v1read_why);
 }
 
-static void print_layer(const struct ckpt_layer *l, const struct ckpt_decl *decl) {
+/* An unusable layer of a shard: where the index next to it places the
+ * layer's tensors that are not in this file. */
+static void print_elsewhere(const struct ckpt_layer *l, const struct ckpt_index *ix,
+                            const char *file) {
+    char names[600];
+    const char *shard;
+    if (!ix->root || !l->name[0] ||
+        !ckpt_index_elsewhere(ix, l->name, file, names, sizeof names, &shard))
+        return;
+    printf("    note: %s places %s of this layer in another shard (%s); inspect reads one "
+           "file at a time\n",
+           CKPT_INDEX_NAME, names, shard);
+}
+
+static void print_layer(const struct ckpt_layer *l, const struct ckpt_decl *decl,
+                        const struct ckpt_index *ix, const char *file) {
     const char *name = l->name[0] ? l->name : "(unprefixed)";
     if (!l->ok) {
         printf("layer %s: UNUSABLE: %s\n", name, l->why);
+        print_elsewhere(l, ix, file);
         return;
     }
     char line[256];
@@ -197,7 +226,8 @@ static void print_config(const struct ckpt_qcfg *q) {
 }
 
 static int list(const struct inspect_opts *o, const struct st_file *st,
-                const struct ckpt_decl *decl, const struct ckpt_scan *sc) {
+                const struct ckpt_decl *decl, const struct ckpt_scan *sc,
+                const struct ckpt_index *ix) {
     printf("file: %s (%s safetensors, %zu tensors, header %llu bytes, data %llu bytes)\n", o->file,
            st->gzipped ? "gzip'd" : "plain", st->n, (unsigned long long)st->header_len,
            (unsigned long long)st->data_size);
@@ -215,7 +245,7 @@ static int list(const struct inspect_opts *o, const struct st_file *st,
         flagged += l->flagged;
         unusable += !l->ok;
         if (l->ok) per_fmt[l->fmt]++;
-        if (!o->layer || l == ckpt_find_layer(sc, o->layer)) print_layer(l, decl);
+        if (!o->layer || l == ckpt_find_layer(sc, o->layer)) print_layer(l, decl, ix, o->file);
     }
     printf("layers: %zu (", sc->n);
     for (int f = 0, first = 1; f < FMT_COUNT; f++)
@@ -238,7 +268,7 @@ static int expect_layer(const struct inspect_opts *o, const struct st_file *st,
     snprintf(name, sizeof name, "%s%s%s", l->name, l->name[0] ? "." : "", suffix);
     if (!l->ok) {
         printf("    expect %s: not compared: the layer is unusable\n", name);
-        return 1;
+        return -1;
     }
     float *want = NULL;
     int rc = expect_load(ex, name, l->K, l->N, &want, err, sizeof err);
@@ -280,27 +310,69 @@ static int expect_layer(const struct inspect_opts *o, const struct st_file *st,
     return r.differ ? 1 : 0;
 }
 
+/* Prints, for every <layer>.<suffix> of the expected file with no layer of
+ * that name in the checkpoint (only NAME with --layer NAME), that it is
+ * missing; returns how many. */
+static long expect_missing(const struct inspect_opts *o, const struct st_file *ex,
+                           const struct ckpt_scan *sc) {
+    const char *suffix = o->expect_tensor ? o->expect_tensor : "w";
+    const size_t sl = strlen(suffix);
+    long missing = 0;
+    if (o->layer) return 0; /* one layer: its tensor missing is said as not compared */
+    for (size_t i = 0; i < ex->n; i++) {
+        const char *name = ex->e[i].name;
+        const size_t n = strlen(name);
+        if (n < sl || strcmp(name + n - sl, suffix) != 0 || (n > sl && name[n - sl - 1] != '.'))
+            continue;
+        char layer[ST_NAME_MAX + 1];
+        snprintf(layer, sizeof layer, "%.*s", (int)(n > sl ? n - sl - 1 : 0), name);
+        if (ckpt_find_layer(sc, layer)) continue;
+        printf("    expect %s: MISSING: the expected file has it, the checkpoint has no layer "
+               "'%s'\n",
+               name, layer);
+        missing++;
+    }
+    return missing;
+}
+
+struct expect_tally {
+    long match, differ, not_compared, missing;
+};
+
+/* The summary line; returns 0 when every expected layer was compared and
+ * matched, else 1. */
+static int expect_summary(const struct expect_tally *t) {
+    printf("expect: %ld layer(s) match, %ld differ, %ld not compared, %ld missing from the "
+           "checkpoint\n",
+           t->match, t->differ, t->not_compared, t->missing);
+    if (t->match + t->differ == 0)
+        printf("expect: FAILED: nothing was compared (no layer of the checkpoint could be "
+               "checked against the expected file)\n");
+    return t->differ || t->not_compared || t->missing || t->match == 0 ? 1 : 0;
+}
+
 static int expect_all(const struct inspect_opts *o, const struct st_file *st,
                       const struct ckpt_scan *sc) {
     char err[1024];
     struct st_file ex;
     if (st_open(o->expect, o->dev.read_cap, &ex, err, sizeof err) != 0) {
-        fprintf(stderr, "gptq-harness inspect: %s: %s\n", o->expect, err);
+        file_error(o->expect, err);
         return -1;
     }
     const char *who = st_meta_get(&ex, "producer"), *ver = st_meta_get(&ex, "producer_version");
     printf("expected: %s (%s %s)\n", o->expect, who ? who : "unknown producer", ver ? ver : "");
-    long differ = 0, errors = 0;
+    struct expect_tally t = {0, 0, 0, 0};
     for (size_t i = 0; i < sc->n; i++) {
         const struct ckpt_layer *l = &sc->layers[i];
         if (o->layer && l != ckpt_find_layer(sc, o->layer)) continue;
         int rc = expect_layer(o, st, &ex, l);
-        differ += rc > 0;
-        errors += rc < 0;
+        t.match += rc == 0;
+        t.differ += rc > 0;
+        t.not_compared += rc < 0;
     }
-    printf("expect: %ld layer(s) differ, %ld not compared\n", differ, errors);
+    t.missing = expect_missing(o, &ex, sc);
     st_close(&ex);
-    return errors ? -1 : differ ? 1 : 0;
+    return expect_summary(&t);
 }
 
 /* ---- --run -------------------------------------------------------------- */
@@ -334,10 +406,6 @@ static int layer_input(const struct inspect_opts *o, const struct st_file *st,
         snprintf(err, errlen, "layer '%s' at m=%lld needs about %s of host memory > --max-bytes %s",
                  l->name, (long long)o->m, a, b);
         return 1;
-    }
-    if (o->fmt >= 0 && d.fmt != FMT_GPTQ_V1 && d.fmt != FMT_GPTQ_V2) {
-        snprintf(err, errlen, "--fmt applies to GPTQ layers; '%s' is %s", l->name, fmt_name(d.fmt));
-        return -1;
     }
     if (ckpt_load_layer(st, l, &set, err, errlen) != 0) {
         tensor_set_free(&set);
@@ -399,6 +467,44 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     return tally_exit_code(&t);
 }
 
+/* --fmt tells the adapter another GPTQ convention: a usage error (said) on
+ * a layer that is not GPTQ. */
+static int fmt_applies(const struct inspect_opts *o, const struct ckpt_layer *l) {
+    if (o->fmt < 0 || !l->ok || l->fmt == FMT_GPTQ_V1 || l->fmt == FMT_GPTQ_V2) return 1;
+    fprintf(stderr,
+            "gptq-harness inspect: --fmt %s applies to GPTQ layers only; layer '%s' is %s\n",
+            fmt_name((fmt_t)o->fmt), l->name, fmt_name(l->fmt));
+    return 0;
+}
+
+/* A JSON file named where a checkpoint is expected: says what it is (for a
+ * sharded checkpoint's index, its shards) and returns 1; 0 when it is no
+ * JSON object. */
+static int refuse_json(const char *file) {
+    struct ckpt_index ix;
+    ckpt_json_t kind = ckpt_index_read(file, &ix);
+    if (kind == CKPT_NOT_JSON) return 0;
+    if (kind == CKPT_OTHER_JSON) {
+        fprintf(stderr,
+                "gptq-harness inspect: %s is a JSON file, not a safetensors file (inspect reads "
+                ".safetensors checkpoint shards and fixtures)\n",
+                file);
+        return 1;
+    }
+    const char *slash = strrchr(file, '/');
+    const int dlen = slash ? (int)(slash - file + 1) : 0;
+    fprintf(stderr,
+            "gptq-harness inspect: %s is the index of a sharded checkpoint (its weight_map "
+            "places %zu tensors in %zu shard file(s)), not a safetensors file; inspect reads "
+            "one shard at a time: inspect each of\n",
+            file, ix.tensors, ix.n_shards);
+    for (size_t i = 0; i < ix.n_shards && i < 32; i++)
+        fprintf(stderr, "    %.*s%s\n", dlen, file, ix.shards[i]);
+    if (ix.n_shards > 32) fprintf(stderr, "    ... and %zu more\n", ix.n_shards - 32);
+    ckpt_index_free(&ix);
+    return 1;
+}
+
 int cmd_inspect(const char *prog, int argc, char **argv) {
     struct inspect_opts o;
     memset(&o, 0, sizeof o);
@@ -408,10 +514,11 @@ int cmd_inspect(const char *prog, int argc, char **argv) {
     o.m = 8;
     o.seed = 1;
     if (parse_inspect_opts(argc, argv, &o) != 0) return 2;
+    if (refuse_json(o.file)) return 1;
     char err[1024];
     struct st_file st;
     if (st_open(o.file, o.dev.read_cap, &st, err, sizeof err) != 0) {
-        fprintf(stderr, "gptq-harness inspect: %s: %s\n", o.file, err);
+        file_error(o.file, err);
         return 1;
     }
     struct ckpt_decl decl;
@@ -419,7 +526,7 @@ int cmd_inspect(const char *prog, int argc, char **argv) {
     ckpt_decl_set_v1read(&decl, o.v1zero);
     struct ckpt_scan sc;
     if (ckpt_scan(&st, &decl, &sc, err, sizeof err) != 0) {
-        fprintf(stderr, "gptq-harness inspect: %s: %s\n", o.file, err);
+        file_error(o.file, err);
         st_close(&st);
         return 1;
     }
@@ -431,8 +538,13 @@ int cmd_inspect(const char *prog, int argc, char **argv) {
                 "inspect without --layer lists them)\n",
                 o.file, o.layer, sc.n);
         rc = 2;
+    } else if (o.run && !fmt_applies(&o, l)) {
+        rc = 2;
     } else {
-        rc = o.run ? run_layer(&o, prog, &st, l) : list(&o, &st, &decl, &sc);
+        struct ckpt_index ix;
+        if (ckpt_index_beside(o.file, &ix) != 0) memset(&ix, 0, sizeof ix);
+        rc = o.run ? run_layer(&o, prog, &st, l) : list(&o, &st, &decl, &sc, &ix);
+        ckpt_index_free(&ix);
         if (!o.run && o.expect) {
             int e = expect_all(&o, &st, &sc);
             if (e != 0) rc = 1;
