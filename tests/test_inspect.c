@@ -348,6 +348,158 @@ static void test_mutated_checkpoint(void) {
     CU_ASSERT(scanned > 50);
 }
 
+/* Writes text to dir/name (a config next to the checkpoint). */
+static void put_config(const char *dir, const char *name, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The checkpoint of ckpt_build.c without a declaration, read with one
+ * quantize_config.json; the layers the caller asks about. */
+struct cfg_case {
+    const char *config;
+    const char *layer; /* layer to check */
+    int ok, flagged;
+    const char *text; /* in the layer's why (unusable) or note (flagged), or in decl.note */
+};
+
+static void check_cfg_case(const char *dir, const char *path, const struct cfg_case *c) {
+    put_config(dir, "quantize_config.json", c->config);
+    struct opened o;
+    open_scan(path, &o);
+    const struct ckpt_layer *l = layer(&o, c->layer);
+    if (l) {
+        const char *said = !l->ok ? l->why : l->flagged ? l->note : o.decl.note;
+        if (l->ok != c->ok || l->flagged != c->flagged || !strstr(said, c->text))
+            fprintf(stderr,
+                    "\n  config %s: %s ok=%d flagged=%d '%s' (want ok=%d flagged=%d '%s')\n",
+                    c->config, c->layer, l->ok, l->flagged, said, c->ok, c->flagged, c->text);
+        CU_ASSERT_EQUAL(l->ok, c->ok);
+        CU_ASSERT_EQUAL(l->flagged, c->flagged);
+        CU_ASSERT_PTR_NOT_NULL(strstr(said, c->text));
+    }
+    close_scan(&o);
+}
+
+#define GPTQ_L "model.layers.1.self_attn.q_proj" /* asymmetric GPTQ, stored v1 */
+#define AWQ_L "model.layers.1.mlp.up_proj"
+
+/* Config readings real quantizers' files need: "format" as AutoGPTQ 0.8
+ * wrote the declaration, meta.quantizer as a plain string (older GPTQModel)
+ * or AutoGPTQ 0.8's "autogptq:", layouts the shapes cannot tell (AWQ GEMV,
+ * Marlin), a config that contradicts the tensors, bad values. */
+static void test_config_readings(void) {
+    char dir[256], path[512], err[256];
+    tu_tmp(dir, sizeof dir, "cfgread");
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0777), 0);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    CU_ASSERT_EQUAL_FATAL(testckpt_write(path, NULL, err, sizeof err), 0);
+    struct opened o;
+
+    put_config(dir, "quantize_config.json",
+               "{\"bits\": 4, \"quant_method\": \"gptq\", \"format\": \"gptq_v2\", \"sym\": false,"
+               " \"meta\": {\"quantizer\": \"autogptq:0.8.0.dev1\"}}");
+    open_scan(path, &o);
+    CU_ASSERT_EQUAL(o.decl.fmt, FMT_GPTQ_V2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.decl.source, "(as \"format\")"));
+    CU_ASSERT_EQUAL(layer(&o, GPTQ_L)->fmt, FMT_GPTQ_V2); /* asymmetric: the declaration's */
+    CU_ASSERT_STRING_EQUAL(o.decl.q.writer, "autogptq:0.8.0.dev1");
+    CU_ASSERT_EQUAL(o.decl.v1read, V1Z_WORD);
+    close_scan(&o);
+
+    const char *writers[][2] = {{"\"gptqmodel:0.9.11\"", "gptqmodel:0.9.11"},
+                                {"[\"other:1.0\", \"gptqmodel:4.0.0\"]", "gptqmodel:4.0.0"},
+                                {"[\"other:1.0\"]", "other:1.0"}};
+    for (int i = 0; i < 3; i++) {
+        char cfg[256];
+        snprintf(cfg, sizeof cfg, "{\"bits\": 4, \"meta\": {\"quantizer\": %s}}", writers[i][0]);
+        put_config(dir, "quantize_config.json", cfg);
+        open_scan(path, &o);
+        CU_ASSERT_STRING_EQUAL(o.decl.q.writer, writers[i][1]);
+        CU_ASSERT_EQUAL(o.decl.v1read, i < 2 ? V1Z_WORD : V1Z_NIBBLE);
+        close_scan(&o);
+    }
+
+    const struct cfg_case cases[] = {
+        {"{\"quant_method\": \"awq\", \"bits\": 4, \"version\": \"GEMV\"}", AWQ_L, 0, 0,
+         "AWQ layout 'gemv'"},
+        {"{\"quant_method\": \"awq\", \"bits\": 4, \"format\": \"gemv_fast\"}", AWQ_L, 0, 0,
+         "AWQ layout 'gemv_fast'"},
+        {"{\"quant_method\": \"awq\", \"bits\": 4, \"version\": \"gemm\"}", AWQ_L, 1, 0, ""},
+        {"{\"quant_method\": \"gptq\", \"is_marlin_format\": true}", GPTQ_L, 0, 0, "Marlin"},
+        {"{\"quant_method\": \"gptq\", \"checkpoint_format\": \"marlin\"}", GPTQ_L, 0, 0, "Marlin"},
+        {"{\"quant_method\": \"awq\", \"bits\": 4}", GPTQ_L, 1, 1,
+         "quant_method awq, the tensors are laid out as GPTQ"},
+        {"{\"quant_method\": \"gptq\", \"bits\": 4}", AWQ_L, 1, 1,
+         "quant_method gptq, the tensors are laid out as AWQ"},
+        {"{\"bits\": 8}", GPTQ_L, 1, 1, "config says bits=8, the tensors hold 4-bit"},
+        {"{\"checkpoint_format\": \"gptq_v3\"}", GPTQ_L, 1, 1, "neither gptq (v1) nor gptq_v2"},
+        {"{\"bits\": \"4\", \"sym\": \"true\", \"group_size\": 1e300}", GPTQ_L, 1, 0,
+         "\"bits\" is not a whole number"},
+        {"{\"group_size\": 1e300}", GPTQ_L, 1, 0, "\"group_size\" is not a whole number"},
+        {"{\"group_size\": 32.5}", GPTQ_L, 1, 0, "\"group_size\" is not a whole number"},
+        {"{\"sym\": \"true\"}", GPTQ_L, 1, 0, "\"sym\" is not true or false"},
+        {"[1, 2]", GPTQ_L, 1, 0, "not a JSON object"},
+        {"{\"bits\": 4", GPTQ_L, 1, 0, "not valid JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_cfg_case(dir, path, &cases[i]);
+
+    put_config(dir, "quantize_config.json", "{\"group_size\": 1e300}");
+    open_scan(path, &o);
+    CU_ASSERT_FALSE(o.decl.q.has_group); /* ignored, not cast */
+    close_scan(&o);
+
+    snprintf(path, sizeof path, "%s/quantize_config.json", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* compressed-tensors zero points the harness does not read packed, and AWQ
+ * zeros that are all 7 (AWQ stores Z: 7 is not its symmetric zero). */
+static void test_zero_tensors(void) {
+    static int32_t words[256];
+    static uint16_t halves[256];
+    static int8_t bytes[64];
+    for (int i = 0; i < 256; i++)
+        words[i] = (int32_t)0x77777777u;
+    const struct st_wtensor ct_i8[] = {{"l.weight_packed", ST_I32, 2, {32, 8}, words},
+                                       {"l.weight_scale", ST_F16, 2, {32, 2}, halves},
+                                       {"l.weight_zero_point", ST_I8, 2, {32, 2}, bytes}};
+    const struct st_wtensor ct_shape[] = {{"l.weight_packed", ST_I32, 2, {32, 8}, words},
+                                          {"l.weight_scale", ST_F16, 2, {32, 2}, halves},
+                                          {"l.weight_zero_point", ST_I32, 2, {2, 4}, words}};
+    const struct st_wtensor awq7[] = {{"l.qweight", ST_I32, 2, {64, 2}, words},
+                                      {"l.scales", ST_F16, 2, {2, 16}, halves},
+                                      {"l.qzeros", ST_I32, 2, {2, 2}, words}};
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "zeros.safetensors");
+    struct opened o;
+    CU_ASSERT_EQUAL_FATAL(st_write(path, 0, ct_i8, 3, NULL, 0, err, sizeof err), 0);
+    open_scan(path, &o);
+    CU_ASSERT_FALSE(o.sc.layers[0].ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.sc.layers[0].why, "weight_zero_point is I8 [N=32][G=2]"));
+    close_scan(&o);
+    CU_ASSERT_EQUAL_FATAL(st_write(path, 0, ct_shape, 3, NULL, 0, err, sizeof err), 0);
+    open_scan(path, &o);
+    CU_ASSERT_FALSE(o.sc.layers[0].ok);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.sc.layers[0].why, "not an I32 [N/8=4][G=2]"));
+    close_scan(&o);
+    CU_ASSERT_EQUAL_FATAL(st_write(path, 0, awq7, 3, NULL, 0, err, sizeof err), 0);
+    open_scan(path, &o);
+    CU_ASSERT_TRUE_FATAL(o.sc.layers[0].ok);
+    CU_ASSERT_EQUAL(o.sc.layers[0].fmt, FMT_AWQ);
+    CU_ASSERT_EQUAL(o.sc.layers[0].zp, ZP_ASYM);
+    close_scan(&o);
+    unlink(path);
+}
+
 int register_inspect_suite(void) {
     GH_ADD_SUITE(s, "inspect");
     GH_ADD_TEST(s, test_layers);
@@ -356,5 +508,7 @@ int register_inspect_suite(void) {
     GH_ADD_TEST(s, test_unusable);
     GH_ADD_TEST(s, test_fixture_layer);
     GH_ADD_TEST(s, test_mutated_checkpoint);
+    GH_ADD_TEST(s, test_config_readings);
+    GH_ADD_TEST(s, test_zero_tensors);
     return 0;
 }

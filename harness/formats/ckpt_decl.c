@@ -2,9 +2,14 @@
 #include "formats/ckpt_decl.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cases/desc.h"
 #include "formats/v1zero.h"
@@ -18,31 +23,73 @@ static void set_decl(struct ckpt_decl *d, const char *value, const char *source)
     d->fmt = !strcmp(value, "gptq") ? FMT_GPTQ_V1 : !strcmp(value, "gptq_v2") ? FMT_GPTQ_V2 : -1;
 }
 
+/* Appends "; " + the formatted text to note (of size len). */
+static void note_add(char *note, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note_add(char *note, size_t len, const char *fmt, ...) {
+    size_t used = strlen(note);
+    if (used + 3 >= len) return;
+    if (used) {
+        memcpy(note + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
 /* Reads a JSON file of at most CONFIG_MAX bytes; NULL when absent or bad
- * (bad: said in note). */
+ * (bad: said in note, with the reason). */
 static cJSON *read_json(const char *path, struct ckpt_decl *d) {
-    FILE *f = fopen_regular(path, NULL, 0); /* absent, or not a file: no declaration */
-    if (!f) return NULL;
-    char *buf = malloc(CONFIG_MAX + 1);
-    size_t n = buf ? fread(buf, 1, CONFIG_MAX + 1, f) : 0;
-    int bad = !buf || ferror(f) || n > CONFIG_MAX;
-    fclose(f);
+    if (access(path, F_OK) != 0) return NULL; /* absent: no declaration */
+    char whyf[600];
+    const char *why = NULL;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = fopen_regular(path, whyf, sizeof whyf);
+    if (!f)
+        why = whyf;
+    else if (!(buf = malloc(CONFIG_MAX + 1)))
+        why = "out of memory";
+    else if ((n = fread(buf, 1, CONFIG_MAX + 1, f)), ferror(f))
+        why = "read error";
+    else if (n > CONFIG_MAX)
+        why = "larger than 1 MiB";
+    if (f) fclose(f);
     cJSON *j = NULL;
-    if (!bad) {
+    if (!why) {
         buf[n] = '\0';
-        j = cJSON_Parse(buf);
+        j = cJSON_ParseWithLength(buf, n);
+        why = !j ? "not valid JSON" : !cJSON_IsObject(j) ? "not a JSON object" : NULL;
     }
     free(buf);
-    if (!j || !cJSON_IsObject(j)) {
-        size_t used = strlen(d->note);
-        snprintf(d->note + used, sizeof d->note - used,
-                 "%s%s: not read (unreadable, over 1 MiB "
-                 "or not a JSON object)",
-                 used ? "; " : "", path);
+    if (why) {
+        if (why == whyf) /* fopen_regular's text names the path */
+            note_add(d->note, sizeof d->note, "not read: %s", why);
+        else
+            note_add(d->note, sizeof d->note, "%s: not read (%s)", path, why);
         cJSON_Delete(j);
         return NULL;
     }
     return j;
+}
+
+static const cJSON *item(const cJSON *o, const char *key) {
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+/* A string-valued declaration: checkpoint_format, else (in a GPTQ config:
+ * neither compressed-tensors' config_groups nor quant_method awq) format. */
+static const cJSON *declared_format(const cJSON *obj) {
+    const cJSON *v = item(obj, "checkpoint_format");
+    if (cJSON_IsString(v)) return v;
+    const cJSON *qm = item(obj, "quant_method");
+    int gptq = !item(obj, "config_groups") &&
+               !(cJSON_IsString(qm) && qm->valuestring && strcmp(qm->valuestring, "gptq"));
+    v = gptq ? item(obj, "format") : NULL;
+    return cJSON_IsString(v) ? v : NULL;
 }
 
 /* A declaration in the config file name next to path, at key (inside
@@ -53,82 +100,147 @@ static int from_config(const char *path, const char *name, const char *section,
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path) : 1;
     snprintf(cfg, sizeof cfg, "%.*s/%s", dirlen, slash ? path : ".", name);
-    cJSON *j = read_json(cfg, d);
+    struct ckpt_decl scratch; /* read_qcfg already noted a file that cannot be read */
+    memset(&scratch, 0, sizeof scratch);
+    cJSON *j = read_json(cfg, &scratch);
     if (!j) return 0;
     const cJSON *obj = section ? cJSON_GetObjectItemCaseSensitive(j, section) : j;
-    const cJSON *v =
-        cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, "checkpoint_format") : NULL;
-    int found = cJSON_IsString(v) && v->valuestring;
+    const cJSON *v = declared_format(obj);
+    int found = v && v->valuestring;
     if (found) {
         char src[4400];
-        snprintf(src, sizeof src, "%s%s%s", cfg, section ? " " : "", section ? section : "");
+        snprintf(src, sizeof src, "%s%s%s%s", cfg, section ? " " : "", section ? section : "",
+                 item(obj, "checkpoint_format") == v ? "" : " (as \"format\")");
         set_decl(d, v->valuestring, src);
     }
     cJSON_Delete(j);
     return found;
 }
 
-static const cJSON *item(const cJSON *o, const char *key) {
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+/* Reading one config object: where its complaints go. */
+struct cfg_read {
+    const char *path; /* the file, for the note */
+    struct ckpt_decl *d;
+};
+
+static void cfg_bad(const struct cfg_read *c, const char *key, const char *want) {
+    note_add(c->d->note, sizeof c->d->note, "%s: \"%s\" is not %s: ignored", c->path, key, want);
 }
 
-static void take_int(const cJSON *o, const char *key, int *out) {
+/* A whole number in lo..hi at key into *out (when *out is still unset). */
+static void take_long(const struct cfg_read *c, const cJSON *o, const char *key, long lo, long hi,
+                      long *out, long unset) {
     const cJSON *v = item(o, key);
-    if (cJSON_IsNumber(v) && v->valuedouble >= -1 && v->valuedouble <= 1 << 20 && *out == -1)
-        *out = (int)v->valuedouble;
+    if (!v || cJSON_IsNull(v)) return;
+    double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!(x >= (double)lo && x <= (double)hi) || x != floor(x)) {
+        char want[80];
+        snprintf(want, sizeof want, "a whole number in %ld..%ld", lo, hi);
+        cfg_bad(c, key, want);
+        return;
+    }
+    if (*out == unset) *out = (long)x;
 }
 
-static void take_bool(const cJSON *o, const char *key, int invert, int *out) {
-    const cJSON *v = item(o, key);
-    if (cJSON_IsBool(v) && *out == -1) *out = cJSON_IsTrue(v) ? !invert : invert;
+static void take_int(const struct cfg_read *c, const cJSON *o, const char *key, int *out) {
+    long v = *out;
+    take_long(c, o, key, 1, 64, &v, -1);
+    *out = (int)v;
 }
 
-static void take_str(const cJSON *o, const char *key, char *out, size_t len) {
+static void take_bool(const struct cfg_read *c, const cJSON *o, const char *key, int invert,
+                      int *out) {
     const cJSON *v = item(o, key);
-    if (cJSON_IsString(v) && v->valuestring && !out[0]) snprintf(out, len, "%s", v->valuestring);
+    if (!v || cJSON_IsNull(v)) return;
+    if (!cJSON_IsBool(v))
+        cfg_bad(c, key, "true or false");
+    else if (*out == -1)
+        *out = cJSON_IsTrue(v) ? !invert : invert;
+}
+
+static void take_str(const struct cfg_read *c, const cJSON *o, const char *key, char *out,
+                     size_t len) {
+    const cJSON *v = item(o, key);
+    if (!v || cJSON_IsNull(v)) return;
+    if (!cJSON_IsString(v) || !v->valuestring)
+        cfg_bad(c, key, "a string");
+    else if (!out[0])
+        snprintf(out, len, "%s", v->valuestring);
+}
+
+/* group_size (or key) of o: -1 (per channel) or 1..2^24. */
+static void take_group(const struct cfg_read *c, const cJSON *o, const char *key,
+                       struct ckpt_qcfg *q) {
+    long gs = LONG_MIN;
+    take_long(c, o, key, -1, 1L << 24, &gs, LONG_MIN);
+    if (gs == 0) cfg_bad(c, key, "-1 or a positive group size");
+    if (gs == LONG_MIN || gs == 0 || q->has_group) return;
+    q->group_size = gs;
+    q->has_group = 1;
+}
+
+/* meta.quantizer: one "name:version" string, or a list of them (the first
+ * naming gptqmodel, else the first). */
+static void take_writer(const cJSON *o, struct ckpt_qcfg *q) {
+    const cJSON *quantizer = item(item(o, "meta"), "quantizer"), *pick = NULL;
+    if (cJSON_IsString(quantizer)) pick = quantizer;
+    const cJSON *list = cJSON_IsArray(quantizer) ? quantizer : NULL, *e;
+    cJSON_ArrayForEach(e, list) {
+        if (!cJSON_IsString(e) || !e->valuestring) continue;
+        if (!pick || (!strncmp(e->valuestring, "gptqmodel", 9) &&
+                      strncmp(pick->valuestring, "gptqmodel", 9)))
+            pick = e;
+    }
+    if (pick && pick->valuestring && !q->writer[0])
+        snprintf(q->writer, sizeof q->writer, "%s", pick->valuestring);
+}
+
+/* AWQ's layout (version, else GPTQModel's format), lower case. */
+static void take_awq_layout(const struct cfg_read *c, const cJSON *o, struct ckpt_qcfg *q) {
+    if (strcmp(q->quant_method, "awq")) return;
+    take_str(c, o, "version", q->awq_layout, sizeof q->awq_layout);
+    take_str(c, o, "format", q->awq_layout, sizeof q->awq_layout);
+    for (char *p = q->awq_layout; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
 }
 
 /* The quantization settings of object o (quantize_config.json itself, or
  * config.json's quantization_config). Returns 1 when o states any. */
-static int take_qcfg(const cJSON *o, struct ckpt_qcfg *q) {
+static int take_qcfg(const struct cfg_read *c, const cJSON *o, struct ckpt_qcfg *q) {
     if (!cJSON_IsObject(o)) return 0;
     const cJSON *groups = item(o, "config_groups"); /* compressed-tensors */
     const cJSON *w =
         cJSON_IsObject(groups) && groups->child ? item(groups->child, "weights") : NULL;
-    take_str(o, "quant_method", q->quant_method, sizeof q->quant_method);
-    take_str(o, "checkpoint_format", q->ckpt_format, sizeof q->ckpt_format);
+    take_str(c, o, "quant_method", q->quant_method, sizeof q->quant_method);
+    take_str(c, o, "checkpoint_format", q->ckpt_format, sizeof q->ckpt_format);
     if (w) {
-        take_str(o, "format", q->ckpt_format, sizeof q->ckpt_format);
-        take_int(w, "num_bits", &q->bits);
-        take_bool(w, "symmetric", 0, &q->sym);
-        const cJSON *st = item(w, "strategy"), *gs = item(w, "group_size"),
-                    *ao = item(w, "actorder");
+        take_str(c, o, "format", q->ckpt_format, sizeof q->ckpt_format);
+        take_int(c, w, "num_bits", &q->bits);
+        take_bool(c, w, "symmetric", 0, &q->sym);
+        const cJSON *st = item(w, "strategy"), *ao = item(w, "actorder");
         if (cJSON_IsString(st) && !strcmp(st->valuestring, "channel")) {
             q->group_size = -1;
             q->has_group = 1;
-        } else if (cJSON_IsNumber(gs)) {
-            q->group_size = (long)gs->valuedouble;
-            q->has_group = 1;
+        } else {
+            take_group(c, w, "group_size", q);
         }
         if (q->desc_act == -1)
             q->desc_act = cJSON_IsString(ao) && !strcmp(ao->valuestring, "group");
     } else {
-        take_int(o, "bits", &q->bits);
-        take_int(o, "w_bit", &q->bits);
-        const cJSON *gs = item(o, "group_size");
-        if (!cJSON_IsNumber(gs)) gs = item(o, "q_group_size");
-        if (cJSON_IsNumber(gs) && !q->has_group) {
-            q->group_size = (long)gs->valuedouble;
-            q->has_group = 1;
-        }
-        take_bool(o, "desc_act", 0, &q->desc_act);
-        take_bool(o, "sym", 0, &q->sym);
-        take_bool(o, "zero_point", 1, &q->sym); /* AWQ: zero_point = asymmetric */
+        if (strcmp(q->quant_method, "awq"))
+            take_str(c, o, "format", q->ckpt_format, sizeof q->ckpt_format);
+        take_int(c, o, "bits", &q->bits);
+        take_int(c, o, "w_bit", &q->bits);
+        take_group(c, o, item(o, "group_size") ? "group_size" : "q_group_size", q);
+        take_bool(c, o, "desc_act", 0, &q->desc_act);
+        take_bool(c, o, "sym", 0, &q->sym);
+        take_bool(c, o, "zero_point", 1, &q->sym); /* AWQ: zero_point = asymmetric */
+        int marlin = -1;
+        take_bool(c, o, "is_marlin_format", 0, &marlin);
+        q->marlin = q->marlin || marlin == 1;
+        take_awq_layout(c, o, q);
     }
-    const cJSON *quantizer = item(item(o, "meta"), "quantizer");
-    const cJSON *first = cJSON_IsArray(quantizer) ? cJSON_GetArrayItem(quantizer, 0) : NULL;
-    if (cJSON_IsString(first) && !q->writer[0])
-        snprintf(q->writer, sizeof q->writer, "%s", first->valuestring);
+    take_writer(o, q);
     return q->bits != -1 || q->has_group || q->quant_method[0] || q->ckpt_format[0];
 }
 
@@ -140,15 +252,11 @@ static void read_qcfg(const char *path, struct ckpt_decl *d) {
     for (int i = 0; i < 2; i++) {
         char cfg[4200];
         snprintf(cfg, sizeof cfg, "%.*s/%s", dirlen, slash ? path : ".", names[i]);
-        FILE *f = fopen(cfg, "rb");
-        if (!f) continue;
-        fclose(f);
-        struct ckpt_decl scratch; /* read_json's complaints are already in d->note */
-        memset(&scratch, 0, sizeof scratch);
-        cJSON *j = read_json(cfg, &scratch);
+        cJSON *j = read_json(cfg, d); /* the one place a bad config is noted */
         if (!j) continue;
         const cJSON *o = i == 0 ? j : item(j, "quantization_config");
-        int got = take_qcfg(o, &d->q);
+        const struct cfg_read c = {cfg, d};
+        int got = take_qcfg(&c, o, &d->q);
         cJSON_Delete(j);
         if (got) {
             snprintf(d->q.source, sizeof d->q.source, "%.500s%s", cfg,
@@ -161,7 +269,7 @@ static void read_qcfg(const char *path, struct ckpt_decl *d) {
 static void find_writer(const struct st_file *st, struct ckpt_decl *d) {
     const char *ag = st_meta_get(st, "auto_gptq_version");
     if (!d->q.writer[0] && ag) snprintf(d->q.writer, sizeof d->q.writer, "auto_gptq %s", ag);
-    if (!strncmp(d->q.writer, "gptqmodel", 9))
+    if (!strncmp(d->q.writer, "gptqmodel", 9) || !strncmp(d->q.writer, "autogptq", 8))
         d->q.writer_v1read = V1Z_WORD;
     else if (!strncmp(d->q.writer, "auto_gptq", 9))
         d->q.writer_v1read = V1Z_NIBBLE;

@@ -10,11 +10,15 @@
  *      as GPTQModel writes it);
  *   4. config.json next to the file ("quantization_config" ->
  *      "checkpoint_format", as in a Hugging Face model directory).
+ * "format" is read as a synonym of "checkpoint_format" in a GPTQ config
+ * (AutoGPTQ 0.8 wrote the declaration under that key; GPTQModel reads both).
  * Config files are read up to 1 MiB; one that cannot be read or parsed is
- * passed over (and said so in the note). The same files' quantization
- * settings (bits, group_size, desc_act, sym, checkpoint_format,
- * quant_method) fill q; ckpt_scan prefers them to shape inference and says
- * where the tensors disagree. */
+ * passed over, and the note says which file and why; so is a setting of the
+ * wrong JSON type or out of range (a group_size of 1e300 or 32.5). The same
+ * files' quantization settings (bits, group_size, desc_act, sym,
+ * checkpoint_format, quant_method, AWQ's layout, Marlin repacking) fill q;
+ * ckpt_scan prefers them to shape inference and says where the tensors
+ * disagree. */
 #ifndef GH_CKPT_DECL_H
 #define GH_CKPT_DECL_H
 
@@ -31,8 +35,13 @@ struct ckpt_qcfg {
     int desc_act;          /* desc_act (GPTQ) or actorder "group" (compressed-tensors) */
     int sym;               /* sym, symmetric, or !zero_point (AWQ) */
     char quant_method[32]; /* gptq, awq, compressed-tensors */
-    char ckpt_format[32];  /* checkpoint_format (or compressed-tensors' format) */
-    char writer[64];       /* meta.quantizer[0] (GPTQModel) or __metadata__ auto_gptq_version */
+    char ckpt_format[32];  /* checkpoint_format, else format (GPTQ: AutoGPTQ 0.8's and GPTQModel's
+                              synonym; compressed-tensors: its own format) */
+    char awq_layout[16];   /* AWQ: version (AutoAWQ, transformers) or format (GPTQModel),
+                              lower case: gemm, gemv, gemv_fast, ...; "" unstated */
+    int marlin;            /* is_marlin_format: true (AutoGPTQ's Marlin repacking) */
+    char writer[64];       /* meta.quantizer (a string or a list; GPTQModel, AutoGPTQ 0.8) or
+                              __metadata__ auto_gptq_version */
     int writer_v1read;     /* the writer's own v1 zero reading (v1zero_t), -1 unknown */
 };
 
@@ -47,10 +56,13 @@ struct ckpt_decl {
 };
 
 /* Fills d for the file at path, opened as st. Never fails: the absence of a
- * declaration is a result. The writer is GPTQModel when quantize_config.json's
- * meta.quantizer names "gptqmodel" (it writes v1 by a whole-word subtraction:
- * reading word), AutoGPTQ when __metadata__ has auto_gptq_version (its packer
- * ORs -1 in; its qlinear_cuda_old reads per nibble: reading nibble). */
+ * declaration is a result. The writer is GPTQModel when the config's
+ * meta.quantizer (a list of "name:version" strings, or one such string as
+ * older releases wrote) names "gptqmodel", and AutoGPTQ 0.8 when it names
+ * "autogptq": both write v1 by a whole-word subtraction from v2 zeros
+ * (reading word). It is the older AutoGPTQ when __metadata__ has
+ * auto_gptq_version: its packer ORs -1 in and its qlinear_cuda_old reads per
+ * nibble (reading nibble). */
 void ckpt_declared(const struct st_file *st, const char *path, struct ckpt_decl *d);
 
 /* Sets d->v1read: forced (a v1zero_t) when >= 0, else the writer's reading,

@@ -93,6 +93,21 @@ static int ct_shape_k(const struct det *x, int64_t N, int64_t *K, char *err, siz
     return 0;
 }
 
+/* compressed-tensors' zero points: I32 [N/8][G], packed along N. */
+static int ct_zero_points(struct ckpt_layer *l, const struct st_entry *z) {
+    if (!z) return 0;
+    if (z->ndim == 2 && z->shape[0] == l->N && z->shape[1] == l->G &&
+        (z->dtype == ST_I8 || z->dtype == ST_U8 || z->dtype == ST_I32))
+        return unusable(l,
+                        "weight_zero_point is %s [N=%lld][G=%lld]: one zero point per element, "
+                        "unpacked; the harness reads them packed, I32 [N/8][G]",
+                        st_dtype_name(z->dtype), (long long)l->N, (long long)l->G);
+    if (!is_words(z) || z->shape[0] * 8 != l->N || z->shape[1] != l->G)
+        return unusable(l, "weight_zero_point is not an I32 [N/8=%lld][G=%lld] tensor",
+                        (long long)(l->N / 8), (long long)l->G);
+    return 0;
+}
+
 static int detect_ct(struct det *x, char *err, size_t errlen) {
     struct ckpt_layer *l = x->l;
     const struct st_entry *wp = ent(x, LR_WPACKED), *ws = ent(x, LR_WSCALE);
@@ -106,17 +121,32 @@ static int detect_ct(struct det *x, char *err, size_t errlen) {
     if (ct_shape_k(x, l->N, &K, err, errlen) != 0) return -1;
     if (l->why[0]) return 0;
     l->K = K ? K : words * 8;
-    if (words * 32 % l->K != 0) return unusable(l, "weight_packed width fits no bit width");
-    l->bits = (int)(words * 32 / l->K);
+    if (words * 32 % l->K != 0)
+        return unusable(l, "weight_packed [N][%lld] fits no bit width for K=%lld (weight_shape)",
+                        (long long)words, (long long)l->K);
+    if (words * 32 / l->K != 4)
+        return unusable(l,
+                        "%lld-bit weights by weight_packed [N][%lld] and weight_shape's K=%lld (or "
+                        "a weight_shape that does not match the tensors): the harness handles "
+                        "4-bit only",
+                        (long long)(words * 32 / l->K), (long long)words, (long long)l->K);
+    l->bits = 4;
     l->dt = ws->dtype == ST_BF16 ? DT_BF16 : DT_F16;
     l->zp = ent(x, LR_WZERO) ? ZP_ASYM : ZP_SYM;
-    return 0;
+    return ct_zero_points(l, ent(x, LR_WZERO));
 }
 
 /* Stored zeros of a GPTQ/AWQ layer: symmetric constant or not. */
 static int classify_zeros(struct det *x, char *err, size_t errlen) {
     struct ckpt_layer *l = x->l;
     const struct st_entry *qz = ent(x, LR_QZEROS);
+    if (is_words(qz) && qz->shape[0] == l->G && qz->shape[1] > 0 && qz->shape[1] * 32 % l->N == 0 &&
+        qz->shape[1] * 8 != l->N)
+        return unusable(l,
+                        "qzeros [%lld][%lld] holds %lld-bit zero points for N=%lld (4-bit: "
+                        "[G][N/8]): the harness handles 4-bit only",
+                        (long long)qz->shape[0], (long long)qz->shape[1],
+                        (long long)(qz->shape[1] * 32 / l->N), (long long)l->N);
     if (!is_words(qz) || qz->shape[0] != l->G || qz->shape[1] * 8 != l->N)
         return unusable(l, "qzeros is missing or not a [G][N/8] I32 tensor (G=%lld, N=%lld)",
                         (long long)l->G, (long long)l->N);
@@ -129,8 +159,9 @@ static int classify_zeros(struct det *x, char *err, size_t errlen) {
     }
     v1zero_scan(w, (size_t)n, &l->v1);
     free(w);
-    l->zp = (v1 == n || v2 == n) ? ZP_SYM : ZP_ASYM;
-    if (l->zp == ZP_SYM) l->stored = v1 == n ? ZC_V1 : ZC_V2;
+    /* AWQ stores Z itself: only 8s are its symmetric zero (7s are Z = 7) */
+    l->zp = (v2 == n || (v1 == n && l->fmt != FMT_AWQ)) ? ZP_SYM : ZP_ASYM;
+    if (l->zp == ZP_SYM) l->stored = v2 == n ? ZC_V2 : ZC_V1;
     return 0;
 }
 
@@ -145,11 +176,17 @@ static int detect_gptq_awq(struct det *x, char *err, size_t errlen) {
     l->dt = sc->dtype == ST_BF16 ? DT_BF16 : DT_F16;
     if (qw->shape[1] == l->N) { /* GPTQ [K/8][N] */
         l->fmt = FMT_GPTQ_V1;
-        l->K = gi && gi->ndim == 1 ? gi->shape[0] : qw->shape[0] * 8;
+        int by_gidx = gi && gi->ndim == 1;
+        l->K = by_gidx ? gi->shape[0] : qw->shape[0] * 8;
         if (l->K <= 0 || qw->shape[0] * 32 % l->K != 0)
-            return unusable(l, "qweight [%lld][..] fits no bit width for K=%lld",
+            return unusable(l, "qweight [%lld][..] fits no bit width for K=%lld (g_idx's length)",
                             (long long)qw->shape[0], (long long)l->K);
         l->bits = (int)(qw->shape[0] * 32 / l->K);
+        if (l->bits != 4 && by_gidx)
+            return unusable(l,
+                            "%d-bit weights by qweight [%lld][N] and g_idx's K=%lld (or a g_idx of "
+                            "the wrong length): the harness handles 4-bit only",
+                            l->bits, (long long)qw->shape[0], (long long)l->K);
     } else if (qw->shape[1] * 8 == l->N) { /* AWQ [K][N/8] */
         l->fmt = FMT_AWQ;
         l->K = qw->shape[0];
@@ -275,8 +312,6 @@ static void apply_config(struct det *x) {
     const struct ckpt_qcfg *q = &x->decl->q;
     l->g = l->G == 1 ? -1 : l->gs;
     if (!q->source[0]) return;
-    if (q->bits != -1 && q->bits != l->bits)
-        cfg_say(l, "config says bits=%d, the tensors hold %d-bit words", q->bits, l->bits);
     if (q->has_group) {
         long gs = q->group_size;
         if (gs == -1 || gs == l->K) {
@@ -306,10 +341,90 @@ static void apply_config(struct det *x) {
         cfg_say(l, "config says no act-order, the layer's g_idx is a permutation (act)");
 }
 
+/* Flags the layer: what follows is a reading a loader gets wrong; said
+ * before any earlier note. */
+static void flag(struct ckpt_layer *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void flag(struct ckpt_layer *l, const char *fmt, ...) {
+    char msg[sizeof l->note], old[sizeof l->note];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(old, sizeof old, "%s", l->note);
+    if (snprintf(l->note, sizeof l->note, "%s%s%s", msg, old[0] ? "; " : "", old) >=
+        (int)sizeof l->note)
+        l->note[sizeof l->note - 1] = '\0'; /* cut short: the flag's own text comes first */
+    l->flagged = 1;
+}
+
+static int is_gptq(fmt_t f) {
+    return f == FMT_GPTQ_V1 || f == FMT_GPTQ_V2;
+}
+
+/* Layouts the config names that the tensors' shapes alone do not tell (and
+ * may even fit by chance): a Marlin-repacked GPTQ checkpoint, an AWQ layout
+ * other than GEMM. Decided before the shapes are looked at. */
+static int config_layout(struct det *x) {
+    struct ckpt_layer *l = x->l;
+    const struct ckpt_qcfg *q = &x->decl->q;
+    if (l->role[LR_WPACKED] >= 0) return 0; /* compressed-tensors: its own layout */
+    if (strcmp(q->quant_method, "awq") && (q->marlin || !strcmp(x->decl->value, "marlin")))
+        return unusable(l,
+                        "the config says the weights are repacked for Marlin (%s): a layout the "
+                        "harness does not read",
+                        q->marlin ? "is_marlin_format" : "checkpoint_format marlin");
+    if (!strcmp(q->quant_method, "awq") && q->awq_layout[0] && strcmp(q->awq_layout, "gemm"))
+        return unusable(l,
+                        "the config says AWQ layout '%s'%s: the harness reads AWQ's GEMM layout "
+                        "(qweight [K][N/8]) only",
+                        q->awq_layout,
+                        !strncmp(q->awq_layout, "gemv", 4) ? " (qweight [N][K/8], padded scales)"
+                                                           : "");
+    return 0;
+}
+
+/* The config against what the tensors are: a loader follows the config. */
+static void config_contradictions(struct det *x) {
+    struct ckpt_layer *l = x->l;
+    const struct ckpt_qcfg *q = &x->decl->q;
+    const char *qm = q->quant_method, *is = l->fmt == FMT_CT    ? "compressed-tensors"
+                                            : l->fmt == FMT_AWQ ? "AWQ"
+                                                                : "GPTQ";
+    int known = !strcmp(qm, "gptq") || !strcmp(qm, "awq") || !strcmp(qm, "compressed-tensors");
+    int agrees = !strcmp(qm, "gptq")  ? is_gptq(l->fmt)
+                 : !strcmp(qm, "awq") ? l->fmt == FMT_AWQ
+                                      : l->fmt == FMT_CT;
+    if (known && !agrees)
+        flag(l,
+             "config says quant_method %s, the tensors are laid out as %s: a loader that "
+             "follows the config reads them in the wrong layout",
+             qm, is);
+    if (q->bits != -1 && q->bits != l->bits)
+        flag(l,
+             "config says bits=%d, the tensors hold %d-bit weights: a loader that follows the "
+             "config misreads every weight",
+             q->bits, l->bits);
+    if (is_gptq(l->fmt) && x->decl->value[0] && x->decl->fmt < 0)
+        flag(l,
+             "declares checkpoint_format '%.40s', neither gptq (v1) nor gptq_v2: read as v1, as "
+             "loaders that test for gptq_v2 do, but its writer may have meant another layout",
+             x->decl->value);
+}
+
 static int detect(struct det *x, char *err, size_t errlen) {
     struct ckpt_layer *l = x->l;
+    const struct ckpt_qcfg *q = &x->decl->q;
     l->ok = 1;
-    int rc = l->role[LR_WPACKED] >= 0 ? detect_ct(x, err, errlen) : detect_gptq_awq(x, err, errlen);
+    config_layout(x);
+    int rc = l->why[0]                  ? 0
+             : l->role[LR_WPACKED] >= 0 ? detect_ct(x, err, errlen)
+                                        : detect_gptq_awq(x, err, errlen);
+    if (rc == 0 && l->why[0] && q->bits != -1 && q->bits != 4) {
+        char why[sizeof l->why];
+        snprintf(why, sizeof why, "%s", l->why);
+        unusable(l, "config says bits=%d; %s", q->bits, why);
+    }
     if (rc != 0 || l->why[0]) {
         l->ok = 0;
         return rc;
@@ -322,6 +437,7 @@ static int detect(struct det *x, char *err, size_t errlen) {
     if (l->fmt == FMT_GPTQ_V1) gptq_convention(x);
     l->v1read = (v1zero_t)x->decl->v1read;
     apply_config(x);
+    config_contradictions(x);
     return 0;
 }
 
