@@ -173,5 +173,41 @@ check "--repeat 0: exit 2" [ $? -eq 2 ]
 "$BIN" run --max-hangs -1 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
 check "--max-hangs -1: exit 2" [ $? -eq 2 ]
 
+# A backend that hangs while it is opened (tests/plugins/open_hang.c: its
+# constructor waits forever while a marker file exists; the m=2 case makes
+# the marker and crashes). At the start: every case ERROR, naming the open.
+# At the restart after the crash: the crash is an ERROR, the rest are ERROR
+# without a second wait (the backend is not tried again). Neither hangs: the
+# wait is the case timeout, at least 10 s.
+HANG_MARK="$TMP/open_hang.mark"
+: >"$HANG_MARK"
+start=$(date +%s)
+W4A16_OPEN_HANG="$HANG_MARK" timeout 120 "$BIN" run --case-timeout 2 --out "$TMP/oh1" \
+    --kernel "plugin:$PLUGINS/test/open_hang.so" 'm=1 n=8 k=32 g=32' 'm=3 n=8 k=32 g=32' \
+    >"$TMP/oh1.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+check "open hang at the start: exit 1 (not killed by timeout)" [ $rc -eq 1 ]
+check "open hang at the start: ERROR ERROR" [ "$(verdicts "$TMP/oh1.out")" = "ERROR ERROR " ]
+check "open hang at the start: the reason names the open" \
+    grep -q 'the backend did not open within 10 s' "$TMP/oh1.out"
+check "open hang at the start: one wait of about 10 s ($took s)" [ "$took" -lt 40 ]
+rm -f "$HANG_MARK"
+start=$(date +%s)
+W4A16_OPEN_HANG="$HANG_MARK" timeout 120 "$BIN" run --case-timeout 2 --out "$TMP/oh2" \
+    --kernel "plugin:$PLUGINS/test/open_hang.so" 'm=1 n=8 k=32 g=32' 'm=2 n=8 k=32 g=32' \
+    'm=3 n=8 k=32 g=32' 'm=4 n=8 k=32 g=32' >"$TMP/oh2.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+check "open hang at a restart: exit 1" [ $rc -eq 1 ]
+check "open hang at a restart: PASSED ERROR ERROR ERROR" \
+    [ "$(verdicts "$TMP/oh2.out")" = "PASSED ERROR ERROR ERROR " ]
+check "open hang at a restart: the crash, then the open named" sh -c \
+    "grep -q 'killed by signal 11' '$TMP/oh2.out' && grep -q 'restarting the device worker: the backend did not open within 10 s' '$TMP/oh2.out'"
+check "open hang at a restart: one wait, not one per case ($took s)" [ "$took" -lt 40 ]
+check "open hang at a restart: results and report written" \
+    sh -c "[ \$(wc -l <'$TMP/oh2/results.jsonl') -eq 4 ] && [ -s '$TMP/oh2/report.html' ]"
+rm -f "$HANG_MARK"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

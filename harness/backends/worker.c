@@ -41,7 +41,14 @@ struct worker {
     int req_w; /* parent -> child */
     int rep_r; /* child -> parent */
     int restarts;
+    char broken[BK_REASON_MAX]; /* the backend hung while opening: not tried again */
 };
+
+/* Opening the backend (the plugin's constructors and version call, the
+ * OpenCL context) may take at most the case timeout, but never less than
+ * this: a short --case-timeout is meant for kernels, not for a device's
+ * start-up. */
+#define OPEN_TIMEOUT_MIN_S 10.0
 
 /* The request/reply layout in the shared file. Offsets are 16-byte aligned. */
 struct shm_header {
@@ -184,7 +191,33 @@ static void reap(struct worker *w, int kill_it, char *how, size_t howlen) {
         snprintf(how, howlen, "exited with status %d", WEXITSTATUS(st));
 }
 
-/* Forks a child that opens the backend; reads its hello (status + info). */
+/* Waits until fd is readable (or at its end): 1, 0 after timeout_s (0: no
+ * limit), 2 when the run was asked to stop (interrupt.h), -1 poll failed.
+ * Polls in slices so that a SIGINT does not wait for a slow or hanging
+ * child. */
+static int wait_readable(int fd, double timeout_s) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    const double t0 = now_seconds();
+    for (;;) {
+        int ms = 200;
+        if (timeout_s > 0) {
+            const double left = timeout_s - (now_seconds() - t0);
+            if (left <= 0) return 0;
+            if (left * 1000 < ms) ms = (int)(left * 1000) + 1;
+        }
+        int r = poll(&p, 1, ms);
+        if (r < 0 && errno == EINTR) r = 0;
+        if (r == 0) {
+            if (interrupt_requested()) return 2;
+            continue;
+        }
+        return r > 0 ? 1 : -1;
+    }
+}
+
+/* Forks a child that opens the backend; reads its hello (status + info).
+ * Returns 0, -1 + err, or -2 + err when the run was interrupted meanwhile. A
+ * backend that does not open in time is killed and marked broken. */
 static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t errlen) {
     int req[2], rep[2];
     if (pipe(req) != 0 || pipe(rep) != 0) {
@@ -230,9 +263,29 @@ static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t
     w->req_w = req[1];
     w->rep_r = rep[0];
     char hello[1 + INFO_MAX];
-    if (read_all(w->rep_r, hello, sizeof hello) != 0) {
-        snprintf(err, errlen, "worker: the device process died while opening the backend");
+    const double limit =
+        w->timeout_s > 0 ? (w->timeout_s > OPEN_TIMEOUT_MIN_S ? w->timeout_s : OPEN_TIMEOUT_MIN_S)
+                         : 0;
+    const int ready = wait_readable(w->rep_r, limit);
+    if (ready == 0) {
+        snprintf(w->broken, sizeof w->broken,
+                 "the backend did not open within %.3g s (its constructors, version call or "
+                 "device start-up hang; the limit is --case-timeout, at least %.0f s): killed, "
+                 "not tried again",
+                 limit, OPEN_TIMEOUT_MIN_S);
+        snprintf(err, errlen, "%s", w->broken);
         reap(w, 1, NULL, 0);
+        return -1;
+    }
+    if (ready == 2) {
+        snprintf(err, errlen, "interrupted while the backend was being opened (worker killed)");
+        reap(w, 1, NULL, 0);
+        return -2;
+    }
+    if (ready != 1 || read_all(w->rep_r, hello, sizeof hello) != 0) {
+        char how[96] = "died";
+        reap(w, 0, how, sizeof how);
+        snprintf(err, errlen, "worker: the device process %s while opening the backend", how);
         return -1;
     }
     hello[INFO_MAX] = 0;
@@ -311,27 +364,11 @@ static void header_of(struct shm_header *h, const struct abi_tensors *t, size_t 
 }
 
 /* Waits for the reply byte; 1 got it, 0 timeout, -1 the child died, 2 the
- * run was asked to stop (interrupt.h) before the kernel finished. Polls in
- * slices so that a SIGINT does not wait for a slow or hanging kernel. */
+ * run was asked to stop (interrupt.h) before the kernel finished. */
 static int wait_reply(struct worker *w) {
-    struct pollfd p = {.fd = w->rep_r, .events = POLLIN};
-    const double t0 = now_seconds();
-    for (;;) {
-        int ms = 200;
-        if (w->timeout_s > 0) {
-            const double left = w->timeout_s - (now_seconds() - t0);
-            if (left <= 0) return 0;
-            if (left * 1000 < ms) ms = (int)(left * 1000) + 1;
-        }
-        int r = poll(&p, 1, ms);
-        if (r < 0 && errno == EINTR) r = 0;
-        if (r == 0) {
-            if (interrupt_requested()) return 2;
-            continue;
-        }
-        char done;
-        return (r > 0 && read_all(w->rep_r, &done, 1) == 0) ? 1 : -1;
-    }
+    int r = wait_readable(w->rep_r, w->timeout_s);
+    char done;
+    return r != 1 ? r : read_all(w->rep_r, &done, 1) == 0 ? 1 : -1;
 }
 
 void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t guard,
@@ -340,9 +377,11 @@ void worker_run(void *self, const struct abi_tensors *t, uint16_t *out, size_t g
     memset(res, 0, sizeof *res);
     char err[BK_REASON_MAX];
     if (w->pid <= 0) {
-        if (spawn(w, NULL, 0, err, sizeof err) != 0) {
-            res->status = BK_ERROR;
-            snprintf(res->reason, sizeof res->reason, "restarting the device worker: %.400s", err);
+        const int rc = w->broken[0] ? -1 : spawn(w, NULL, 0, err, sizeof err);
+        if (rc != 0) {
+            res->status = rc == -2 ? BK_INTERRUPTED : BK_ERROR;
+            snprintf(res->reason, sizeof res->reason, "restarting the device worker: %.400s",
+                     w->broken[0] ? w->broken : err);
             return;
         }
         w->restarts++;
