@@ -187,6 +187,12 @@ int dt_is_inf(dtype_t dt, uint16_t bits) {
     return (bits & ~SIGN_BIT) == inf_bits(fmt_of(dt));
 }
 
+int64_t dt_first_nonfinite(dtype_t dt, const uint16_t *v, int64_t n) {
+    for (int64_t i = 0; v && i < n; i++)
+        if (dt_is_nan(dt, v[i]) || dt_is_inf(dt, v[i])) return i;
+    return -1;
+}
+
 double dt_unit_roundoff(dtype_t dt) {
     return ldexp(1.0, -(fmt_of(dt)->mant_bits + 1));
 }

@@ -25,6 +25,8 @@ double dt_to_double(dtype_t dt, uint16_t bits);
 uint16_t dt_from_double(dtype_t dt, double d);
 int dt_is_nan(dtype_t dt, uint16_t bits);
 int dt_is_inf(dtype_t dt, uint16_t bits);
+/* Index of the first NaN or infinity among v[0..n), or -1 (also for v NULL). */
+int64_t dt_first_nonfinite(dtype_t dt, const uint16_t *v, int64_t n);
 /* Unit roundoff: 2^-11 (f16), 2^-8 (bf16). */
 double dt_unit_roundoff(dtype_t dt);
 /* Distance between the two representable values around |d| (the ulp at d);

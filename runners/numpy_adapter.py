@@ -5,7 +5,9 @@ for every format (w4a16_numpy.convert).
     gptq-harness run --adapter 'exec:python3 runners/numpy_adapter.py'
 
 --fault zeros-transposed hands the zero points over transposed ([N/8][G]
-words instead of [G][N/8]): the bug the harness must catch and name."""
+words instead of [G][N/8]): the bug the harness must catch and name.
+--fault scale-nan hands over a NaN as scale[0][0]: the contract check must
+refuse it (FAILED, kernel not run) instead of a kernel seeming to compute NaN."""
 import os
 import sys
 
@@ -22,9 +24,19 @@ def zeros_transposed(t, cfg):
     return r
 
 
+def scale_nan(t, cfg):
+    r = w4.convert(t, cfg)
+    r["scale"] = np.array(r["scale"], np.float32)
+    r["scale"][0, 0] = np.nan
+    return r
+
+
+FAULTS = {"zeros-transposed": (zeros_transposed, "zeros transposed"),
+          "scale-nan": (scale_nan, "a NaN scale")}
+
 if __name__ == "__main__":
     fault = sys.argv[2] if sys.argv[1:2] == ["--fault"] else None
-    if fault not in (None, "zeros-transposed"):
-        sys.exit("numpy_adapter.py: unknown --fault %r (zeros-transposed)" % fault)
-    gr.serve_adapter(zeros_transposed if fault else w4.convert,
-                     name="numpy adapter" + (" with zeros transposed" if fault else ""))
+    if fault is not None and fault not in FAULTS:
+        sys.exit("numpy_adapter.py: unknown --fault %r (%s)" % (fault, " ".join(FAULTS)))
+    fn, what = FAULTS[fault] if fault else (w4.convert, None)
+    gr.serve_adapter(fn, name="numpy adapter" + (" with " + what if what else ""))

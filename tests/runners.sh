@@ -2,7 +2,8 @@
 # runners.sh - end-to-end tests of external runners (docs/runners.md): the
 # numpy kernel runner passes the default job; the numpy adapter passes and,
 # with the zero points transposed, fails with the built-in planted fault's
-# diagnosis; layer mode; the docs' examples as written; every protocol fault
+# diagnosis; a NaN scale from the numpy adapter is refused by the contract
+# check; layer mode; the docs' examples as written; every protocol fault
 # is an ERROR for its case and the run goes on with a fresh runner; the
 # torch runners SKIP without torch; perf mode through a runner.
 # Usage: sh tests/runners.sh build/gptq-harness
@@ -67,6 +68,28 @@ check "the repro line reproduces the failure" grep -q 'explained by fault zeros-
     >"$TMP/lf.out" 2>&1
 check "layer runner with zeros transposed: FAILED, named" grep -q 'explained by fault zeros-transposed' "$TMP/lf.out"
 check "layer runner with zeros transposed: located as the layer" grep -q 'where: layer wrong' "$TMP/lf.out"
+
+# 2b. A NaN scale from the loader (scale[0][0]): the contract check refuses
+#     it, so the case FAILS as the adapter's, the kernel not run (a NaN the
+#     kernel got would look like a kernel computing NaN).
+"$BIN" run -q --out "$TMP/sn" --adapter "exec:$PY runners/numpy_adapter.py --fault scale-nan" \
+    'fmt=gptq-v1,ct,awq zp=asym g=32 dt=f16,bf16 m=3 n=40 k=384 bias=1' >"$TMP/sn.out" 2>&1
+check "NaN scale from the loader: exit 1" [ $? -eq 1 ]
+check "NaN scale from the loader: all 6 cases FAILED" \
+    grep -q '^summary: total=6 passed=0 failed=6 mistrusted=0 skipped=0 errors=0 exit=1$' "$TMP/sn.out"
+nan_scale_refused() { # every case refused by the contract check, naming the scale
+    $PY - "$1" <<'PYEOF'
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+ok = len(rs) == 6 and all(
+    r["verdict"] == "FAILED" and r["reason"] == "adapter output violates the kernel contract: "
+    "scale[0][0] is NaN: scales must be finite" and
+    r["where"] == "adapter wrong: contract violated, kernel not run" for r in rs)
+sys.exit(0 if ok else 1)
+PYEOF
+}
+check "NaN scale from the loader: the contract check names scale[0][0], kernel not run" \
+    nan_scale_refused "$TMP/sn/results.jsonl"
 
 # 3. The docs' examples, exactly as written, each under 20 lines.
 mkdir -p "$TMP/ex"

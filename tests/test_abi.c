@@ -129,6 +129,48 @@ static void test_check_perm(void) {
     abi_tensors_free(&t);
 }
 
+/* Scales and bias must be finite (f16 and bf16 bit patterns); the largest
+ * finite value, its negative and the smallest subnormal still pass. */
+static void test_check_finite(void) {
+    static const struct {
+        dtype_t dt;
+        uint16_t nan, snan, inf, max, sub;
+    } DT[2] = {{DT_F16, 0x7e00, 0x7c01, 0x7c00, 0x7bff, 0x0001},
+               {DT_BF16, 0x7fc0, 0x7f81, 0x7f80, 0x7f7f, 0x0001}};
+    for (int d = 0; d < 2; d++) {
+        struct abi_tensors t;
+        CU_ASSERT_EQUAL_FATAL(make_valid(&t), 0);
+        t.dt = DT[d].dt;
+        char err[256] = "";
+        t.scale[0] = DT[d].max;
+        t.scale[1] = DT[d].max | 0x8000;
+        t.scale[2] = DT[d].sub;
+        t.bias[0] = DT[d].max;
+        t.bias[1] = DT[d].max | 0x8000;
+        CU_ASSERT_EQUAL(abi_check(&t, err, sizeof err), 0);
+        t.scale[0] = DT[d].nan;
+        expect_reject(&t, "scale[0][0] is NaN: scales must be finite");
+        t.scale[0] = DT[d].snan;
+        expect_reject(&t, "scale[0][0] is NaN");
+        t.scale[0] = DT[d].max;
+        t.scale[17] = DT[d].inf; /* group 1, column 1 of [2][16] */
+        expect_reject(&t, "scale[1][1] is Inf: scales must be finite");
+        t.scale[17] = DT[d].inf | 0x8000;
+        expect_reject(&t, "scale[1][1] is -Inf");
+        double y[32];
+        CU_ASSERT_EQUAL(abi_reference(&t, y), -1);
+        t.scale[17] = 0;
+        t.bias[15] = DT[d].nan;
+        expect_reject(&t, "bias[15] is NaN: the bias must be finite");
+        t.bias[15] = DT[d].inf;
+        expect_reject(&t, "bias[15] is Inf");
+        free(t.bias);
+        t.bias = NULL; /* no bias: nothing to check */
+        CU_ASSERT_EQUAL(abi_check(&t, err, sizeof err), 0);
+        abi_tensors_free(&t);
+    }
+}
+
 /* ---- abi_reference, hand-computed ----------------------------------------
  * M=1 N=8 K=8, a[k] = k+1, q(k, n) = k + n (b[n] = 0x76543210 + n*0x11111111),
  * scale[n] = 0.5 (n even) or 2 (n odd). With zero point z:
@@ -248,6 +290,7 @@ int register_abi_suite(void) {
     GH_ADD_TEST(s, test_check_dims);
     GH_ADD_TEST(s, test_check_sizes);
     GH_ADD_TEST(s, test_check_perm);
+    GH_ADD_TEST(s, test_check_finite);
     GH_ADD_TEST(s, test_reference_scalar_zp);
     GH_ADD_TEST(s, test_reference_zp_tensor);
     GH_ADD_TEST(s, test_reference_perm_bias);

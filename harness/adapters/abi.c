@@ -99,11 +99,37 @@ static int check_perm(const struct abi_tensors *t, char *err, size_t errlen) {
     return rc;
 }
 
+/* "NaN", "Inf" or "-Inf" for a non-finite value. */
+static const char *nonfinite_name(dtype_t dt, uint16_t bits) {
+    return dt_is_nan(dt, bits) ? "NaN" : dt_to_double(dt, bits) > 0 ? "Inf" : "-Inf";
+}
+
+/* Scales and bias must be finite. The harness's own problems never hold NaN
+ * or Inf there: generated data (exact, real, edge) is finite by design, and a
+ * problem loaded from a file with a non-finite input is an ERROR before any
+ * adapter runs (runner.c, stage_finite). So a non-finite value here was put
+ * there by the adapter (a loader runner, a route), and without this check it
+ * would look like a kernel that computed NaN. Runs after check_sizes: scale
+ * holds G*N values. */
+static int check_finite(const struct abi_tensors *t, char *err, size_t errlen) {
+    int64_t i = dt_first_nonfinite(t->dt, t->scale, t->scale_elems);
+    if (i >= 0)
+        return errmsg(err, errlen, "scale[%lld][%lld] is %s: scales must be finite",
+                      (long long)(i / t->N), (long long)(i % t->N),
+                      nonfinite_name(t->dt, t->scale[i]));
+    i = dt_first_nonfinite(t->dt, t->bias, t->bias ? t->N : 0);
+    if (i >= 0)
+        return errmsg(err, errlen, "bias[%lld] is %s: the bias must be finite", (long long)i,
+                      nonfinite_name(t->dt, t->bias[i]));
+    return 0;
+}
+
 int abi_check(const struct abi_tensors *t, char *err, size_t errlen) {
     if (err && errlen) err[0] = '\0';
     if (!t) return errmsg(err, errlen, "no ABI tensors (NULL)");
     if (check_dims(t, err, errlen) != 0) return -1;
     if (check_sizes(t, err, errlen) != 0) return -1;
+    if (check_finite(t, err, errlen) != 0) return -1;
     return check_perm(t, err, errlen);
 }
 

@@ -30,8 +30,9 @@ void abi_tensors_free(struct abi_tensors *t);
 
 /* Checks the contract's preconditions on what an adapter produced: group size
  * positive and dividing K, buffer sizes, zero points 0..15 representable,
- * perm a permutation of 0..K-1. Returns 0, or -1 with a message naming the
- * violated rule (the kernel must not be launched then). */
+ * scales and bias finite (no NaN or Inf), perm a permutation of 0..K-1.
+ * Returns 0, or -1 with a message naming the violated rule (the kernel must
+ * not be launched then). */
 int abi_check(const struct abi_tensors *t, char *err, size_t errlen);
 
 /* ABI-level reference: y[m][n] in double (before output rounding), from the

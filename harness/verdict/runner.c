@@ -283,14 +283,6 @@ static int stage_fits(const struct case_desc *d, const struct run_settings *s,
     return -1;
 }
 
-/* First non-finite value (NaN or infinity) among n 16-bit values of dtype
- * dt, or -1. */
-static int64_t first_nonfinite(const uint16_t *v, int64_t n, dtype_t dt) {
-    for (int64_t i = 0; v && i < n; i++)
-        if (!isfinite(dt_to_double(dt, v[i]))) return i;
-    return -1;
-}
-
 /* A problem loaded from a file (fixture, checkpoint) may hold NaN or
  * infinity in its activations, scales or bias: then neither the reference
  * nor any kernel has a meaningful answer, and the case is an ERROR naming
@@ -304,7 +296,7 @@ static int stage_finite(const struct problem *p, struct case_result *r) {
               {"scales", p->s, p->G, p->N},
               {"bias", p->bias, 1, p->N}};
     for (int i = 0; i < 3; i++) {
-        const int64_t at = first_nonfinite(t[i].v, t[i].rows * t[i].cols, p->d.dt);
+        const int64_t at = dt_first_nonfinite(p->d.dt, t[i].v, t[i].rows * t[i].cols);
         if (at < 0) continue;
         const double v = dt_to_double(p->d.dt, t[i].v[at]);
         char msg[256];
