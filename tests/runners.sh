@@ -4,7 +4,8 @@
 # with the zero points transposed, fails with the built-in planted fault's
 # diagnosis; a NaN scale from the numpy adapter is refused by the contract
 # check; layer mode; the docs' examples as written; every protocol fault
-# is an ERROR for its case and the run goes on with a fresh runner; the
+# is an ERROR for its case and the run goes on with a fresh runner; a
+# loader's bad tensors are FAILED or ERROR as docs/runners.md says; the
 # torch runners SKIP without torch; perf mode through a runner.
 # Usage: sh tests/runners.sh build/gptq-harness
 # Prints one line per check and "N passed, N failed"; exits 1 on any failure.
@@ -145,6 +146,52 @@ took=$(($(date +%s) - t0))
 check "SIGINT while the runner hangs: stops in $took s, not at the 120 s watchdog" [ "$took" -lt 60 ]
 check "SIGINT while the runner hangs: exit 1, 1 of 3 cases recorded" sh -c \
     "[ $rc -eq 1 ] && [ \$(wc -l <'$TMP/hangint/results.jsonl') -eq 1 ] && grep -q 'interrupted by SIGINT after 1 of 3 cases' '$TMP/hangint.out'"
+# 4b. A loader's bad tensors (docs/runners.md, "What a loader's tensors are
+#     judged by"): FAILED naming the tensor and the rule where the loader's
+#     output cannot be the kernel's arguments, ERROR where the reply cannot
+#     be read as ABI tensors; either way the runner is kept.
+BADCASE='fmt=gptq-v1 zp=asym g=32 gidx=act n=40 k=384 seed=1'
+bad_loader() { # bad_loader MODE VERDICT [WHY]: both cases VERDICT, the why: line starts with WHY
+    "$BIN" run --out none --adapter "exec:$PY tests/runners/bad_loader.py $1" "m=3 $BADCASE" \
+        "m=5 $BADCASE" >"$TMP/bl.out" 2>"$TMP/bl.err"
+    rc=$?
+    check "loader $1: exit 1, both cases $2" \
+        sh -c "[ $rc -eq 1 ] && [ \$(grep -c '^$2 ' '$TMP/bl.out') -eq 2 ]"
+    [ $# -lt 3 ] || check "loader $1: why: $3" grep -qF "    why: $3" "$TMP/bl.out"
+    check "loader $1: one runner for both cases" [ "$(grep -c '^bad_loader: started' "$TMP/bl.err")" -eq 1 ]
+}
+contract() { # contract MODE WHY: FAILED, the contract violated, the kernel not run
+    bad_loader "$1" FAILED "adapter output violates the kernel contract: $2"
+    check "loader $1: located as the adapter, kernel not run" \
+        grep -q '^    where: adapter wrong: contract violated, kernel not run' "$TMP/bl.out"
+}
+contract perm-short 'perm has the wrong number of entries (shape [383]); the kernel contract needs perm [K] = [384]'
+contract perm-long 'perm has the wrong number of entries (shape [385]);'
+contract perm-3d 'perm has the wrong number of dimensions (shape [2][24][8]); the kernel contract needs perm [K] = [384]'
+contract b-3d 'b has the wrong number of dimensions (shape [40][6][8]); the kernel contract needs b [N][K/8] = [40][48]'
+contract zp-scalar 'zp has the wrong number of dimensions (shape [], a scalar); the kernel contract needs zp [G][N/8] = [12][5] (one zero point for every weight is zp_scalar)'
+contract perm-empty 'perm is empty (shape [0]); the kernel contract needs perm [K] = [384]'
+contract scale-empty 'scale is empty (shape [0][40]); the kernel contract needs scale [G][N] = [12][40]'
+contract b-short 'b_words=1872: the kernel contract needs N*K/8 = 1920 words'
+contract scale-groups 'scale_elems=240: the kernel contract needs (K/group_size)*N = 12*40 = 480'
+contract zp-short 'zp_words=55: the kernel contract needs G*N/8 = 12*40/8 = 60 words'
+contract perm-range 'perm[0]=384: perm must be a permutation of 0..K-1 (K=384); out of range'
+contract perm-negative 'perm[0]=-1: perm must be a permutation of 0..K-1 (K=384); out of range'
+contract perm-gidx 'perm[6]=9: perm must be a permutation of 0..K-1 (K=384); duplicate index'
+contract group-size 'group_size=-1: the kernel contract needs a positive group size dividing K=384'
+contract py-perm-wide 'perm[0]=2147483647: perm must be a permutation of 0..K-1 (K=384); out of range'
+check "loader py-perm-wide: the helper says the value did not fit int32" \
+    grep -q 'gptq_runner: perm holds values outside int32 (the first: flat index 0, 4294967300)' "$TMP/bl.err"
+# Non-finite scales: FAILED by the contract check, the kernel not run.
+contract scale-nan "scale[0][0] is NaN: scales must be finite"
+contract scale-inf "scale[0][0] is Inf: scales must be finite"
+bad_loader scale-f32 ERROR "adapter exec failed: the adapter runner returned 'scale' as F32; it must be F16"
+bad_loader perm-i64 ERROR "adapter exec failed: the adapter runner returned 'perm' as I64; it must be I32"
+bad_loader b-f16 ERROR "adapter exec failed: the adapter runner returned 'b' as F16; it must be U32 or I32"
+bad_loader unknown ERROR "adapter exec failed: the adapter runner returned an unknown tensor 'zeros'"
+bad_loader no-b ERROR "adapter exec failed: the adapter runner returned no 'b' tensor"
+bad_loader py-perm-float ERROR 'adapter exec failed: the runner failed: TypeError: perm must be an integer array, not float64'
+
 bad_start() { # bad_start MODE REASON
     "$BIN" run --kernel "exec:$PY tests/runners/faulty_runner.py $1" 'm=1 seed=1' 'm=2 seed=1' 'm=3 seed=1' >"$TMP/s.out" 2>&1
     check "$1: exit 1" [ $? -eq 1 ]

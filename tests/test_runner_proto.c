@@ -2,7 +2,8 @@
  * and the protocol's harness side (harness/formats/runner_proto.c), with
  * small shell runners: lines both ways on fds 3/4, the environment, end of
  * file and exit status, a deadline, an over-long line, writing to a dead
- * runner, and the hello and reply checks. */
+ * runner, the hello and reply checks, and what a reply says of an output
+ * tensor it cannot load. */
 #include <stdio.h>
 #include <string.h>
 
@@ -92,10 +93,33 @@ static void test_replies(void) {
     rp_reply_free(&rep);
 }
 
+/* An output file whose tensor the reader cannot load (3 dimensions): the
+ * call fails, and info still describes the tensor for the caller to judge. */
+static void test_info_of_unloadable(void) {
+    struct rp_reply rep;
+    call_one(HELLO "while read l <&3; do " ID_OF
+                   "out=$(printf '%s' \"$l\" | sed 's/.*\"output\":\"\\([^\"]*\\)\".*/\\1/'); "
+                   "{ printf '\\100\\0\\0\\0\\0\\0\\0\\0'; "
+                   "printf '%-64s' '{\"t\":{\"dtype\":\"I32\",\"shape\":[1,1,2],"
+                   "\"data_offsets\":[0,8]}}'; printf '\\1\\0\\0\\0\\2\\0\\0\\0'; } >\"$out\"; "
+                   "printf '{\"id\":%s,\"status\":\"ok\"}\\n' $id >&4; done",
+             &rep);
+    CU_ASSERT_EQUAL(rep.status, RP_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rep.reason, "3 dimension(s)"));
+    CU_ASSERT_EQUAL_FATAL(rep.n_info, 1);
+    CU_ASSERT_STRING_EQUAL(rep.info[0].name, "t");
+    CU_ASSERT_EQUAL(rep.info[0].dtype, ST_I32);
+    CU_ASSERT_EQUAL(rep.info[0].ndim, 3);
+    CU_ASSERT(rep.info[0].shape[0] == 1 && rep.info[0].shape[1] == 1 && rep.info[0].shape[2] == 2);
+    CU_ASSERT_EQUAL(rep.out.n, 0);
+    rp_reply_free(&rep);
+}
+
 int register_runner_proto_suite(void) {
     GH_ADD_SUITE(s, "runner_proto");
     GH_ADD_TEST(s, test_lines);
     GH_ADD_TEST(s, test_deadline_and_long_line);
     GH_ADD_TEST(s, test_replies);
+    GH_ADD_TEST(s, test_info_of_unloadable);
     return 0;
 }

@@ -45,11 +45,18 @@ struct adapter_input {
     struct adapter_exec *exec; /* adapter=exec: the external runner (adapter_exec.h) */
 };
 
+/* adapter_run's result when the adapter's output cannot be the kernel's
+ * arguments in a way abi_check cannot see (an external runner returned a
+ * tensor of the wrong rank, an empty one, or a perm of the wrong length):
+ * the case FAILS like one abi_check refuses. */
+#define ADAPTER_CONTRACT_VIOLATED 2
+
 /* Runs the adapter named by d->adapter. Returns 0 with out filled, or -1 with
  * a message (the checkpoint cannot be converted: a tensor missing or
- * malformed; an external runner failed), or 1 when an external runner skips
- * the case (the reason in err). out is zeroed first and owns its buffers
- * (abi_tensors_free). */
+ * malformed; an external runner failed), 1 when an external runner skips
+ * the case (the reason in err), or ADAPTER_CONTRACT_VIOLATED (the rule in
+ * err). out is zeroed first and owns its buffers (abi_tensors_free); it
+ * holds nothing unless 0 is returned. */
 int adapter_run(const struct adapter_input *in, struct abi_tensors *out, char *err, size_t errlen);
 
 /* Building blocks, exposed for tests and for the fault catalogue. */

@@ -1,12 +1,20 @@
 /* adapter_exec.c - see adapter_exec.h.
  *
  * Decisions:
- * - The ABI tensors come back as they are: their sizes are checked by the
- *   contract check after the adapter (abi_check), like any adapter's, so a
- *   wrong size is a FAILED "adapter output violates the kernel contract",
- *   not an ERROR. A wrong dtype is an ERROR: it is a broken reply, not a
- *   layout. Unknown output tensor names are an ERROR too (a typo must not
- *   silently drop the zero points).
+ * - The loader under test owns the shapes of the ABI tensors it returns: a
+ *   tensor that is not what the contract needs (b, scale, zp two-dimensional,
+ *   perm one-dimensional, none empty, perm K entries; b, scale and zp of the
+ *   contract's element counts, checked by abi_check like any adapter's) is a
+ *   FAILED "adapter output violates the kernel contract" naming the tensor,
+ *   not an ERROR. The kernel gets each tensor's elements in row-major order:
+ *   a two-dimensional tensor of the right count whose dimensions are swapped
+ *   (zero points [N/8][G]) is taken as that buffer, so its numbers fail and
+ *   the diagnosis names the transposition (zeros-transposed).
+ * - The encoding of the reply is the protocol's: a wrong dtype (the Python
+ *   helper converts floats to the activation dtype, so only a runner of its
+ *   own can send one), an unknown output tensor name (a typo must not
+ *   silently drop the zero points), a missing b or scale, or a missing or
+ *   non-integer group_size is an ERROR.
  * - The activations and bias stay the harness's: an adapter converts
  *   weights; handing the kernel other activations is not its job. */
 #include "adapters/adapter_exec.h"
@@ -91,20 +99,117 @@ cJSON *adapter_exec_request(const struct adapter_input *in, struct st_wtensor *t
     return c;
 }
 
-/* Moves the reply's tensor name into *dst (words or elements), checking
- * its dtype. 0, or -1 with a message. */
-static int take(struct tensor_set *s, const char *name, tdtype_t want, tdtype_t alt, void **dst,
-                int64_t *count, char *err, size_t errlen) {
+/* The tensors an adapter runner may return: the contract's rank and layout. */
+static const struct abi_out {
+    const char *name;
+    int ndim;
+    const char *layout;
+} ABI_OUT[] = {
+    {"b", 2, "[N][K/8]"}, {"scale", 2, "[G][N]"}, {"zp", 2, "[G][N/8]"}, {"perm", 1, "[K]"}};
+enum { ABI_OUT_N = sizeof ABI_OUT / sizeof ABI_OUT[0] };
+
+static const struct rp_tensor_info *info_of(const struct rp_reply *rep, const char *name) {
+    for (size_t i = 0; i < rep->n_info; i++)
+        if (strcmp(rep->info[i].name, name) == 0) return &rep->info[i];
+    return NULL;
+}
+
+/* "[2][24][8]"; "[]" for a scalar. */
+static void shape_text(const struct rp_tensor_info *ti, char *buf, size_t len) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = 0; i < ti->ndim && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "[%lld]", (long long)ti->shape[i]);
+    if (ti->ndim == 0) snprintf(buf, len, "[]");
+}
+
+/* The contract's layout of o for this case: "[N][K/8] = [40][48]" (without
+ * the numbers for scale and zp when group_size is not usable: abi_check
+ * names that). */
+static void layout_text(const struct abi_out *o, const struct abi_tensors *t, int64_t gs, char *buf,
+                        size_t len) {
+    const int64_t G = gs > 0 && t->K % gs == 0 ? t->K / gs : 0;
+    const int64_t dims[][2] = {{t->N, t->K / 8}, {G, t->N}, {G, t->N / 8}, {t->K, 0}};
+    const int64_t *d = dims[o - ABI_OUT];
+    if (o->ndim == 1)
+        snprintf(buf, len, "%s = [%lld]", o->layout, (long long)d[0]);
+    else if (d[0] > 0)
+        snprintf(buf, len, "%s = [%lld][%lld]", o->layout, (long long)d[0], (long long)d[1]);
+    else
+        snprintf(buf, len, "%s", o->layout);
+}
+
+static int check_names(const struct rp_reply *rep, char *err, size_t errlen) {
+    for (size_t i = 0; i < rep->n_info; i++) {
+        int ok = 0;
+        for (int j = 0; j < ABI_OUT_N; j++)
+            ok |= strcmp(rep->info[i].name, ABI_OUT[j].name) == 0;
+        if (!ok)
+            return errmsg(err, errlen,
+                          "the adapter runner returned an unknown tensor '%s' (the ABI has b, "
+                          "scale, zp, perm)",
+                          rep->info[i].name);
+    }
+    if (!info_of(rep, "b") || !info_of(rep, "scale"))
+        return errmsg(err, errlen, "the adapter runner returned no '%s' tensor",
+                      info_of(rep, "b") ? "scale" : "b");
+    return 0;
+}
+
+/* The protocol's dtypes: b and zp U32 or I32, scale the activation dtype,
+ * perm I32. */
+static int check_dtypes(const struct rp_reply *rep, dtype_t dt, char *err, size_t errlen) {
+    const st_dtype_t act = dt == DT_BF16 ? ST_BF16 : ST_F16;
+    const st_dtype_t want[ABI_OUT_N][2] = {
+        {ST_U32, ST_I32}, {act, act}, {ST_U32, ST_I32}, {ST_I32, ST_I32}};
+    for (int j = 0; j < ABI_OUT_N; j++) {
+        const struct rp_tensor_info *ti = info_of(rep, ABI_OUT[j].name);
+        if (ti && ti->dtype != want[j][0] && ti->dtype != want[j][1])
+            return errmsg(err, errlen, "the adapter runner returned '%s' as %s; it must be %s%s%s",
+                          ti->name, st_dtype_name(ti->dtype), st_dtype_name(want[j][0]),
+                          want[j][1] != want[j][0] ? " or " : "",
+                          want[j][1] != want[j][0] ? st_dtype_name(want[j][1]) : "");
+    }
+    return 0;
+}
+
+/* Rank, emptiness and perm's length: ADAPTER_CONTRACT_VIOLATED with the
+ * message when a tensor is not what the contract needs, else 0. */
+static int check_shapes(const struct rp_reply *rep, const struct abi_tensors *t, int64_t gs,
+                        char *err, size_t errlen) {
+    for (int j = 0; j < ABI_OUT_N; j++) {
+        const struct abi_out *o = &ABI_OUT[j];
+        const struct rp_tensor_info *ti = info_of(rep, o->name);
+        if (!ti) continue;
+        char shape[160], layout[96];
+        shape_text(ti, shape, sizeof shape);
+        layout_text(o, t, gs, layout, sizeof layout);
+        /* unsigned, so that no header can make it overflow; a non-empty
+         * tensor's count is bounded by its bytes, which the reader checked */
+        uint64_t numel = 1;
+        for (int i = 0; i < ti->ndim; i++)
+            numel *= (uint64_t)ti->shape[i];
+        if (ti->ndim != o->ndim || numel == 0 || (j == 3 && numel != (uint64_t)t->K)) {
+            errmsg(err, errlen, "%s %s (shape %s%s); the kernel contract needs %s %s%s", o->name,
+                   numel == 0            ? "is empty"
+                   : ti->ndim != o->ndim ? "has the wrong number of dimensions"
+                                         : "has the wrong number of entries",
+                   shape, ti->ndim == 0 ? ", a scalar" : "", o->name, layout,
+                   ti->ndim == 0 && j == 2 ? " (one zero point for every weight is zp_scalar)"
+                                           : "");
+            return ADAPTER_CONTRACT_VIOLATED;
+        }
+    }
+    return 0;
+}
+
+/* Moves the reply's tensor name into *dst (its dtype checked already). */
+static void take(struct tensor_set *s, const char *name, void **dst, int64_t *count) {
     struct tensor *t = tensor_set_get(s, name);
-    if (!t) return 0;
-    if (t->dtype != want && t->dtype != alt)
-        return errmsg(err, errlen, "the adapter runner returned '%s' as %s; it must be %s%s%s",
-                      name, tdtype_name(t->dtype), tdtype_name(want), alt != want ? " or " : "",
-                      alt != want ? tdtype_name(alt) : "");
+    if (!t) return;
     *dst = t->data;
     t->data = NULL;
     if (count) *count = tensor_numel(t);
-    return 0;
 }
 
 static int int_field(const cJSON *o, const char *key, int required, int64_t *v, char *err,
@@ -118,40 +223,24 @@ static int int_field(const cJSON *o, const char *key, int required, int64_t *v, 
     return 0;
 }
 
-static int check_names(const struct tensor_set *s, char *err, size_t errlen) {
-    static const char *const known[] = {"b", "scale", "zp", "perm"};
-    for (int i = 0; i < s->n; i++) {
-        int ok = 0;
-        for (size_t j = 0; j < sizeof known / sizeof known[0]; j++)
-            ok |= strcmp(s->t[i].name, known[j]) == 0;
-        if (!ok)
-            return errmsg(err, errlen,
-                          "the adapter runner returned an unknown tensor '%s' (the ABI has b, "
-                          "scale, zp, perm)",
-                          s->t[i].name);
-    }
-    if (!tensor_set_get(s, "b") || !tensor_set_get(s, "scale"))
-        return errmsg(err, errlen, "the adapter runner returned no '%s' tensor",
-                      tensor_set_get(s, "b") ? "scale" : "b");
-    return 0;
-}
-
+/* The reply's ABI tensors into out: 0, -1 (ERROR: the reply is broken) or
+ * ADAPTER_CONTRACT_VIOLATED, with a message. */
 static int from_reply(struct rp_reply *rep, dtype_t dt, struct abi_tensors *out, char *err,
                       size_t errlen) {
     struct tensor_set *s = &rep->out;
-    const tdtype_t act = dt == DT_BF16 ? TD_BF16 : TD_F16;
-    int64_t gs = 0, zps = 8, perm_n = 0;
-    if (check_names(s, err, errlen) != 0 ||
+    int64_t gs = 0, zps = 8;
+    if (check_names(rep, err, errlen) != 0 ||
         int_field(rep->json, "group_size", 1, &gs, err, errlen) != 0 ||
         int_field(rep->json, "zp_scalar", 0, &zps, err, errlen) != 0 ||
-        take(s, "b", TD_U32, TD_I32, (void **)&out->b, &out->b_words, err, errlen) != 0 ||
-        take(s, "scale", act, act, (void **)&out->scale, &out->scale_elems, err, errlen) != 0 ||
-        take(s, "zp", TD_U32, TD_I32, (void **)&out->zp, &out->zp_words, err, errlen) != 0 ||
-        take(s, "perm", TD_I32, TD_I32, (void **)&out->perm, &perm_n, err, errlen) != 0)
+        check_dtypes(rep, dt, err, errlen) != 0)
         return -1;
-    if (out->perm && perm_n != out->K)
-        return errmsg(err, errlen, "the adapter runner returned perm with %lld entries, K is %lld",
-                      (long long)perm_n, (long long)out->K);
+    const int rc = check_shapes(rep, out, gs, err, errlen);
+    if (rc != 0) return rc;
+    if (rep->status != RP_OK) return errmsg(err, errlen, "%s", rep->reason);
+    take(s, "b", (void **)&out->b, &out->b_words);
+    take(s, "scale", (void **)&out->scale, &out->scale_elems);
+    take(s, "zp", (void **)&out->zp, &out->zp_words);
+    take(s, "perm", (void **)&out->perm, NULL);
     out->group_size = gs;
     out->zp_scalar = (int32_t)zps;
     return 0;
@@ -173,9 +262,9 @@ int adapter_exec_run(struct adapter_exec *ax, const struct adapter_input *in,
     if (rep.status == RP_SKIP) {
         snprintf(err, errlen, "%s", rep.reason);
         rc = 1;
-    } else if (rep.status != RP_OK) {
+    } else if (rep.status != RP_OK && rep.n_info == 0) {
         rc = errmsg(err, errlen, "%s", rep.reason);
-    } else {
+    } else { /* ok, or an output file with tensors that could not be loaded */
         rc = from_reply(&rep, d->dt, out, err, errlen);
     }
     rp_reply_free(&rep);

@@ -27,7 +27,9 @@ void adapter_exec_close(struct adapter_exec *ax);
 
 /* Runs the runner on one case. Returns 0 with out filled (a and bias are
  * the harness's own activations and bias), 1 when the runner skips the case
- * (reason in err), -1 with a message (the runner failed, broke the
+ * (reason in err), ADAPTER_CONTRACT_VIOLATED with a message naming the
+ * tensor (one is empty, has the wrong number of dimensions, or perm the
+ * wrong number of entries), -1 with a message (the runner failed, broke the
  * protocol, or returned tensors of the wrong dtype). */
 int adapter_exec_run(struct adapter_exec *ax, const struct adapter_input *in,
                      struct abi_tensors *out, char *err, size_t errlen);

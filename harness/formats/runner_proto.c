@@ -187,6 +187,13 @@ static int load_output(const char *path, uint64_t max_bytes, struct rp_reply *re
         snprintf(rep->reason, sizeof rep->reason, "the runner's output file is unusable: %s", err);
         return -1;
     }
+    for (size_t i = 0; i < st.n && i < TENSOR_SET_MAX; i++) {
+        struct rp_tensor_info *ti = &rep->info[rep->n_info++];
+        snprintf(ti->name, sizeof ti->name, "%s", st.e[i].name);
+        ti->dtype = st.e[i].dtype;
+        ti->ndim = st.e[i].ndim;
+        memcpy(ti->shape, st.e[i].shape, sizeof ti->shape);
+    }
     int rc = 0;
     if (st.n > TENSOR_SET_MAX) {
         snprintf(rep->reason, sizeof rep->reason, "the runner's output file holds %zu tensors",

@@ -57,12 +57,26 @@ struct rp_runner {
     char last_start_error[512];
 };
 
-/* The result of one call. out holds the output file's tensors (RP_OK). */
+/* What the output file's header says of one tensor (name cut to fit). */
+struct rp_tensor_info {
+    char name[TENSOR_NAME_MAX];
+    st_dtype_t dtype;
+    int ndim;
+    int64_t shape[ST_MAX_DIMS];
+};
+
+/* The result of one call. out holds the output file's tensors (RP_OK).
+ * info describes every tensor of the output file whenever its header could
+ * be read, also those that could not be loaded (a tensor of 0 or more than
+ * 2 dimensions, an empty one, a dtype tensor.h lacks: status RP_ERROR), so
+ * that a caller can judge them itself. */
 struct rp_reply {
     rp_status_t status;
     char reason[768];
     cJSON *json; /* the reply object (RP_OK, RP_ERROR, RP_SKIP); owned */
     struct tensor_set out;
+    size_t n_info;
+    struct rp_tensor_info info[TENSOR_SET_MAX];
 };
 
 /* Prepares a runner for cmd (nothing is started until the first call).

@@ -90,6 +90,17 @@ static int stage_fault(struct case_work *w, struct case_result *r) {
     return -1;
 }
 
+/* The adapter under test produced arguments the kernel cannot take: the
+ * path from checkpoint to kernel is wrong, so the case fails. */
+static void contract_violated(struct case_work *w, const struct run_settings *s,
+                              struct kernel_backend *kb, struct case_result *r, const char *err) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "adapter output violates the kernel contract: %s", err);
+    set_verdict(r, V_FAILED, msg);
+    snprintf(r->where, sizeof r->where, "adapter wrong: contract violated, kernel not run");
+    diagnose_failure(w, s, kb, r);
+}
+
 static int stage_adapt(struct case_work *w, const struct run_settings *s, struct kernel_backend *kb,
                        struct case_result *r) {
     char err[512];
@@ -102,6 +113,10 @@ static int stage_adapt(struct case_work *w, const struct run_settings *s, struct
     struct adapter_input ai = {
         .d = &w->p.d, .ckpt = &w->ckpt, .x = w->p.x, .bias = w->p.bias, .exec = s->adapter_exec};
     const int rc = adapter_run(&ai, &w->abi, err, sizeof err);
+    if (rc == ADAPTER_CONTRACT_VIOLATED) {
+        contract_violated(w, s, kb, r, err);
+        return -1;
+    }
     if (rc != 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "adapter %s %s: %s", adapter_name(w->p.d.adapter),
@@ -111,13 +126,7 @@ static int stage_adapt(struct case_work *w, const struct run_settings *s, struct
     }
     if (w->p.d.fault[0] && stage_fault(w, r) != 0) return -1;
     if (abi_check(&w->abi, err, sizeof err) != 0) {
-        /* The adapter under test produced arguments the kernel cannot take:
-         * the path from checkpoint to kernel is wrong, so the case fails. */
-        char msg[600];
-        snprintf(msg, sizeof msg, "adapter output violates the kernel contract: %s", err);
-        set_verdict(r, V_FAILED, msg);
-        snprintf(r->where, sizeof r->where, "adapter wrong: contract violated, kernel not run");
-        diagnose_failure(w, s, kb, r);
+        contract_violated(w, s, kb, r, err);
         return -1;
     }
     return 0;

@@ -28,7 +28,9 @@ f16 and bf16 tensors arrive as float32 arrays holding their exact values
 (cfg["dtype"] says which of the two). A returned float array is rounded to
 cfg["dtype"] to nearest even; a uint16 array is taken as the bits themselves.
 Integer tensors are returned as any integer dtype (b and zp become uint32
-words, perm int32).
+words, perm int32; a perm value outside int32 is sent as the nearest int32
+bound, never wrapped into range). Shapes are sent as returned: the harness
+judges them against the contract.
 
 A kernel may return (y, info) with info a dict of extra reply fields, e.g.
 {"kernel_ms": 0.012, "graph_ms": 0.008, "timing": "cuda-events",
@@ -157,6 +159,24 @@ def _words(x, what):
     return ("U32", x.astype(np.uint32) if x.dtype != np.int32 else x.view(np.uint32))
 
 
+def _indices(x, what):
+    """An integer array -> ("I32", int32 array). A value outside int32 is
+    sent as the nearest int32 bound, which is out of range for any K too,
+    so that the harness reports it instead of seeing it wrap into a valid
+    index."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.integer):
+        raise TypeError("%s must be an integer array, not %s" % (what, x.dtype))
+    lo, hi = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+    wide = (x > hi) | (x < lo) if x.dtype.kind == "i" else x > hi
+    if wide.any():
+        i = int(np.flatnonzero(wide)[0])
+        sys.stderr.write("gptq_runner: %s holds values outside int32 (the first: flat index "
+                         "%d, %d); sent as the nearest int32 bound\n" % (what, i, x.flat[i]))
+        x = np.clip(x, lo, hi) if x.dtype.kind == "i" else np.minimum(x, hi)
+    return ("I32", x.astype(np.int32))
+
+
 def _output_y(y, cfg):
     y = np.asarray(y)
     return {"out": _activation(y, cfg["dtype"])}
@@ -170,7 +190,7 @@ def _output_abi(r, cfg):
     if r.get("zp") is not None:
         files["zp"] = _words(r["zp"], "zp")
     if r.get("perm") is not None:
-        files["perm"] = ("I32", np.asarray(r["perm"]).astype(np.int32))
+        files["perm"] = _indices(r["perm"], "perm")
     extra = {"group_size": int(r["group_size"]), "zp_scalar": int(r.get("zp_scalar", 8))}
     return files, extra
 
