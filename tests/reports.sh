@@ -148,12 +148,24 @@ check "missing baseline: exit 2" sh -c "[ $? -eq 2 ] && grep -q 'nonexistent' '$
 "$BIN" run -q 'fmt=ct m=3 n=16 k=64 g=32' --drift-factor 0.5 >/dev/null 2>&1
 check "bad --drift-factor: exit 2" [ $? -eq 2 ]
 # Coverage lost: every case skipped now (--max-bytes 1) that passed in the
-# baseline is flagged NOT RUN and counted; a warning, not a failure.
+# baseline is flagged NOT RUN and counted; a warning, but a run in which
+# every case was skipped checked nothing: exit 1, baseline or not.
 npassed=$(grep -c '"verdict":"PASSED"' "$TMP/full/results.jsonl")
 "$BIN" run -q --batch $SWEEP --max-bytes 1 --baseline "$TMP/full/results.jsonl" --out "$TMP/lost" \
-    >"$TMP/lost.out" 2>/dev/null
+    >"$TMP/lost.out" 2>"$TMP/lost.err"
 rc=$?
-check "skipped now, passed before: exit 0 (a warning)" [ "$rc" -eq 0 ]
+check "every case skipped, against a baseline: exit 1 (nothing was checked)" [ "$rc" -eq 1 ]
+check "every case skipped: stderr says nothing was checked" \
+    grep -q 'nothing was checked: all [0-9]* case(s) were SKIPPED' "$TMP/lost.err"
+"$BIN" run -q --max-bytes 1 'fmt=ct m=3 n=16 k=64 g=32' >"$TMP/lost1.out" 2>/dev/null
+rc=$?
+check "every case skipped, no baseline: exit 1, the summary says so" \
+    sh -c "[ $rc -eq 1 ] && grep -q '^summary: total=1 passed=0 failed=0 mistrusted=0 skipped=1 errors=0 exit=1\$' '$TMP/lost1.out'"
+"$BIN" run -q --max-bytes 1M 'fmt=ct m=3 n=16 k=64 g=32' 'fmt=ct m=64 n=4096 k=4096 g=128' \
+    >"$TMP/lost2.out" 2>/dev/null
+rc=$?
+check "one case skipped, one passed: exit 0" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^summary: total=2 passed=1 failed=0 mistrusted=0 skipped=1 errors=0 exit=0\$' '$TMP/lost2.out'"
 check "skipped now, passed before: $npassed counted as no longer run" \
     grep -q "^baseline: .* no longer run: $npassed\$" "$TMP/lost.out"
 check "skipped now, passed before: listed as NOT RUN" grep -q '^NOT RUN .*fmt=' "$TMP/lost.out"

@@ -209,18 +209,21 @@ check "a runner printing to stdout: nothing of it on the harness's stdout" \
     not_grep RUNNER-STDOUT-MARKER "$TMP/p.out"
 check "a runner printing to stdout: it is on stderr" grep -q RUNNER-STDOUT-MARKER "$TMP/p.err"
 
-# 5. The torch runners without torch: SKIPPED with the reason.
+# 5. The torch runners without torch: SKIPPED with the reason, and the run
+# is not green (nothing was checked).
 if $PY -c 'import torch' >/dev/null 2>&1; then
     ok "torch is installed here: the SKIPPED-without-torch checks do not apply"
 else
     for r in "tinygemm.py --device cpu" "tinygemm.py --device cuda" triton_w4a16.py xpu_int4_gemm.py; do
         "$BIN" run --kernel "exec:$PY runners/$r" 'm=1 seed=1' 'dt=bf16 zp=asym' >"$TMP/t.out" 2>&1
         rc=$?
-        check "$r without torch: exit 0, both cases SKIPPED" \
-            grep -q '^summary: total=2 passed=0 failed=0 mistrusted=0 skipped=2 errors=0 exit=0$' "$TMP/t.out"
+        check "$r without torch: both cases SKIPPED, exit 1 (nothing was checked)" \
+            grep -q '^summary: total=2 passed=0 failed=0 mistrusted=0 skipped=2 errors=0 exit=1$' "$TMP/t.out"
+        check "$r without torch: says nothing was checked" \
+            grep -q 'nothing was checked: all 2 case(s) were SKIPPED' "$TMP/t.out"
         check "$r without torch: the reason says torch is not installed" \
             grep -q 'why: torch is not installed for this python' "$TMP/t.out"
-        [ "$rc" -eq 0 ] || bad "$r without torch: exit $rc"
+        [ "$rc" -eq 1 ] || bad "$r without torch: exit $rc (want 1)"
     done
 fi
 "$BIN" run --kernel "exec:$PY runners/xpu_int4_gemm.py --stand-in --fault b-not-transposed" m=3 >"$TMP/xb.out" 2>&1

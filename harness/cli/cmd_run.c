@@ -625,6 +625,14 @@ int cmd_run(const char *prog, int argc, char **argv) {
     if (o.perf && have_kut && perf_mode_finish(&pm) != 0 && code == 0) code = 1;
     if (sig && code == 0) code = 1; /* an interrupted sweep is not a green one */
     if (!have_kut) code = 1;        /* no device is a failure even against a baseline */
+    /* Cases ran and none was checked (every one SKIPPED: over --max-bytes,
+     * past a device limit, a fault that does not apply): nothing vouches for
+     * the kernel, so the run is not green, even against a baseline. */
+    if (have_kut && t.n > 0 && t.by[V_SKIPPED] == t.n) {
+        fprintf(stderr, "gptq-harness run: nothing was checked: all %ld case(s) were SKIPPED\n",
+                t.n);
+        if (code == 0) code = 1;
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) { /* e.g. a pipe closed by its reader */
         fprintf(stderr,
                 "gptq-harness run: writing to stdout failed (closed?); the results are in %s\n",
