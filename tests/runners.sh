@@ -121,6 +121,11 @@ fault() { # fault MODE REASON [run options]
 }
 fault die@2 'the runner died before its reply.*exited with status 3'
 fault segv@2 'killed by signal 11'
+# a runner that exits while a process it started holds the channel open:
+# seen within a fraction of a second, not at the case timeout as a hang
+t0=$(date +%s)
+fault orphan@2 'exited with status 3 without replying, while a process it started still holds its reply channel open' --case-timeout 60
+check "orphan: seen long before the 60 s case timeout" [ $(($(date +%s) - t0)) -lt 30 ]
 fault hang@2 'did not send its reply within 2 s (hung; killed)' --case-timeout 2
 fault garbage@2 'its reply is not a JSON object'
 fault noid@2 'not the request.s "id"'

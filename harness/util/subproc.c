@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How often a reply wait checks whether the runner has exited (ms). */
+#define EXIT_CHECK_MS 200
+
 #include "util/errmsg.h"
 #include "util/interrupt.h"
 
@@ -164,17 +167,31 @@ int subproc_read_line(struct subproc *p, double timeout_s, char *out, size_t out
             errmsg(err, errlen, "interrupted by %s", interrupt_name(interrupt_requested()));
             return -3;
         }
-        int wait_ms = -1;
+        /* The wait is cut into slices so that a runner that exited while a
+         * process it started keeps the reply channel open (no end of file
+         * comes) is seen within a slice, not at the deadline as a hang. */
+        int wait_ms = EXIT_CHECK_MS;
         if (timeout_s > 0) {
             double left = deadline - mono_now();
             if (left <= 0) return -2;
-            wait_ms = left > 3600 ? 3600000 : (int)(left * 1000.0) + 1;
+            if (left * 1000.0 < wait_ms) wait_ms = (int)(left * 1000.0) + 1;
         }
         struct pollfd pf = {.fd = p->fd, .events = POLLIN};
-        int rc = poll(&pf, 1, wait_ms);
+        int rc = poll(&pf, 1, p->reaped ? 0 : wait_ms);
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) return errmsg(err, errlen, "poll: %s", strerror(errno));
-        if (rc == 0) continue; /* the deadline is checked above */
+        if (rc == 0) {
+            if (p->reaped) { /* exited, and nothing more came after it did */
+                char how[128];
+                subproc_describe_exit(p, how, sizeof how);
+                return errmsg(err, errlen,
+                              "the runner %s without replying, while a process it started "
+                              "still holds its reply channel open",
+                              how);
+            }
+            if (p->pid > 0 && waitpid(p->pid, &p->status, WNOHANG) == p->pid) p->reaped = 1;
+            continue; /* the deadline is checked above; once reaped, one last look */
+        }
         ssize_t r = recv(p->fd, p->buf + p->have, sizeof p->buf - p->have, 0);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) return errmsg(err, errlen, "cannot read from the runner: %s", strerror(errno));

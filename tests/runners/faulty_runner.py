@@ -6,6 +6,8 @@ usage: faulty_runner.py MODE[@ID]
 It answers every request correctly (the numpy kernel) except request ID
 (every request when no @ID is given), where MODE happens:
   die       exits with status 3 before replying
+  orphan    starts a process that keeps the reply channel open (sleeps
+            20 s), then exits with status 3 before replying
   segv      kills itself with SIGSEGV
   hang      sleeps forever (after creating the file $HANG_MARK, when set)
   garbage   replies with a line that is not JSON
@@ -61,6 +63,11 @@ for line in rf:
     files = gr._output_y(y, cfg)
     if now and mode == "die":
         sys.exit(3)
+    if now and mode == "orphan":
+        if os.fork() == 0:  # the child inherits the channel and outlives us
+            time.sleep(20)
+            os._exit(0)
+        os._exit(3)
     if now and mode == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
     if now and mode == "hang":
