@@ -1071,26 +1071,25 @@ static const struct mma_variant mma_variants[] = {
 /* The gemv kernel's settings (M == 1): column tiles of 16 per warp, slabs
  * of loads in flight, register bound (blocks of 256 per SM), cp.async or
  * registers, and warps per block. Measured on the H200 with $W4A16_CUDA_TUNE
- * (docs/performance.md): 1 tile, 2 slabs in registers, 8 warps was the best
- * or within 2% of the best of every setting at all five shapes timed
- * (4096..28672 columns, 4096..14336 rows), 13-26% above the earlier default
- * (cp.async, 4 slabs, 4 warps). A later tuning run timed 1 slab in flight
- * with 4 blocks per SM (64 registers, 8 warps) at 2242 and 2347 GB/s at
- * (14336, 14336) and (28672, 8192), 19% and 10% above this default, and 1
- * slab with 3 blocks 2-8% above it at the three small shapes; neither has
- * been through the sweeps on a GPU yet, so the default stays. The four
- * settings after those two were added untimed (ptxas spills 64-200 bytes).
- * $W4A16_CUDA_GEMV_WARPS overrides the warps, $W4A16_CUDA_TUNE times every
- * setting; each default may be set at build time (CUDA_DEFS=-DGEMV_DEPTH=1
- * ...; bench/gemv_candidates.sh). */
+ * and bench/gemv_candidates.sh (docs/performance.md): 1 tile, 1 slab in
+ * registers, 4 blocks per SM (64 registers), 8 warps was the fastest setting
+ * or level with it at all five shapes timed (4096..28672 columns,
+ * 4096..14336 rows): 20% and 10% above the earlier default (2 slabs, 3
+ * blocks per SM) at (14336, 14336) and (28672, 8192), and it passed the
+ * default job and m1-edges.batch on the GPU. 5 blocks per SM (48
+ * registers, spilling) was slower, and so was loading a quad's zero points
+ * and scales one per lane and sharing them by shuffles (no spill at 4
+ * blocks, 2% slower). $W4A16_CUDA_GEMV_WARPS overrides the warps,
+ * $W4A16_CUDA_TUNE times every setting; each default may be set at build
+ * time (CUDA_DEFS=-DGEMV_DEPTH=2 ...; bench/gemv_candidates.sh). */
 #ifndef GEMV_NT
 #define GEMV_NT 1
 #endif
 #ifndef GEMV_DEPTH
-#define GEMV_DEPTH 2
+#define GEMV_DEPTH 1
 #endif
 #ifndef GEMV_MINB
-#define GEMV_MINB 3
+#define GEMV_MINB 4
 #endif
 #ifndef GEMV_ASYNC
 #define GEMV_ASYNC false
