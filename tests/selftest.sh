@@ -123,8 +123,8 @@ check "planted fault: diagnosis names it" \
 check "planted fault: error constant within groups" \
     grep -q "constant over the group's 32 rows (a zero-point error)" "$TMP/p.out"
 "$BIN" run 'fmt=gptq-v1 m=3 n=40 k=128 fault=awq-interleave-ignored' >"$TMP/na.out" 2>&1
-check "fault not applicable: exit 0, SKIPPED with the rule" \
-    sh -c "[ $? -eq 0 ] && grep -q 'fault not applicable: awq-interleave-ignored needs fmt=awq' '$TMP/na.out'"
+check "fault not applicable: SKIPPED with the rule; the only case, so nothing was checked: exit 1" \
+    sh -c "[ $? -eq 1 ] && grep -q 'fault not applicable: awq-interleave-ignored needs fmt=awq' '$TMP/na.out' && grep -q 'nothing was checked' '$TMP/na.out'"
 
 # 7. A mutant kernel through run --kernel: kernel wrong, shape of the error,
 #    and the one-hot probe of the weights it decodes.
