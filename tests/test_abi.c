@@ -1,5 +1,6 @@
 /* test_abi.c - abi_check (contract preconditions) and abi_reference on
  * small hand-computed cases. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,6 +275,48 @@ static void test_reference_groups(void) {
     expect_y(&s.t, want_zp, 16);
 }
 
+/* The slack: 0 where every partial sum is exact in float, positive where a
+ * float accumulator rounds (and then large enough for what it does). */
+static void test_reference_slack(void) {
+    struct tiny s;
+    make_tiny(&s, DT_F16);
+    double y[8], yy[8], ad[8], sl[8];
+    CU_ASSERT_EQUAL_FATAL(abi_reference_slack(&s.t, y, ad, sl), 0);
+    CU_ASSERT_EQUAL_FATAL(abi_reference(&s.t, yy), 0);
+    for (int n = 0; n < 8; n++) {
+        CU_ASSERT_EQUAL(sl[n], 0.0);
+        CU_ASSERT_EQUAL(y[n], yy[n]);
+    }
+    /* column 0: 2048 + 1 + 2^-14 spans 2^25 units: not exact in float */
+    memset(s.a, 0, sizeof s.a);
+    s.a[0] = dt_from_double(DT_F16, 2048);
+    s.a[1] = dt_from_double(DT_F16, 1);
+    s.a[2] = dt_from_double(DT_F16, 0x1p-14);
+    s.b[0] = 0x88888999u; /* q - z = 1 on rows 0..2 */
+    s.scale[0] = dt_from_double(DT_F16, 1.0);
+    CU_ASSERT_EQUAL_FATAL(abi_reference_slack(&s.t, y, ad, sl), 0);
+    CU_ASSERT_EQUAL(y[0], 2049.0 + 0x1p-14);
+    CU_ASSERT(sl[0] > 0);
+    const float f = (2048.0f + 1.0f) + 0x1p-14f; /* what a float accumulator gets: 2049 */
+    CU_ASSERT(fabs((double)f - y[0]) <= sl[0]);
+    CU_ASSERT(sl[0] < 1.0); /* still far below the output's ulp (2) */
+    /* 2^-14 alone on top of 1: 2^14 units, exact */
+    s.a[0] = 0;
+    CU_ASSERT_EQUAL_FATAL(abi_reference_slack(&s.t, y, NULL, sl), 0);
+    CU_ASSERT_EQUAL(sl[0], 0.0);
+    /* bf16: 2^127 * (q - z = 1) + 2^127 overflows a float: anything goes */
+    make_tiny(&s, DT_BF16);
+    memset(s.a, 0, sizeof s.a);
+    s.a[0] = s.a[1] = dt_from_double(DT_BF16, 0x1p127);
+    s.b[0] = 0x88888899u;
+    s.scale[0] = dt_from_double(DT_BF16, 1.0);
+    CU_ASSERT_EQUAL_FATAL(abi_reference_slack(&s.t, y, NULL, sl), 0);
+    CU_ASSERT(isinf(sl[0]));
+    s.b[0] = 0x88888889u; /* one 2^127 alone is exact */
+    CU_ASSERT_EQUAL_FATAL(abi_reference_slack(&s.t, y, NULL, sl), 0);
+    CU_ASSERT_EQUAL(sl[0], 0.0);
+}
+
 static void test_reference_rejects_invalid(void) {
     struct tiny s;
     make_tiny(&s, DT_F16);
@@ -295,6 +338,7 @@ int register_abi_suite(void) {
     GH_ADD_TEST(s, test_reference_zp_tensor);
     GH_ADD_TEST(s, test_reference_perm_bias);
     GH_ADD_TEST(s, test_reference_groups);
+    GH_ADD_TEST(s, test_reference_slack);
     GH_ADD_TEST(s, test_reference_rejects_invalid);
     return 0;
 }

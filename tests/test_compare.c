@@ -112,11 +112,59 @@ static void test_mistrusted(void) {
     CU_ASSERT_EQUAL(m.zeros, ROWS * COLS);
 }
 
+/* compare_element_at on element 0, got = bits, the reference ref with slack. */
+static int element_at(data_t mode, double ref, double slack, uint16_t bits) {
+    double sl[1] = {slack};
+    setup(DT_F16);
+    yref[0] = ref;
+    got[0] = bits;
+    struct compare_input in = input(DT_F16, mode);
+    in.slack = sl;
+    return compare_element_at(&in, 0);
+}
+
+/* The hypothesis comparison of the diagnosis: exact where the slack is 0,
+ * float rounding allowed where it is not, an overflow to Inf matched only
+ * by that Inf. */
+static void test_element_at(void) {
+    const double r = 2049.0 + 0x1p-14; /* rounds to 2050; float summing in order gives 2048 */
+    const uint16_t h2048 = dt_from_double(DT_F16, 2048), h2050 = dt_from_double(DT_F16, 2050);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, r, 0, h2050), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, r, 0, h2048), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, 0.01, h2048), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, 0.01, h2050), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, 0.01, dt_from_double(DT_F16, 2046)), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, r, 0.01, dt_from_double(DT_F16, 2052)), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, r, 0.01, compare_poison_bits(DT_F16)), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, r, 0.01, 0x7E00), 0); /* NaN */
+    /* -0 and +0 equal */
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, -0x1p-30, 0, 0x8000), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 0x1p-30, 0, 0x8000), 1);
+    /* f16 overflows at 65520: Inf only where the reference (moved by the slack) rounds to it */
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 70000, 0, 0x7C00), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 70000, 0, 0xFC00), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 70000, 0, 0x7BFF), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 65519, 0, 0x7BFF), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 65519, 0, 0x7C00), 0);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, 65519, 2, 0x7C00), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, -65519, 2, 0xFC00), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EXACT, -65519, 2, 0x7C00), 0);
+    /* a float overflow possible: any written value, never the poison */
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, INFINITY, 0x7E00), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, INFINITY, 0xFC00), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, INFINITY, h2048), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_EDGE, r, INFINITY, compare_poison_bits(DT_F16)), 0);
+    /* real mode: the real-mode bound, and an Inf never passes */
+    CU_ASSERT_EQUAL(element_at(DATA_REAL, r, 0, h2048), 1);
+    CU_ASSERT_EQUAL(element_at(DATA_REAL, 70000, 0, 0x7C00), 0);
+}
+
 int register_compare_suite(void) {
     GH_ADD_SUITE(s, "compare");
     GH_ADD_TEST(s, test_exact);
     GH_ADD_TEST(s, test_unwritten_nan_guard);
     GH_ADD_TEST(s, test_real_bound);
     GH_ADD_TEST(s, test_mistrusted);
+    GH_ADD_TEST(s, test_element_at);
     return 0;
 }

@@ -167,10 +167,40 @@ int abi_reference(const struct abi_tensors *t, double *y) {
 
 #define ROW_BLOCK 64 /* activation rows converted at a time */
 
-/* Rows [m0, m1) of y (and absdot), with the block's activations in xd
+/* Exponent of the lowest set bit of a nonzero finite double. */
+static int low_bit_exp(double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    int e = (int)((u >> 52) & 0x7FF);
+    uint64_t mant = u & ((UINT64_C(1) << 52) - 1);
+    if (e)
+        mant |= UINT64_C(1) << 52;
+    else
+        e = 1;
+    while (!(mant & 1)) {
+        mant >>= 1;
+        e++;
+    }
+    return e - 1075;
+}
+
+/* Float arithmetic on the terms of one output element: 0 when exact in any
+ * order (abi.h), else the bound. lowest: the smallest low_bit_exp over the
+ * nonzero terms (INT32_MAX: none); mag: the sum of their magnitudes. */
+static double element_slack(int lowest, double mag, int64_t K) {
+    if (lowest == INT32_MAX) return 0.0;
+    if (lowest >= -149 && mag < ldexp(1.0, lowest + 24) && mag <= 0x1.fffffep127) return 0.0;
+    const double slack = (double)(3 * K + 3) * (ldexp(mag, -24) + ldexp(1.0, -149));
+    /* a product or a partial sum may overflow a float: Inf, -Inf or NaN are then as much what
+       the contract's arithmetic gives as a finite value */
+    return mag + slack > 0x1.fffffep127 ? INFINITY : slack;
+}
+
+/* Rows [m0, m1) of y (and absdot, slack), with the block's activations in xd
  * (already permuted: xd[(m - m0) * K + k] = A[m][perm[k]]). */
 static void reference_rows(const struct abi_tensors *t, const double *sd, const double *xd,
-                           int64_t m0, int64_t m1, double *w, double *y, double *absdot) {
+                           int64_t m0, int64_t m1, double *w, double *y, double *absdot,
+                           double *slack) {
     for (int64_t n = 0; n < t->N; n++) {
         dequant_column(t, n, sd, w);
         const double bias = t->bias ? dt_to_double(t->dt, t->bias[n]) : 0.0;
@@ -179,16 +209,28 @@ static void reference_rows(const struct abi_tensors *t, const double *sd, const 
             double acc = 0.0, mag = 0.0;
             for (int64_t k = 0; k < t->K; k++)
                 acc += xr[k] * w[k];
-            if (absdot)
+            if (absdot || slack)
                 for (int64_t k = 0; k < t->K; k++)
                     mag += fabs(xr[k] * w[k]);
             y[m * t->N + n] = acc + bias;
             if (absdot) absdot[m * t->N + n] = mag + fabs(bias);
+            if (!slack) continue;
+            int lowest = bias != 0.0 ? low_bit_exp(bias) : INT32_MAX;
+            for (int64_t k = 0; k < t->K; k++) {
+                const double p = xr[k] * w[k]; /* exact in double: at most 11 + 4 + 11 bits */
+                const int e = p != 0.0 ? low_bit_exp(p) : INT32_MAX;
+                if (e < lowest) lowest = e;
+            }
+            slack[m * t->N + n] = element_slack(lowest, mag + fabs(bias), t->K);
         }
     }
 }
 
 int abi_reference_absdot(const struct abi_tensors *t, double *y, double *absdot) {
+    return abi_reference_slack(t, y, absdot, NULL);
+}
+
+int abi_reference_slack(const struct abi_tensors *t, double *y, double *absdot, double *slack) {
     if (!y || abi_check(t, NULL, 0) != 0) return -1;
     const int64_t rows = t->M < ROW_BLOCK ? t->M : ROW_BLOCK;
     double *sd = scales_double(t);
@@ -201,7 +243,7 @@ int abi_reference_absdot(const struct abi_tensors *t, double *y, double *absdot)
             for (int64_t k = 0; k < t->K; k++)
                 xd[(m - m0) * t->K + k] =
                     dt_to_double(t->dt, t->a[m * t->K + (t->perm ? t->perm[k] : k)]);
-        reference_rows(t, sd, xd, m0, m1, w, y, absdot);
+        reference_rows(t, sd, xd, m0, m1, w, y, absdot, slack);
     }
     free(sd);
     free(w);

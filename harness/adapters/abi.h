@@ -44,6 +44,19 @@ int abi_reference(const struct abi_tensors *t, double *y);
  * magnitude the real-mode error bound needs); absdot may be NULL. */
 int abi_reference_absdot(const struct abi_tensors *t, double *y, double *absdot);
 
+/* Same, and slack[m][n]: how far the contract's float arithmetic (products,
+ * sums in any order, the scale applied per weight or per group, the bias)
+ * may land from y[m][n]. 0 where every product and every partial sum in any
+ * order is exact in float (each term a multiple of 2^e, e >= -149, and the
+ * sum of their magnitudes below 2^(e+24)): there the rounded y is the one
+ * result the contract allows, as in the exact data modes. Elsewhere (the
+ * arguments of a hypothesis the diagnosis tries, which need not keep the
+ * exact data's properties) a bound on the accumulated rounding error,
+ * (3K + 3) * (2^-24 * sum|terms| + 2^-149), or INFINITY where a product or
+ * a partial sum may overflow a float (any result, NaN included, is then one
+ * the contract's arithmetic can give). absdot and slack may be NULL. */
+int abi_reference_slack(const struct abi_tensors *t, double *y, double *absdot, double *slack);
+
 /* The weights the contract makes of t, in the activations' (logical) row
  * order: w[perm[k]][n] = (q - z) * s of kernel row k (w[k][n] without perm).
  * w holds K*N doubles. t must pass abi_check. Returns 0 or -1. */

@@ -73,6 +73,21 @@ int compare_element_ok(const struct compare_input *in, double ref, double absdot
     return fabs(g - ref) <= compare_allowed(in, ref, absdot);
 }
 
+int compare_element_at(const struct compare_input *in, int64_t i) {
+    const double ref = in->yref[i], ad = in->absdot ? in->absdot[i] : 0.0;
+    const uint16_t got = in->got[i];
+    if (!data_is_exact(in->mode)) return compare_element_ok(in, ref, ad, got);
+    const double slack = in->slack ? in->slack[i] : 0.0;
+    if (got == compare_poison_bits(in->dt)) return 0;
+    if (isinf(slack)) return 1; /* float overflow possible: any written value */
+    if (dt_is_nan(in->dt, got)) return 0;
+    const double g = dt_to_double(in->dt, got);
+    if (dt_is_inf(in->dt, got)) /* the reference at its end nearest g rounds to g */
+        return dt_from_double(in->dt, ref + (g > 0 ? slack : -slack)) == got;
+    if (!(slack > 0)) return g == dt_to_double(in->dt, dt_from_double(in->dt, ref));
+    return fabs(g - ref) <= slack + dt_ulp(in->dt, fabs(ref) + slack) / 2;
+}
+
 /* Error of one element, as a ratio to what is allowed (exact: to half an ulp,
  * so any mismatch is >= 1... and a match is 0). */
 static double element_ratio(const struct compare_input *in, double ref, double exp_r, double got,

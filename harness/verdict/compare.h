@@ -69,6 +69,9 @@ struct compare_input {
                              guard zones got[-guard .. -1] and got[M*N .. M*N+guard) too */
     int64_t guard;        /* guard elements on each side (0: none checked) */
     double safety;        /* <= 0: COMPARE_SAFETY */
+    const double *slack;  /* NULL, or [M][N] (abi_reference_slack): where yref is the contract's
+                             value on arguments that need not hold exact data, how far float
+                             arithmetic may take the result from it (compare_element_at) */
 };
 
 /* Fills out[0 .. total) with the poison pattern and the guard elements
@@ -94,6 +97,18 @@ double compare_allowed(const struct compare_input *in, double ref, double absdot
 /* 1 when one output element passes on its own: finite, written, and equal to
  * the rounded reference (exact mode) or within compare_allowed (real mode). */
 int compare_element_ok(const struct compare_input *in, double ref, double absdot, uint16_t got);
+
+/* 1 when output element i of in->got is what the contract may make of the
+ * arguments whose reference is in->yref: in exact modes, where in->slack is
+ * NULL or 0, the rounded reference bit for bit (+0 and -0 equal; an Inf only
+ * where the reference itself rounds to that Inf); where the slack is
+ * positive, within slack plus half an ulp of the output, or the Inf the
+ * reference moved by the slack rounds to; where it is INFINITY (a float
+ * overflow possible), any written value. Never the poison pattern (an
+ * element never written). Real mode: compare_element_ok. It
+ * judges a hypothesis (the diagnosis), not a kernel: a kernel's verdict is
+ * compare_run's, where an Inf never passes. */
+int compare_element_at(const struct compare_input *in, int64_t i);
 
 const char *verdict_name(verdict_t v);
 
