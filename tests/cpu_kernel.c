@@ -24,22 +24,37 @@ static int misread(enum cpu_kernel_bug bug, int64_t k, int64_t K, int q) {
     return q;
 }
 
-/* A kernel that misreads some nibbles (misread): computed directly. */
-static void run_misread(const struct abi_tensors *t, enum cpu_kernel_bug bug, double *y) {
+/* Weight (k, n) as the kernel reads it, in kernel row order. */
+static double weight_at(const struct abi_tensors *t, enum cpu_kernel_bug bug, int64_t k,
+                        int64_t n) {
+    const int64_t g = k / t->group_size;
+    int q = (int)((t->b[n * (t->K / 8) + k / 8] >> (4 * (k % 8))) & 0xFu);
+    q = misread(bug, k, t->K, q);
+    const int z =
+        t->zp ? (int)((t->zp[g * (t->N / 8) + n / 8] >> (4 * (n % 8))) & 0xFu) : t->zp_scalar;
+    return (double)(q - z) * dt_to_double(t->dt, t->scale[g * t->N + n]);
+}
+
+/* A kernel that misreads some nibbles (misread), in double, or one that
+ * computes in float (CPU_FLOAT_ORDER): computed directly. */
+static void run_direct(const struct abi_tensors *t, enum cpu_kernel_bug bug, double *y) {
     for (int64_t m = 0; m < t->M; m++)
         for (int64_t n = 0; n < t->N; n++) {
             double acc = 0;
+            float facc = 0.0f;
             for (int64_t k = 0; k < t->K; k++) {
-                const int64_t g = k / t->group_size;
-                int q = (int)((t->b[n * (t->K / 8) + k / 8] >> (4 * (k % 8))) & 0xFu);
-                q = misread(bug, k, t->K, q);
-                const int z = t->zp ? (int)((t->zp[g * (t->N / 8) + n / 8] >> (4 * (n % 8))) & 0xFu)
-                                    : t->zp_scalar;
-                const double s = dt_to_double(t->dt, t->scale[g * t->N + n]);
                 const int64_t src = t->perm ? t->perm[k] : k;
-                acc += dt_to_double(t->dt, t->a[m * t->K + src]) * (double)(q - z) * s;
+                const double x = dt_to_double(t->dt, t->a[m * t->K + src]);
+                if (bug != CPU_FLOAT_ORDER) {
+                    acc += x * weight_at(t, bug, k, n);
+                    continue;
+                }
+                const float w = (float)weight_at(t, bug, k, n); /* exact: (q - z) * s */
+                const float p = (float)x * w;
+                facc += p;
             }
-            y[m * t->N + n] = acc + (t->bias ? dt_to_double(t->dt, t->bias[n]) : 0.0);
+            const double bias = t->bias ? dt_to_double(t->dt, t->bias[n]) : 0.0;
+            y[m * t->N + n] = bug == CPU_FLOAT_ORDER ? (double)(facc + (float)bias) : acc + bias;
         }
 }
 
@@ -54,8 +69,8 @@ static void cpu_run(void *self, const struct abi_tensors *t, uint16_t *out, size
         res->status = BK_ERROR;
         return;
     }
-    if (k->bug == CPU_ROW7_WRONG || k->bug == CPU_SLOT5_HIGH_K)
-        run_misread(t, k->bug, y);
+    if (k->bug == CPU_ROW7_WRONG || k->bug == CPU_SLOT5_HIGH_K || k->bug == CPU_FLOAT_ORDER)
+        run_direct(t, k->bug, y);
     else if (reference_of(t, k->bug, y) != 0)
         res->status = BK_ERROR;
     for (int64_t i = 0; k->bug == CPU_BIAS_TWICE && t->bias && i < mn; i++)

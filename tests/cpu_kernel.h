@@ -16,7 +16,9 @@ enum cpu_kernel_bug {
     CPU_SLOT5_HIGH_K,        /* nibble slot 5 of kernel rows k >= K/2 read as q ^ 1 */
     CPU_BIAS_TWICE,          /* weights right, the bias added twice */
     CPU_GUARD_BEFORE,        /* right, and writes one element before the output */
-    CPU_GUARD_FAR            /* right, and writes the last element of the guard zone after */
+    CPU_GUARD_FAR,           /* right, and writes the last element of the guard zone after */
+    CPU_FLOAT_ORDER          /* right, as a device computes it: dequantized and summed in
+                                float, k in order, the bias added in float, rounded on the store */
 };
 
 struct cpu_kernel {

@@ -41,6 +41,24 @@ done
 check "selftest faults: every catalogued fault caught and named" [ "$missing" -eq 0 ]
 check "selftest faults: PASSED line" grep -q '^selftest: PASSED' "$TMP/st.out"
 
+# 1a. Faults on edge data: the faulty arguments lose the edge data's exactness
+#     (partial sums round, a huge row overflows a float), and the right
+#     kernel's output must still be read as the adapter's fault and named
+#     (the default job's contract sweep; this failed `make selftest` once).
+cat >"$TMP/edge.batch" <<'B'
+fmt=gptq-v1,awq zp=asym gidx=none,act g=32 dt=f16,bf16 data=edge m=9 n=40 k=256 bias=1 seed=41
+fmt=gptq-v2 zp=asym g=8 dt=f16 data=edge m=67 n=40 k=128 bias=1 seed=44
+B
+"$BIN" selftest --no-mutants --batch "$TMP/edge.batch" --only scales-transposed \
+    --only weight-wrong-axis --only zeros-transposed --only awq-as-gptq >"$TMP/edge.out" 2>&1
+rc=$?
+check "selftest faults on edge data: exit 0" [ "$rc" -eq 0 ]
+for f in scales-transposed weight-wrong-axis zeros-transposed awq-as-gptq; do
+    check "selftest faults on edge data: $f named in every catching case" \
+        awk -v f="$f" '$1 == f && $3 == "caught" { split($4, c, "/"); if (c[1] > 0 && $5 == c[1]) ok = 1 }
+            END { exit !ok }' "$TMP/edge.out"
+done
+
 # 1b. Every mutant kernel, old and new, on the default job (selftest's default
 #     batches, what `make run` runs): all caught; the new classes need the
 #     contract sweep, and escape the smoke and kernel-edges sweeps.

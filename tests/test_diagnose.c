@@ -110,6 +110,40 @@ static void test_adapter_combinations(void) {
     case_result_free(&r);
 }
 
+/* Edge data under a planted fault, through a kernel that computes in float
+ * as a device does: the faulty arguments no longer keep the edge data's
+ * exactness (partial sums round; a huge row times a larger weight
+ * overflows), and the right kernel's output must still be read as "adapter
+ * wrong" and named. Each line holds elements where the float result and
+ * the double one rounded differ (checked: without the slack, or with a slack
+ * that is 0 where no float overflow is possible, the diagnosis says "kernel
+ * wrong" on at least one line of each kind). */
+static void test_edge_data_faults(void) {
+    static const char *const lines[] = {
+        "fmt=gptq-v1 zp=sym g=32 dt=bf16 data=edge m=9 n=40 k=256 seed=41 fault=weight-wrong-axis",
+        "fmt=gptq-v2 zp=asym g=32 dt=bf16 data=edge m=9 n=40 k=256 seed=41 fault=zeros-transposed",
+        "fmt=ct zp=asym gidx=act g=32 dt=bf16 data=edge m=9 n=40 k=256 seed=41 "
+        "fault=scales-transposed",
+        "fmt=gptq-v2 zp=asym g=8 dt=f16 data=edge m=67 n=40 k=128 bias=1 seed=44 "
+        "fault=scales-transposed",
+        "fmt=gptq-v2 zp=asym gidx=act g=32 dt=f16 data=edge m=5 n=40 k=640 bias=1 seed=52 "
+        "perm=ingroup fault=scales-transposed",
+        "fmt=awq zp=asym g=32 dt=bf16 data=edge m=9 n=40 k=256 bias=1 seed=41 fault=awq-as-gptq",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        struct case_result r;
+        CU_ASSERT_FATAL(cpu_run_line(lines[i], CPU_FLOAT_ORDER, 1, &r) == 0);
+        const char *fault = strstr(lines[i], "fault=") + 6;
+        CU_ASSERT_EQUAL(r.verdict, V_FAILED);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.where, "adapter wrong"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.explained_by, fault));
+        if (!strstr(r.where, "adapter wrong") || !strstr(r.explained_by, fault))
+            fprintf(stderr, "\n  %s:\n  where: %s\n  diagnosis: %s\n", lines[i], r.where,
+                    r.diagnosis);
+        case_result_free(&r);
+    }
+}
+
 static void test_kernel_shapes(void) {
     const char *tile[] = {"kernel wrong",
                           "no catalogued fault",
@@ -254,6 +288,7 @@ int register_diagnose_suite(void) {
     GH_ADD_TEST(s, test_sets);
     GH_ADD_TEST(s, test_adapter_shapes);
     GH_ADD_TEST(s, test_adapter_combinations);
+    GH_ADD_TEST(s, test_edge_data_faults);
     GH_ADD_TEST(s, test_kernel_shapes);
     GH_ADD_TEST(s, test_guard_zones);
     GH_ADD_TEST(s, test_memory_verdicts);

@@ -69,7 +69,6 @@ struct case_work {
     struct tensor_set ckpt; /* the packed checkpoint */
     struct abi_tensors abi; /* what the adapter handed the kernel */
     double *yref, *absdot;  /* logical reference [M][N] (absdot: real mode) */
-    double *yabi;           /* ABI-level reference, when computed */
     uint16_t *out;          /* device output [M*N], with guard zones of `guard` elements
                                before and after it (compare_out_alloc) */
     int64_t guard;

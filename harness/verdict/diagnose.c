@@ -35,31 +35,68 @@ struct observed {
     double safety;
 };
 
+/* The ABI-level reference of some arguments, as the output is judged
+ * against it: y, absdot, and in exact modes the slack (abi.h). */
+struct contract_ref {
+    double *y, *absdot, *slack;
+};
+
+static void contract_ref_free(struct contract_ref *c) {
+    free(c->y);
+    free(c->absdot);
+    free(c->slack);
+    memset(c, 0, sizeof *c);
+}
+
+/* Computes c for rows [0, t->M) of t; 0 or -1 (out of memory). */
+static int contract_ref_make(const struct abi_tensors *t, data_t mode, struct contract_ref *c) {
+    const size_t total = (size_t)(t->M * t->N);
+    c->y = malloc(total * sizeof *c->y);
+    c->absdot = malloc(total * sizeof *c->absdot);
+    c->slack = data_is_exact(mode) ? malloc(total * sizeof *c->slack) : NULL;
+    if (!c->y || !c->absdot || (data_is_exact(mode) && !c->slack) ||
+        abi_reference_slack(t, c->y, c->absdot, c->slack) != 0) {
+        contract_ref_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* The comparison of the output with c: as the contract allows on arguments
+ * that need not hold exact data (compare_element_at). */
+static struct compare_input contract_input(const struct contract_ref *c, int64_t M, int64_t N,
+                                           int64_t K, const struct observed *o) {
+    struct compare_input ci = {.dt = o->dt,
+                               .mode = o->mode,
+                               .M = M,
+                               .N = N,
+                               .K = K,
+                               .yref = c->y,
+                               .absdot = c->absdot,
+                               .got = o->out,
+                               .safety = o->safety,
+                               .slack = c->slack};
+    return ci;
+}
+
+/* The output elements that differ from what the contract makes of c. */
+static int64_t contract_mismatches(const struct compare_input *ci) {
+    int64_t bad = 0;
+    for (int64_t i = 0; i < ci->M * ci->N; i++)
+        bad += !compare_element_at(ci, i);
+    return bad;
+}
+
 /* 1 when rows [0, rows) of the ABI-level reference of h reproduce the output
  * element by element; -1 out of memory. */
 static int rows_match(const struct abi_tensors *h, int64_t rows, const struct observed *o) {
     struct abi_tensors part = *h; /* shares h's buffers; a is row-major, so rows < M is a prefix */
     part.M = rows;
-    const int64_t total = rows * h->N;
-    double *y = malloc((size_t)total * sizeof *y);
-    double *ad = malloc((size_t)total * sizeof *ad);
-    int rc = -1;
-    if (y && ad && abi_reference_absdot(&part, y, ad) == 0) {
-        struct compare_input ci = {.dt = o->dt,
-                                   .mode = o->mode,
-                                   .M = rows,
-                                   .N = h->N,
-                                   .K = h->K,
-                                   .yref = y,
-                                   .absdot = ad,
-                                   .got = o->out,
-                                   .safety = o->safety};
-        rc = 1;
-        for (int64_t i = 0; i < total && rc == 1; i++)
-            rc = compare_element_ok(&ci, y[i], ad[i], o->out[i]);
-    }
-    free(y);
-    free(ad);
+    struct contract_ref c;
+    if (contract_ref_make(&part, o->mode, &c) != 0) return -1;
+    const struct compare_input ci = contract_input(&c, rows, h->N, h->K, o);
+    const int rc = contract_mismatches(&ci) == 0;
+    contract_ref_free(&c);
     return rc;
 }
 
@@ -159,47 +196,36 @@ static void find_what(const struct case_work *w, const struct observed *o, int a
 }
 
 /* where: compares the output with the ABI-level reference of the arguments
- * the kernel got. Returns 1 adapter wrong, 0 kernel wrong, -1 unknown. */
-static int find_where(struct case_work *w, const struct run_settings *s, struct case_result *r,
-                      double **absdot_abi) {
-    const int64_t total = w->abi.M * w->abi.N;
-    w->yabi = malloc((size_t)total * sizeof *w->yabi);
-    *absdot_abi = malloc((size_t)total * sizeof **absdot_abi);
-    if (!w->yabi || !*absdot_abi || abi_reference_absdot(&w->abi, w->yabi, *absdot_abi) != 0) {
+ * the kernel got (kept in abi for the shapes). Returns 1 adapter wrong, 0
+ * kernel wrong, -1 unknown. */
+static int find_where(struct case_work *w, const struct observed *o, struct case_result *r,
+                      struct contract_ref *abi) {
+    if (contract_ref_make(&w->abi, o->mode, abi) != 0) {
         snprintf(r->where, sizeof r->where, "unknown (out of memory for the ABI-level reference)");
         return -1;
     }
-    struct compare_input ci = {.dt = w->p.d.dt,
-                               .mode = w->p.d.data,
-                               .M = w->abi.M,
-                               .N = w->abi.N,
-                               .K = w->abi.K,
-                               .yref = w->yabi,
-                               .absdot = *absdot_abi,
-                               .got = w->out,
-                               .guard = w->guard,
-                               .safety = s->safety};
-    struct metrics m;
-    char why[256];
-    if (compare_run(&ci, &m, why, sizeof why) == V_PASSED && r->met.guard_bad == 0) {
+    const struct compare_input ci = contract_input(abi, w->abi.M, w->abi.N, w->abi.K, o);
+    const int64_t bad = contract_mismatches(&ci), total = w->abi.M * w->abi.N;
+    const struct metrics *m = &r->met;
+    if (bad == 0 && m->guard_bad == 0) {
         snprintf(r->where, sizeof r->where,
                  "adapter wrong: the kernel computed what the contract says from the arguments it "
                  "got; those arguments do not encode the checkpoint");
         return 1;
     }
-    if (m.mismatches == 0 && m.guard_bad)
+    if (bad == 0)
         snprintf(r->where, sizeof r->where,
                  "kernel wrong: it wrote %lld element(s) %s the output (guard zones); every "
                  "element of the output itself is right",
-                 (long long)m.guard_bad,
-                 m.guard_before && m.guard_after ? "before and after"
-                 : m.guard_before                ? "before"
-                                                 : "past the end of");
+                 (long long)m->guard_bad,
+                 m->guard_before && m->guard_after ? "before and after"
+                 : m->guard_before                 ? "before"
+                                                   : "past the end of");
     else
         snprintf(r->where, sizeof r->where,
                  "kernel wrong: its output differs from the ABI-level reference of its own "
                  "arguments (%lld/%lld elements)",
-                 (long long)m.mismatches, (long long)m.total);
+                 (long long)bad, (long long)total);
     return 0;
 }
 
@@ -306,18 +332,19 @@ out:
 }
 
 static void add_shapes(struct case_work *w, const struct run_settings *s, struct kernel_backend *kb,
-                       const double *absdot_abi, int adapter_wrong, const struct case_result *r,
-                       struct strbuf *text) {
+                       const struct contract_ref *abi, int adapter_wrong,
+                       const struct case_result *r, struct strbuf *text) {
     const int vs_logical = adapter_wrong != 0;
     struct compare_input ci = {.dt = w->p.d.dt,
                                .mode = w->p.d.data,
                                .M = w->p.M,
                                .N = w->p.N,
                                .K = w->p.K,
-                               .yref = vs_logical ? w->yref : w->yabi,
-                               .absdot = vs_logical ? w->absdot : absdot_abi,
+                               .yref = vs_logical ? w->yref : abi->y,
+                               .absdot = vs_logical ? w->absdot : abi->absdot,
                                .got = w->out,
-                               .safety = s->safety};
+                               .safety = s->safety,
+                               .slack = vs_logical ? NULL : abi->slack};
     char buf[RESULT_DIAG_MAX];
     shape_output(&ci, vs_logical ? "output" : "output against the kernel's own contract", buf,
                  sizeof buf);
@@ -341,26 +368,24 @@ static void add_shapes(struct case_work *w, const struct run_settings *s, struct
 
 void diagnose_failure(struct case_work *w, const struct run_settings *s, struct kernel_backend *kb,
                       struct case_result *r) {
-    double *absdot_abi = NULL;
-    int adapter_wrong = 1; /* a contract violation: the adapter is wrong */
-    if (w->out) adapter_wrong = find_where(w, s, r, &absdot_abi);
-    if (s->no_diagnosis) {
-        free(absdot_abi);
-        return;
-    }
     struct observed o = {.out = w->out,
                          .got_abi = &w->abi,
                          .dt = w->p.d.dt,
                          .mode = w->p.d.data,
                          .safety = s->safety};
-    struct strbuf text;
-    sb_init(&text, r->diagnosis, sizeof r->diagnosis);
-    struct what wh = {.text = &text, .matches = 0};
-    sb_init(&wh.names, r->explained_by, sizeof r->explained_by);
-    find_what(w, &o, adapter_wrong == 1, &wh);
-    if (!w->out)
-        sb_add(&text, "%skernel not run", text.used ? "; " : "");
-    else if (adapter_wrong >= 0)
-        add_shapes(w, s, kb, absdot_abi, adapter_wrong, r, &text);
-    free(absdot_abi);
+    struct contract_ref abi = {NULL, NULL, NULL};
+    int adapter_wrong = 1; /* a contract violation: the adapter is wrong */
+    if (w->out) adapter_wrong = find_where(w, &o, r, &abi);
+    if (!s->no_diagnosis) {
+        struct strbuf text;
+        sb_init(&text, r->diagnosis, sizeof r->diagnosis);
+        struct what wh = {.text = &text, .matches = 0};
+        sb_init(&wh.names, r->explained_by, sizeof r->explained_by);
+        find_what(w, &o, adapter_wrong == 1, &wh);
+        if (!w->out)
+            sb_add(&text, "%skernel not run", text.used ? "; " : "");
+        else if (adapter_wrong >= 0)
+            add_shapes(w, s, kb, &abi, adapter_wrong, r, &text);
+    }
+    contract_ref_free(&abi);
 }

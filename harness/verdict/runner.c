@@ -27,7 +27,6 @@ static void work_free(struct case_work *w) {
     abi_tensors_free(&w->abi);
     free(w->yref);
     free(w->absdot);
-    free(w->yabi);
     compare_out_free(w->out, w->guard);
     probemap_free(w->probe);
 }
