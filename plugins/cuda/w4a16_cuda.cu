@@ -913,6 +913,201 @@ __global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_gemv_kernel(struc
     }
 }
 
+/* ---- the gemv kernel, bulk-copy form (M == 1, sm_90) -----------------------
+ * The gemv kernel's arithmetic (gemv_slab), with the weights brought into
+ * shared memory by the copy engine (cp.async.bulk, completing on an
+ * mbarrier) instead of by registers: no registers are held for loads in
+ * flight, so STAGES stages of a block's 16 columns can be in flight at
+ * once. A stage is W consecutive slabs (W * 128 rows) of the block's 16
+ * columns: per column one contiguous piece of W * 64 bytes, copied to a
+ * row of GEMV_TMA_ROW bytes (64 bytes of padding, so that the 8 lanes of a
+ * quarter warp, columns g and g + 1 of chunks t = 0..3, hit distinct banks).
+ * Warp W (one more than the W that compute) is the producer: its lane 0
+ * waits until stage i's buffer is free (empty[b], one arrival per computing
+ * warp), announces the stage's bytes on full[b] and issues its 16 copies.
+ * Computing warp w takes slab w of every stage; zero points and scales are
+ * loaded from global memory one stage ahead, in registers. Columns past N
+ * read column N - 1 (nothing is stored for them), as in the gemv kernel. */
+#ifndef GEMV_TMA
+#define GEMV_TMA 0 /* stages; 0: the register form only */
+#endif
+#ifndef GEMV_WARPS_TMA
+#define GEMV_WARPS_TMA 8 /* computing warps */
+#endif
+#define GEMV_TMA_ROW (GEMV_WARPS_TMA * 64 + 64)
+
+__device__ __forceinline__ uint32_t smem_u32(const void *ptr) {
+    return (uint32_t)__cvta_generic_to_shared(ptr);
+}
+
+__device__ __forceinline__ void mbar_init(uint64_t *bar, uint32_t count) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(smem_u32(bar)), "r"(count)
+                 : "memory");
+#else
+    (void)bar;
+    (void)count;
+#endif
+}
+
+__device__ __forceinline__ void mbar_arrive(uint64_t *bar) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(smem_u32(bar)) : "memory");
+#else
+    (void)bar;
+#endif
+}
+
+__device__ __forceinline__ void mbar_expect_tx(uint64_t *bar, uint32_t bytes) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_u32(bar)),
+                 "r"(bytes)
+                 : "memory");
+#else
+    (void)bar;
+    (void)bytes;
+#endif
+}
+
+/* Waits until the phase of parity `parity` of bar has completed. */
+__device__ __forceinline__ void mbar_wait(uint64_t *bar, uint32_t parity) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("{\n\t.reg .pred P1;\n\t"
+                 "WAIT:\n\t"
+                 "mbarrier.try_wait.parity.shared::cta.b64 P1, [%0], %1;\n\t"
+                 "@P1 bra DONE;\n\t"
+                 "bra WAIT;\n\t"
+                 "DONE:\n\t}" ::"r"(smem_u32(bar)),
+                 "r"(parity)
+                 : "memory");
+#else
+    (void)bar;
+    (void)parity;
+#endif
+}
+
+/* bytes (a multiple of 16) from global src to shared dst (both 16-byte
+ * aligned), completing on bar. */
+__device__ __forceinline__ void bulk_copy(void *dst, const void *src, uint32_t bytes,
+                                          uint64_t *bar) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile(
+        "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::
+            "r"(smem_u32(dst)),
+        "l"(src), "r"(bytes), "r"(smem_u32(bar))
+        : "memory");
+#else
+    (void)dst;
+    (void)src;
+    (void)bytes;
+    (void)bar;
+#endif
+}
+
+/* Shared memory of the bulk-copy form: the staged activations (2K bytes),
+ * the stages (16 rows of GEMV_TMA_ROW bytes each), 2 * stages mbarriers. */
+__host__ __device__ __forceinline__ size_t gemv_tma_smem_bytes(int K, int stages) {
+    return (size_t)K * 2 + (size_t)stages * 16 * GEMV_TMA_ROW + (size_t)stages * 2 * 8;
+}
+
+/* The producer's part of stage i: announce its bytes on full[i % STAGES]
+ * and issue the copies of the block's 16 columns (its buffer is free). */
+template <int STAGES>
+__device__ __forceinline__ void gemv_tma_issue(const struct w4a16_args &p, int n0, int i,
+                                               unsigned char *stage0, uint64_t *full) {
+    constexpr int W = GEMV_WARPS_TMA;
+    const int b = i % STAGES, slabs = p.K / MMA_SLAB;
+    const int nsl = min(W, slabs - i * W);
+    const uint32_t bytes = (uint32_t)nsl * 64u; /* per column */
+    mbar_expect_tx(&full[b], 16u * bytes);
+    unsigned char *dst = stage0 + (size_t)b * 16 * GEMV_TMA_ROW;
+    for (int c = 0; c < 16; c++) {
+        const int n = min(n0 + c, p.N - 1);
+        const unsigned char *src = reinterpret_cast<const unsigned char *>(p.b) +
+                                   (size_t)n * (size_t)(p.K / 2) + (size_t)i * W * 64;
+        bulk_copy(dst + c * GEMV_TMA_ROW, src, bytes, &full[b]);
+    }
+}
+
+template <bool BF16, bool PERM, int STAGES, int MINB>
+__global__ void __launch_bounds__((GEMV_WARPS_TMA + 1) * 32, MINB)
+    w4a16_gemv_tma_kernel(struct w4a16_args p) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    constexpr int W = GEMV_WARPS_TMA;
+    extern __shared__ uint4 gemv_smem[]; /* activations | stages | full[STAGES] empty[STAGES] */
+    unsigned char *stage0 = reinterpret_cast<unsigned char *>(gemv_smem + p.K / 8);
+    uint64_t *full = reinterpret_cast<uint64_t *>(stage0 + (size_t)STAGES * 16 * GEMV_TMA_ROW);
+    uint64_t *empty = full + STAGES;
+    const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+    const int warp = threadIdx.y;
+    const int n0 = blockIdx.x * 16, slabs = p.K / MMA_SLAB;
+    const int nst = (slabs + W - 1) / W;
+    if (warp == 0 && lane == 0) {
+        for (int b = 0; b < STAGES; b++) {
+            mbar_init(&full[b], 1);
+            mbar_init(&empty[b], W);
+        }
+        asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncthreads(); /* the barriers exist before anyone uses them */
+    float acc[1][2] = {{0.0f, 0.0f}};
+    int col[1][2] = {{gemv_col(p, n0, 0, 0), gemv_col(p, n0, 0, 1)}};
+    if (warp == W) { /* the producer: the first stages go while the activations are staged */
+        if (lane == 0)
+            for (int i = 0; i < nst && i < STAGES; i++)
+                gemv_tma_issue<STAGES>(p, n0, i, stage0, full);
+        __syncwarp();
+        gemv_stage<PERM>(p, gemv_smem);
+        __syncthreads();
+        if (lane == 0)
+            for (int i = STAGES; i < nst; i++) {
+                mbar_wait(&empty[i % STAGES], (uint32_t)((i / STAGES - 1) & 1));
+                gemv_tma_issue<STAGES>(p, n0, i, stage0, full);
+            }
+        __syncwarp();
+    } else {
+        gemv_stage<PERM>(p, gemv_smem);
+        __syncthreads();
+        struct gemv_sz zn[1];
+        if (warp < slabs) gemv_fetch_sz<1>(p, n0, warp, zn);
+        for (int i = 0; i < nst; i++) {
+            const int b = i % STAGES, s = i * W + warp;
+            struct gemv_sz z[1] = {zn[0]};
+            if (s + W < slabs) gemv_fetch_sz<1>(p, n0, s + W, zn);
+            mbar_wait(&full[b], (uint32_t)((i / STAGES) & 1));
+            if (s < slabs) {
+                const unsigned char *row =
+                    stage0 + (size_t)b * 16 * GEMV_TMA_ROW + warp * 64 + t * 16;
+                uint4 q[1][2];
+                q[0][0] = *reinterpret_cast<const uint4 *>(row + g * GEMV_TMA_ROW);
+                q[0][1] = *reinterpret_cast<const uint4 *>(row + (g + 8) * GEMV_TMA_ROW);
+                gemv_slab<BF16, 1>(gemv_smem, s, q, z, col, acc);
+            }
+            __syncwarp();
+            if (lane == 0) mbar_arrive(&empty[b]);
+        }
+    }
+    __syncthreads(); /* every warp is done with the staged activations */
+    float *red = reinterpret_cast<float *>(gemv_smem); /* [warp][16] */
+    if (warp < W && t == 0) {
+        red[warp * 16 + g] = acc[0][0];
+        red[warp * 16 + g + 8] = acc[0][1];
+    }
+    __syncthreads();
+    const int c = threadIdx.y * 32 + lane; /* one thread per column of the block */
+    if (c < 16 && n0 + c < p.N) {
+        float v = 0.0f;
+        for (int w = 0; w < W; w++)
+            v += red[w * 16 + c];
+        const int n = n0 + c;
+        p.out[n] = from_float<BF16>(p.bias ? v + to_float<BF16>(__ldg(p.bias + n)) : v);
+    }
+#else
+    (void)p;
+    __trap(); /* never launched below sm_90 (gemv_tma_config) */
+#endif
+}
+
 /* ---- host code ------------------------------------------------------------ */
 
 typedef void (*kernel_fn)(struct w4a16_args);
@@ -1161,6 +1356,65 @@ static const struct gemv_variant gemv_variants[] = {
     GEMV_VARIANT(4, 4, 2, true),  GEMV_VARIANT(4, 2, 1, true),
 };
 
+/* The bulk-copy form of the gemv kernel (sm_90): GEMV_TMA stages (0: not
+ * used), GEMV_TMA_MINB blocks per SM; $W4A16_CUDA_GEMV_TMA=0 turns it off. */
+#ifndef GEMV_TMA_MINB
+#define GEMV_TMA_MINB 3
+#endif
+struct gemv_tma_variant {
+    kernel_fn fn;
+    int stages, minb;
+};
+
+template <bool BF16>
+static kernel_fn pick_gemv_tma(bool perm) {
+#if GEMV_TMA > 0
+    return perm ? w4a16_gemv_tma_kernel<BF16, true, GEMV_TMA, GEMV_TMA_MINB>
+                : w4a16_gemv_tma_kernel<BF16, false, GEMV_TMA, GEMV_TMA_MINB>;
+#else
+    (void)perm;
+    return NULL;
+#endif
+}
+
+static bool gemv_tma_geometry(const struct w4a16_args *p, const struct gemv_tma_variant &v,
+                              struct launch_cfg *c) {
+    c->fn = v.fn;
+    c->grid = dim3((unsigned)((p->N + 15) / 16));
+    c->block = dim3(32, GEMV_WARPS_TMA + 1);
+    c->smem = gemv_tma_smem_bytes(p->K, v.stages);
+    int dev = 0, optin = 0;
+    if (!ok(cudaGetDevice(&dev), "cudaGetDevice") ||
+        !ok(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev),
+            "cudaDeviceGetAttribute(shared memory per block)"))
+        return false;
+    if (c->smem > (size_t)optin) return false;
+    return ok(cudaFuncSetAttribute(v.fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)c->smem),
+              "cudaFuncSetAttribute(gemv bulk-copy kernel shared memory)");
+}
+
+static bool gemv_tma_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
+    if (GEMV_TMA == 0 || cc_major < 9 || !mma_applies(p, cc_major) || p->M != 1 ||
+        getenv("W4A16_CUDA_WORD_KERNEL") || env_int("W4A16_CUDA_GEMV", 0, 1, 1) == 0 ||
+        env_int("W4A16_CUDA_GEMV_TMA", 0, 1, 1) == 0)
+        return false;
+    const bool bf16 = p->dtype == W4A16_BF16, perm = p->perm != NULL;
+    const struct gemv_tma_variant v = {
+        bf16 ? pick_gemv_tma<true>(perm) : pick_gemv_tma<false>(perm), GEMV_TMA, GEMV_TMA_MINB};
+    return gemv_tma_geometry(p, v, c);
+}
+
+/* $W4A16_CUDA_TUNE: the bulk-copy form's settings (f16, no permutation). */
+/* blocks per SM bounded by the 2048 threads an SM holds */
+#define GEMV_TMA_CAP(MINB)                                                                         \
+    ((MINB) < 2048 / ((GEMV_WARPS_TMA + 1) * 32) ? (MINB) : 2048 / ((GEMV_WARPS_TMA + 1) * 32))
+#define GEMV_TMA_VARIANT(STAGES, MINB)                                                             \
+    { w4a16_gemv_tma_kernel<false, false, STAGES, GEMV_TMA_CAP(MINB)>, STAGES, GEMV_TMA_CAP(MINB) }
+static const struct gemv_tma_variant gemv_tma_variants[] = {
+    GEMV_TMA_VARIANT(2, 3), GEMV_TMA_VARIANT(3, 3), GEMV_TMA_VARIANT(4, 3),
+    GEMV_TMA_VARIANT(2, 4), GEMV_TMA_VARIANT(3, 4), GEMV_TMA_VARIANT(6, 2),
+};
+
 /* Grid, block and shared memory of the decode, chunk and word kernels: WARPS
  * warps a block, cols_per_warp columns each, rowtiles tiles of rows. */
 static void warp_geometry(const struct w4a16_args *p, int cols_per_warp, int rowtiles,
@@ -1172,7 +1426,9 @@ static void warp_geometry(const struct w4a16_args *p, int cols_per_warp, int row
 }
 
 static void make_config(const struct w4a16_args *p, int cc_major, struct launch_cfg *c) {
-    if (gemv_config(p, cc_major, c) || mma_config(p, cc_major, c)) return;
+    if (gemv_tma_config(p, cc_major, c) || gemv_config(p, cc_major, c) ||
+        mma_config(p, cc_major, c))
+        return;
     const int mt = rows_per_tile(p->M);
     const int tiles = (p->M + mt - 1) / mt;
     const bool decode = p->M == 1 && p->K % 32 == 0 && p->group_size % 32 == 0 &&
@@ -1313,6 +1569,14 @@ static bool tune(const struct w4a16_args *p, struct device_state *d, const struc
                         p->M, p->N, p->K, v.nt, v.depth, v.minb, (int)v.async, (int)c.block.y, ms,
                         bytes / (ms * 1e-3) / 1e9);
             }
+    for (const struct gemv_tma_variant &v : gemv_tma_variants) {
+        struct launch_cfg c;
+        float ms = 0.0f;
+        if (p->M != 1 || cc_major < 9 || !gemv_tma_geometry(p, v, &c)) break;
+        if (!time_cfg(d, c, k, reps, &ms)) return false;
+        fprintf(stderr, WHO " tune: m=%d n=%d k=%d gemv-tma stages=%d minb=%d %.4f ms %.1f GB/s\n",
+                p->M, p->N, p->K, v.stages, v.minb, ms, bytes / (ms * 1e-3) / 1e9);
+    }
     for (const struct mma_variant &v : mma_variants) {
         for (int warps = 2; warps <= 8; warps *= 2) {
             struct launch_cfg c;
