@@ -3,6 +3,7 @@
 #include "adapters/abi.h"
 #include "util/errmsg.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,11 +190,11 @@ static int low_bit_exp(double v) {
  * nonzero terms (INT32_MAX: none); mag: the sum of their magnitudes. */
 static double element_slack(int lowest, double mag, int64_t K) {
     if (lowest == INT32_MAX) return 0.0;
-    if (lowest >= -149 && mag < ldexp(1.0, lowest + 24) && mag <= 0x1.fffffep127) return 0.0;
+    if (lowest >= -149 && mag < ldexp(1.0, lowest + 24) && mag <= FLT_MAX) return 0.0;
     const double slack = (double)(3 * K + 3) * (ldexp(mag, -24) + ldexp(1.0, -149));
     /* a product or a partial sum may overflow a float: Inf, -Inf or NaN are then as much what
        the contract's arithmetic gives as a finite value */
-    return mag + slack > 0x1.fffffep127 ? INFINITY : slack;
+    return mag + slack > FLT_MAX ? INFINITY : slack;
 }
 
 /* Rows [m0, m1) of y (and absdot, slack), with the block's activations in xd
@@ -209,19 +210,19 @@ static void reference_rows(const struct abi_tensors *t, const double *sd, const 
             double acc = 0.0, mag = 0.0;
             for (int64_t k = 0; k < t->K; k++)
                 acc += xr[k] * w[k];
+            int lowest = slack && bias != 0.0 ? low_bit_exp(bias) : INT32_MAX;
             if (absdot || slack)
-                for (int64_t k = 0; k < t->K; k++)
-                    mag += fabs(xr[k] * w[k]);
+                for (int64_t k = 0; k < t->K; k++) {
+                    const double p = xr[k] * w[k]; /* exact in double: at most 11 + 4 + 11 bits */
+                    mag += fabs(p);
+                    if (slack && p != 0.0) {
+                        const int e = low_bit_exp(p);
+                        if (e < lowest) lowest = e;
+                    }
+                }
             y[m * t->N + n] = acc + bias;
             if (absdot) absdot[m * t->N + n] = mag + fabs(bias);
-            if (!slack) continue;
-            int lowest = bias != 0.0 ? low_bit_exp(bias) : INT32_MAX;
-            for (int64_t k = 0; k < t->K; k++) {
-                const double p = xr[k] * w[k]; /* exact in double: at most 11 + 4 + 11 bits */
-                const int e = p != 0.0 ? low_bit_exp(p) : INT32_MAX;
-                if (e < lowest) lowest = e;
-            }
-            slack[m * t->N + n] = element_slack(lowest, mag + fabs(bias), t->K);
+            if (slack) slack[m * t->N + n] = element_slack(lowest, mag + fabs(bias), t->K);
         }
     }
 }
