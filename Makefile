@@ -74,7 +74,7 @@ run: deps
 	./$(BIN) run $(JOB)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) plugins plugins-cuda
+	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN) $(MKCKPT) $(BUILD)/ocl-buildlog plugins plugins-cuda
 	./$(TESTBIN)
 	sh tests/e2e.sh ./$(BIN)
 	sh tests/routes.sh ./$(BIN)
@@ -122,6 +122,12 @@ bench: deps
 	@if [ -n "$${OPENBLAS_CORETYPE-}$${OPENBLAS_L2_SIZE-}" ]; then \
 	    echo "again without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE:"; \
 	    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./$(BENCHBIN) $(BENCH_ARGS); fi
+
+# A tuning aid for the GPU machine (bench/ocl_buildlog.c): a kernel's build
+# log with extra options, e.g. NVIDIA's -cl-nv-verbose (registers, spills).
+$(BUILD)/ocl-buildlog: bench/ocl_buildlog.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lOpenCL
 
 $(BIN): $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)

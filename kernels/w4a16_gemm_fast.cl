@@ -471,6 +471,9 @@ static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, in
 #define W4_GV_DEPTH 2 /* a power of two dividing W4_GV_TILE / W4_WARPS */
 #endif
 #define W4_GV_TILE 64 /* slabs staged at a time: 64 x 16 entries of 16 bytes, in xs4 */
+#ifndef W4_GV_STAGE
+#define W4_GV_STAGE 1 /* 0: each lane reads its activations from global memory (L1) per slab */
+#endif
 
 /* Where staged activation word q (rows 8q .. 8q + 7 of the tile) lives: by
  * slab, then word of the chunk, then chunk, so that a lane quad reads four
@@ -482,13 +485,18 @@ static int w4_gv_at(int q) {
 /* Stages rows k0 .. k0 + kn of A' (row 0): entry w4_gv_at(q) holds the
  * pairs (x0, x4), (x1, x5), (x2, x6), (x3, x7) of word q, the A slots of
  * the two mma steps of that word (all work-items). */
+/* Rows k .. k + 7 of A' (row 0) as the pairs (x0, x4), (x1, x5), (x2, x6),
+ * (x3, x7): the A slots of the two mma steps of that word. */
+static uint4 w4_gv_word(__global const ushort *a, __global const int *perm, int K, int k) {
+    const uint4 v = w4_x8(a, perm, K, 0, k);
+    return (uint4)((v.x & 0xFFFFu) | (v.z << 16), (v.x >> 16) | (v.z & 0xFFFF0000u),
+                   (v.y & 0xFFFFu) | (v.w << 16), (v.y >> 16) | (v.w & 0xFFFF0000u));
+}
+
 static void w4_gv_stage(__local uint4 *xs, __global const ushort *a, __global const int *perm,
                         int K, int k0, int kn, int l) {
-    for (int q = l; q < kn / 8; q += LX * LY) {
-        const uint4 v = w4_x8(a, perm, K, 0, k0 + 8 * q);
-        xs[w4_gv_at(q)] = (uint4)((v.x & 0xFFFFu) | (v.z << 16), (v.x >> 16) | (v.z & 0xFFFF0000u),
-                                  (v.y & 0xFFFFu) | (v.w << 16), (v.y >> 16) | (v.w & 0xFFFF0000u));
-    }
+    for (int q = l; q < kn / 8; q += LX * LY)
+        xs[w4_gv_at(q)] = w4_gv_word(a, perm, K, k0 + 8 * q);
 }
 
 /* The two 16-bit values of v (low half first) as floats (exact). */
@@ -506,17 +514,52 @@ static float2 w4_bits2(uint v) {
 
 /* One slab: acc (columns 2t, 2t + 1) += s * (row 0 of A') x (the lane's
  * chunk); xs: the slab's 16 staged entries. */
-static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, int g, int t, float2 acc) {
+static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, __global const ushort *a,
+                         __global const int *perm, int K, int kc, int g, int t, float2 acc) {
     const uint z = (l.zw >> (4 * g)) & 15u;
     float4 d = (float4)(0.0f);
+#if !W4_GV_STAGE
+    uint4 xw[4]; /* rows kc + 8 wd .. of the lane's chunk, all four in flight together */
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++)
+        xw[wd] = w4_gv_word(a, perm, K, kc + 8 * wd);
+    (void)xs;
+#else
+    (void)a;
+    (void)perm;
+    (void)K;
+    (void)kc;
+#endif
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
         const uint4 bq = w4_pairs(wd == 0 ? l.q.x : wd == 1 ? l.q.y : wd == 2 ? l.q.z : l.q.w, z);
+#if W4_GV_STAGE
         const uint4 x = xs[4 * wd + t];
+#else
+        const uint4 x = xw[wd];
+#endif
         d = w4_mma((uint4)(x.x, x.x, x.y, x.y), bq.x, bq.y, d);
         d = w4_mma((uint4)(x.z, x.z, x.w, x.w), bq.z, bq.w, d);
     }
     return fma(w4_bits2(l.sv), d.xy, acc);
+}
+
+/* The end of the M = 1 paths, all work-items: red[warp][column] holds each
+ * warp's sums of the work-group's LX columns; work-item l < LX adds them up
+ * (and the bias) and stores column n0 + l. */
+static void w4_gv_finish(__local const float *red, __global const ushort *bias,
+                         __global ushort *out, int n0, int l) {
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l >= LX) return;
+    float v = 0.0f;
+    for (int w = 0; w < W4_WARPS; w++)
+        v += red[w * LX + l];
+#if W4_HAS_BIAS
+    v += w4_load(bias, (size_t)(n0 + l));
+#else
+    (void)bias;
+#endif
+    w4_store(out, (size_t)(n0 + l), v);
 }
 
 static void w4_gv_path(__global const ushort *a, __global const uint *b,
@@ -536,9 +579,11 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
     float2 acc = (float2)(0.0f);
     for (int t0 = 0; t0 < slabs; t0 += W4_GV_TILE) {
         const int tn = min(W4_GV_TILE, slabs - t0);
+#if W4_GV_STAGE
         barrier(CLK_LOCAL_MEM_FENCE);
         w4_gv_stage(xs, a, perm, K, t0 * W4_SLAB, tn * W4_SLAB, l);
         barrier(CLK_LOCAL_MEM_FENCE);
+#endif
         /* a full tile gives each warp a multiple of W4_GV_DEPTH slabs, so the
          * ring stays in step across tiles */
         for (int sl = t0 + warp; sl < t0 + tn; sl += W4_GV_DEPTH * W4_WARPS) {
@@ -550,7 +595,8 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
                     if (s + W4_GV_DEPTH * W4_WARPS < slabs)
                         ring[u] = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, n0,
                                            s + W4_GV_DEPTH * W4_WARPS, g, t);
-                    acc = w4_gv_slab(cur, xs + 16 * (s - t0), g, t, acc);
+                    acc = w4_gv_slab(cur, xs + 16 * (s - t0), a, perm, K,
+                                     s * W4_SLAB + 32 * t, g, t, acc);
                 }
             }
         }
@@ -559,17 +605,144 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
         red[warp * LX + 2 * t] = acc.x;
         red[warp * LX + 2 * t + 1] = acc.y;
     }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (l >= LX) return;
-    float v = 0.0f;
-    for (int w = 0; w < W4_WARPS; w++)
-        v += red[w * LX + l];
-#if W4_HAS_BIAS
-    v += w4_load(bias, (size_t)(n0 + l));
-#else
-    (void)bias;
+    w4_gv_finish(red, bias, out, n0, l);
+}
+
+/* ---- M = 1, the weights as the A operand (W4_GV2, 1: on) -----------------
+ * The path above with the operands' roles swapped, as the CUDA plugin's gemv
+ * kernel does, so that one mma step covers twice the weights: the 16 rows of
+ * the A operand are the work-group's 8 columns over two slabs of K (row g:
+ * column g, slab 2d; row g + 8: column g, slab 2d + 1), the B operand's
+ * column 0 the activations of slab 2d and its column 1 those of slab 2d + 1
+ * (lanes with g even load the first, odd the second; columns 2..7 are never
+ * read). Then D[g][0] is column g's sum over slab 2d and D[g + 8][1] its sum
+ * over slab 2d + 1: lane (g, 0)'s C slots 0 and 3. Warp w takes the slab
+ * pairs w, w + 8, ...; a lane reads chunk t of column g in both slabs (two
+ * 16-byte loads), their two zero-point words and two scales. Where K has an
+ * odd number of slabs the last pair's second slab is absent: its weights are
+ * not read and its sum is not added. Staged entry of slab s (of the tile),
+ * word wd, chunk t: 32 (s / 2) + 8 wd + 4 (s % 2) + t, so that a quarter-warp
+ * (g = 0, 1; t = 0..3) reads 8 consecutive entries. */
+#ifndef W4_GV2
+#define W4_GV2 0
 #endif
-    w4_store(out, (size_t)(n0 + l), v);
+#ifndef W4_GV2_DEPTH
+#define W4_GV2_DEPTH 1 /* slab pairs in flight: a power of two dividing W4_GV_TILE / 2 / W4_WARPS */
+#endif
+
+static int w4_gv2_at(int q) { /* q = 16 s + 4 t + wd */
+    return 32 * (q >> 5) + 8 * (q & 3) + 4 * ((q >> 4) & 1) + ((q >> 2) & 3);
+}
+
+struct w4_load2 {
+    uint4 q0, q1; /* chunk t of column g in slabs 2d, 2d + 1 */
+    uint z0, z1;  /* their zero-point words (nibble g) */
+    uint sv;      /* their scales of column g, low half first */
+};
+
+static struct w4_load2 w4_fetch2(__global const uint *b, __global const ushort *scale,
+                                 __global const uint *zp, int N, int K, int group_size,
+                                 int zp_scalar, int n0, int d, int slabs, int g, int t) {
+    struct w4_load2 l;
+    const int s0 = 2 * d, has1 = s0 + 1 < slabs;
+    const int grp0 = s0 * W4_SLAB / group_size, grp1 = has1 ? (s0 + 1) * W4_SLAB / group_size : grp0;
+    __global const uint4 *c = (__global const uint4 *)(b + (size_t)(n0 + g) * (size_t)(K / 8));
+    l.q0 = w4_ldq(c + s0 * (W4_SLAB / 32) + t);
+    l.q1 = has1 ? w4_ldq(c + (s0 + 1) * (W4_SLAB / 32) + t) : (uint4)(0u);
+#if W4_HAS_ZP
+    (void)zp_scalar;
+    l.z0 = zp[(size_t)grp0 * (size_t)(N / 8) + (size_t)(n0 / 8)];
+    l.z1 = zp[(size_t)grp1 * (size_t)(N / 8) + (size_t)(n0 / 8)];
+#else
+    (void)zp;
+    l.z0 = l.z1 = (uint)zp_scalar * 0x11111111u;
+#endif
+    l.sv = (uint)scale[(size_t)grp0 * (size_t)N + (size_t)(n0 + g)] |
+           ((uint)scale[(size_t)grp1 * (size_t)N + (size_t)(n0 + g)] << 16);
+    return l;
+}
+
+/* One slab pair: acc (column g) += s0 * D[g][0] + s1 * D[g + 8][1]. xs: the
+ * pair's 32 staged entries (W4_GV_STAGE) or, without staging, the lane's B
+ * chunk starts at row kc of A'. */
+static float w4_gv2_pair(struct w4_load2 l, __local const uint4 *xs, __global const ushort *a,
+                         __global const int *perm, int K, int kc, int has1, int g, int t,
+                         float acc) {
+    const uint za = (l.z0 >> (4 * g)) & 15u, zb = (l.z1 >> (4 * g)) & 15u;
+    float4 d = (float4)(0.0f);
+#if !W4_GV_STAGE
+    uint4 xw[4];
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++)
+        xw[wd] = w4_gv_word(a, perm, K, kc + 8 * wd);
+    (void)xs;
+#else
+    (void)a;
+    (void)perm;
+    (void)K;
+    (void)kc;
+#endif
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++) {
+        const uint4 p0 = w4_pairs(wd == 0 ? l.q0.x : wd == 1 ? l.q0.y : wd == 2 ? l.q0.z : l.q0.w, za);
+        const uint4 p1 = w4_pairs(wd == 0 ? l.q1.x : wd == 1 ? l.q1.y : wd == 2 ? l.q1.z : l.q1.w, zb);
+#if W4_GV_STAGE
+        const uint4 x = xs[8 * wd + 4 * (g & 1) + t];
+#else
+        const uint4 x = xw[wd];
+#endif
+        d = w4_mma((uint4)(p0.x, p1.x, p0.y, p1.y), x.x, x.y, d);
+        d = w4_mma((uint4)(p0.z, p1.z, p0.w, p1.w), x.z, x.w, d);
+    }
+    const float2 s = w4_bits2(l.sv);
+    acc = fma(s.x, d.x, acc);
+    return has1 ? fma(s.y, d.w, acc) : acc; /* an absent slab's D (any value) is dropped */
+}
+
+static void w4_gv2_path(__global const ushort *a, __global const uint *b,
+                        __global const ushort *scale, __global const uint *zp,
+                        __global const int *perm, __global const ushort *bias,
+                        __global ushort *out, int N, int K, int group_size, int zp_scalar,
+                        __local uint4 *xs, __local float *red) {
+    const int l = (int)get_local_id(1) * LX + (int)get_local_id(0);
+    const int warp = l / 32, lane = l % 32, g = lane / 4, t = lane % 4;
+    const int n0 = (int)get_group_id(0) * LX, slabs = K / W4_SLAB, pairs = (slabs + 1) / 2;
+    const int tile = W4_GV_TILE / 2, step = W4_GV2_DEPTH * W4_WARPS; /* in slab pairs */
+    struct w4_load2 ring[W4_GV2_DEPTH];
+#pragma unroll
+    for (int u = 0; u < W4_GV2_DEPTH; u++)
+        if (warp + u * W4_WARPS < pairs)
+            ring[u] = w4_fetch2(b, scale, zp, N, K, group_size, zp_scalar, n0,
+                                warp + u * W4_WARPS, slabs, g, t);
+    float acc = 0.0f;
+    for (int p0 = 0; p0 < pairs; p0 += tile) {
+        const int pn = min(tile, pairs - p0);
+#if W4_GV_STAGE
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int q = l; q < min(2 * pn, slabs - 2 * p0) * (W4_SLAB / 8); q += LX * LY)
+            xs[w4_gv2_at(q)] = w4_gv_word(a, perm, K, 2 * p0 * W4_SLAB + 8 * q);
+        barrier(CLK_LOCAL_MEM_FENCE);
+#endif
+        for (int pr = p0 + warp; pr < p0 + pn; pr += step) {
+#pragma unroll
+            for (int u = 0; u < W4_GV2_DEPTH; u++) {
+                const int d = pr + u * W4_WARPS;
+                if (d < p0 + pn) { /* (a guard, not a break: the loop must unroll) */
+                    const struct w4_load2 cur = ring[u];
+                    if (d + step < pairs)
+                        ring[u] = w4_fetch2(b, scale, zp, N, K, group_size, zp_scalar, n0,
+                                            d + step, slabs, g, t);
+                    const int has1 = 2 * d + 1 < slabs;
+                    /* the lane's B slab: 2d + (g & 1), the first where the second is absent */
+                    const int sb = 2 * d + ((g & 1) & has1);
+                    acc = w4_gv2_pair(cur, xs + 32 * (d - p0), a, perm, K,
+                                      sb * W4_SLAB + 32 * t, has1, g, t, acc);
+                }
+            }
+        }
+    }
+    if (t == 0) red[warp * LX + g] = acc; /* red[warp][column] */
+    w4_gv_finish(red, bias, out, n0, l);
 }
 
 /* The tensor-core path of the whole work-group (all its work-items). */
@@ -641,6 +814,11 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int zp_ok = zp_scalar >= 0 && zp_scalar <= 15; /* w4_pairs' range */
 #endif
     if (zp_ok) {
+        if (W4_GV2 && M == 1 && group_size % W4_SLAB == 0) {
+            w4_gv2_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
+                        (__local uint4 *)xs4, &part[0][0][0]);
+            return;
+        }
         if (W4_GV && M == 1 && group_size % W4_SLAB == 0) {
             w4_gv_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
                        (__local uint4 *)xs4, &part[0][0][0]);
