@@ -1,8 +1,10 @@
 /* ocl_buildlog.c - builds an OpenCL kernel file for the first GPU device with
- * extra build options and prints the build log (a tuning aid, not part of
- * the harness). On NVIDIA's OpenCL, "-cl-nv-verbose" makes the log show
- * ptxas's registers, spills and shared memory per kernel, which OpenCL has no
- * query for; the tuned kernel's occupancy follows from them.
+ * extra build options, prints the build log and writes the program binary (a
+ * tuning aid, not part of the harness). On NVIDIA's OpenCL the binary is the
+ * PTX its compiler made, which `ptxas -arch=sm_90 -v` on the development
+ * machine turns into registers, spills and shared memory per kernel (OpenCL
+ * has no query for them). Driver 580.159.04 refused "-cl-nv-verbose" (-43,
+ * CL_INVALID_BUILD_OPTIONS), so the log alone does not show them there.
  *
  *   build/ocl-buildlog KERNEL.cl "OPTIONS" [PTX_OUT]
  *

@@ -18,9 +18,11 @@
  *   writes out[m0 + y][n0 + x]. Rows beyond M and columns beyond N are
  *   written by nobody.
  *
- * On NVIDIA's OpenCL (sm_80 and later) a second path takes M >= 2 with group
- * sizes that are multiples of 128: tensor-core tiles through inline PTX (see
- * "NVIDIA tensor cores" below); everywhere else the path above runs.
+ * On NVIDIA's OpenCL (sm_80 and later) group sizes that are multiples of 128
+ * take tensor-core paths through inline PTX: M >= 2 the tiles of "NVIDIA
+ * tensor cores" below, M = 1 the decode path with the weights as the mma's A
+ * operand ("M = 1, the weights as the A operand"); everywhere else the path
+ * above runs.
  *
  * Build options as for every ABI kernel: -DW4_BF16 -DW4_HAS_ZP -DW4_HAS_PERM
  * -DW4_HAS_BIAS. OpenCL C 1.2, no cl_khr_fp16 (vload_half / vstore_half_rte;
@@ -454,7 +456,7 @@ static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, in
     return acc + (float4)(s0, s1, s0, s1) * d;
 }
 
-/* ---- NVIDIA tensor cores at M = 1 (decode) --------------------------------
+/* ---- NVIDIA tensor cores at M = 1 (decode), the earlier form (W4_GV2=0) ---
  * The same tiles and decode with the activations staged once per
  * work-group: M = 1 means every row of the A operand may hold the one row of
  * activations (rows 1..15 of the result are never read), so a lane's A
@@ -471,9 +473,6 @@ static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, in
 #define W4_GV_DEPTH 2 /* a power of two dividing W4_GV_TILE / W4_WARPS */
 #endif
 #define W4_GV_TILE 64 /* slabs staged at a time: 64 x 16 entries of 16 bytes, in xs4 */
-#ifndef W4_GV_STAGE
-#define W4_GV_STAGE 1 /* 0: each lane reads its activations from global memory (L1) per slab */
-#endif
 
 /* Where staged activation word q (rows 8q .. 8q + 7 of the tile) lives: by
  * slab, then word of the chunk, then chunk, so that a lane quad reads four
@@ -514,30 +513,13 @@ static float2 w4_bits2(uint v) {
 
 /* One slab: acc (columns 2t, 2t + 1) += s * (row 0 of A') x (the lane's
  * chunk); xs: the slab's 16 staged entries. */
-static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, __global const ushort *a,
-                         __global const int *perm, int K, int kc, int g, int t, float2 acc) {
+static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, int g, int t, float2 acc) {
     const uint z = (l.zw >> (4 * g)) & 15u;
     float4 d = (float4)(0.0f);
-#if !W4_GV_STAGE
-    uint4 xw[4]; /* rows kc + 8 wd .. of the lane's chunk, all four in flight together */
-#pragma unroll
-    for (int wd = 0; wd < 4; wd++)
-        xw[wd] = w4_gv_word(a, perm, K, kc + 8 * wd);
-    (void)xs;
-#else
-    (void)a;
-    (void)perm;
-    (void)K;
-    (void)kc;
-#endif
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
         const uint4 bq = w4_pairs(wd == 0 ? l.q.x : wd == 1 ? l.q.y : wd == 2 ? l.q.z : l.q.w, z);
-#if W4_GV_STAGE
         const uint4 x = xs[4 * wd + t];
-#else
-        const uint4 x = xw[wd];
-#endif
         d = w4_mma((uint4)(x.x, x.x, x.y, x.y), bq.x, bq.y, d);
         d = w4_mma((uint4)(x.z, x.z, x.w, x.w), bq.z, bq.w, d);
     }
@@ -579,11 +561,9 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
     float2 acc = (float2)(0.0f);
     for (int t0 = 0; t0 < slabs; t0 += W4_GV_TILE) {
         const int tn = min(W4_GV_TILE, slabs - t0);
-#if W4_GV_STAGE
         barrier(CLK_LOCAL_MEM_FENCE);
         w4_gv_stage(xs, a, perm, K, t0 * W4_SLAB, tn * W4_SLAB, l);
         barrier(CLK_LOCAL_MEM_FENCE);
-#endif
         /* a full tile gives each warp a multiple of W4_GV_DEPTH slabs, so the
          * ring stays in step across tiles */
         for (int sl = t0 + warp; sl < t0 + tn; sl += W4_GV_DEPTH * W4_WARPS) {
@@ -595,8 +575,7 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
                     if (s + W4_GV_DEPTH * W4_WARPS < slabs)
                         ring[u] = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, n0,
                                            s + W4_GV_DEPTH * W4_WARPS, g, t);
-                    acc = w4_gv_slab(cur, xs + 16 * (s - t0), a, perm, K,
-                                     s * W4_SLAB + 32 * t, g, t, acc);
+                    acc = w4_gv_slab(cur, xs + 16 * (s - t0), g, t, acc);
                 }
             }
         }
@@ -608,7 +587,7 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
     w4_gv_finish(red, bias, out, n0, l);
 }
 
-/* ---- M = 1, the weights as the A operand (W4_GV2, 1: on) -----------------
+/* ---- M = 1, the weights as the A operand (W4_GV2, the default) ------------
  * The path above with the operands' roles swapped, as the CUDA plugin's gemv
  * kernel does, so that one mma step covers twice the weights: the 16 rows of
  * the A operand are the work-group's 8 columns over two slabs of K (row g:
@@ -622,9 +601,11 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
  * odd number of slabs the last pair's second slab is absent: its weights are
  * not read and its sum is not added. Staged entry of slab s (of the tile),
  * word wd, chunk t: 32 (s / 2) + 8 wd + 4 (s % 2) + t, so that a quarter-warp
- * (g = 0, 1; t = 0..3) reads 8 consecutive entries. */
+ * (g = 0, 1; t = 0..3) reads 8 consecutive entries. Half the mma steps and
+ * activation reads of the earlier form per weight byte: on the H200 17-24%
+ * faster than it at three decode shapes (docs/performance.md). */
 #ifndef W4_GV2
-#define W4_GV2 0
+#define W4_GV2 1 /* 0: M = 1 takes the form above (weights as the B operand) */
 #endif
 #ifndef W4_GV2_DEPTH
 #define W4_GV2_DEPTH 1 /* slab pairs in flight: a power of two dividing W4_GV_TILE / 2 / W4_WARPS */
@@ -662,35 +643,17 @@ static struct w4_load2 w4_fetch2(__global const uint *b, __global const ushort *
     return l;
 }
 
-/* One slab pair: acc (column g) += s0 * D[g][0] + s1 * D[g + 8][1]. xs: the
- * pair's 32 staged entries (W4_GV_STAGE) or, without staging, the lane's B
- * chunk starts at row kc of A'. */
-static float w4_gv2_pair(struct w4_load2 l, __local const uint4 *xs, __global const ushort *a,
-                         __global const int *perm, int K, int kc, int has1, int g, int t,
+/* One slab pair: acc (column g) += s0 * D[g][0] + s1 * D[g + 8][1]; xs: the
+ * pair's 32 staged entries. */
+static float w4_gv2_pair(struct w4_load2 l, __local const uint4 *xs, int has1, int g, int t,
                          float acc) {
     const uint za = (l.z0 >> (4 * g)) & 15u, zb = (l.z1 >> (4 * g)) & 15u;
     float4 d = (float4)(0.0f);
-#if !W4_GV_STAGE
-    uint4 xw[4];
-#pragma unroll
-    for (int wd = 0; wd < 4; wd++)
-        xw[wd] = w4_gv_word(a, perm, K, kc + 8 * wd);
-    (void)xs;
-#else
-    (void)a;
-    (void)perm;
-    (void)K;
-    (void)kc;
-#endif
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
         const uint4 p0 = w4_pairs(wd == 0 ? l.q0.x : wd == 1 ? l.q0.y : wd == 2 ? l.q0.z : l.q0.w, za);
         const uint4 p1 = w4_pairs(wd == 0 ? l.q1.x : wd == 1 ? l.q1.y : wd == 2 ? l.q1.z : l.q1.w, zb);
-#if W4_GV_STAGE
-        const uint4 x = xs[8 * wd + 4 * (g & 1) + t];
-#else
-        const uint4 x = xw[wd];
-#endif
+        const uint4 x = xs[8 * wd + 4 * (g & 1) + t]; /* slab 2d + (g & 1) */
         d = w4_mma((uint4)(p0.x, p1.x, p0.y, p1.y), x.x, x.y, d);
         d = w4_mma((uint4)(p0.z, p1.z, p0.w, p1.w), x.z, x.w, d);
     }
@@ -717,12 +680,10 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
     float acc = 0.0f;
     for (int p0 = 0; p0 < pairs; p0 += tile) {
         const int pn = min(tile, pairs - p0);
-#if W4_GV_STAGE
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int q = l; q < min(2 * pn, slabs - 2 * p0) * (W4_SLAB / 8); q += LX * LY)
             xs[w4_gv2_at(q)] = w4_gv_word(a, perm, K, 2 * p0 * W4_SLAB + 8 * q);
         barrier(CLK_LOCAL_MEM_FENCE);
-#endif
         for (int pr = p0 + warp; pr < p0 + pn; pr += step) {
 #pragma unroll
             for (int u = 0; u < W4_GV2_DEPTH; u++) {
@@ -732,11 +693,7 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
                     if (d + step < pairs)
                         ring[u] = w4_fetch2(b, scale, zp, N, K, group_size, zp_scalar, n0,
                                             d + step, slabs, g, t);
-                    const int has1 = 2 * d + 1 < slabs;
-                    /* the lane's B slab: 2d + (g & 1), the first where the second is absent */
-                    const int sb = 2 * d + ((g & 1) & has1);
-                    acc = w4_gv2_pair(cur, xs + 32 * (d - p0), a, perm, K,
-                                      sb * W4_SLAB + 32 * t, has1, g, t, acc);
+                    acc = w4_gv2_pair(cur, xs + 32 * (d - p0), 2 * d + 1 < slabs, g, t, acc);
                 }
             }
         }
@@ -814,7 +771,7 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int zp_ok = zp_scalar >= 0 && zp_scalar <= 15; /* w4_pairs' range */
 #endif
     if (zp_ok) {
-        if (W4_GV2 && M == 1 && group_size % W4_SLAB == 0) {
+        if (W4_GV && W4_GV2 && M == 1 && group_size % W4_SLAB == 0) {
             w4_gv2_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
                         (__local uint4 *)xs4, &part[0][0][0]);
             return;

@@ -630,14 +630,8 @@ __device__ __forceinline__ int gemv_xs_at(int q) {
 /* Stages A'[0][0 .. K) into xs (all threads of the block): entry
  * gemv_xs_at(q) holds the pairs (x0,x4), (x1,x5), (x2,x6), (x3,x7) of rows
  * 8q .. 8q + 7, the B slots of the two mma steps of that word. */
-#ifndef GEMV_NOSTAGE
-#define GEMV_NOSTAGE 0
-#endif
 template <bool PERM>
 __device__ __forceinline__ void gemv_stage(const struct w4a16_args &p, uint4 *xs) {
-#if GEMV_NOSTAGE
-    return; /* a timing bound only (wrong sums): what the staging costs */
-#endif
     const int nthreads = blockDim.x * blockDim.y, tid = threadIdx.y * blockDim.x + threadIdx.x;
     for (int q = tid; q < p.K / 8; q += nthreads) {
         const uint4 v = load_x8<PERM>(p, 0, 8 * q);
@@ -919,64 +913,6 @@ __global__ void __launch_bounds__(MMA_MAX_THREADS, MINB) w4a16_gemv_kernel(struc
     }
 }
 
-/* GEMV_PERSIST (a build flag, 1: on): the gemv kernel with one column tile and
- * one slab in flight per warp, launched as only as many blocks as fit on the
- * GPU at once; block b takes tiles b, b + gridDim.x, ... Its activations are
- * staged once per block instead of once per tile, and each warp's first slab
- * of the next tile is in flight while the block sums the tile it finished.
- * The warps' sums go to two buffers after the staged activations, by tile
- * parity, so one barrier per tile suffices: a buffer is written again only
- * two tiles later, after every thread has passed the barrier between. */
-template <bool BF16, bool PERM, int MINB>
-__global__ void __launch_bounds__(MMA_MAX_THREADS, MINB)
-    w4a16_gemv_persist_kernel(struct w4a16_args p) {
-    extern __shared__ uint4 gemv_smem[];
-    const int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
-    const int warp = threadIdx.y, W = blockDim.y;
-    const int slabs = p.K / MMA_SLAB, tiles = (p.N + 15) / 16;
-    float *red = reinterpret_cast<float *>(gemv_smem + p.K / 8); /* [2][W][16] */
-    uint4 qb[1][2];
-    struct gemv_sz zb[1];
-    int tile = blockIdx.x;
-    if (warp < slabs) {
-        gemv_fetch_sz<1>(p, 16 * tile, warp, zb);
-        gemv_fetch_q<1>(p, 16 * tile, warp, qb);
-    }
-    gemv_stage<PERM>(p, gemv_smem);
-    __syncthreads();
-    for (int par = 0; tile < tiles; tile += gridDim.x, par ^= 1) {
-        const int n0 = 16 * tile, next = n0 + 16 * (int)gridDim.x;
-        const int col[1][2] = {{gemv_col(p, n0, 0, 0), gemv_col(p, n0, 0, 1)}};
-        float acc[1][2] = {{0.0f, 0.0f}};
-        for (int s = warp; s < slabs; s += W) {
-            const uint4 q[1][2] = {{qb[0][0], qb[0][1]}};
-            const struct gemv_sz z[1] = {zb[0]};
-            if (s + W < slabs) {
-                gemv_fetch_sz<1>(p, n0, s + W, zb);
-                gemv_fetch_q<1>(p, n0, s + W, qb);
-            } else if (next < p.N) { /* the next tile's first slab of this warp */
-                gemv_fetch_sz<1>(p, next, warp, zb);
-                gemv_fetch_q<1>(p, next, warp, qb);
-            }
-            gemv_slab<BF16, 1>(gemv_smem, s, q, z, col, acc);
-        }
-        float *r = red + par * W * 16;
-        if (t == 0) {
-            r[warp * 16 + g] = acc[0][0];
-            r[warp * 16 + g + 8] = acc[0][1];
-        }
-        __syncthreads();
-        const int c = threadIdx.y * 32 + lane;
-        if (c < 16 && n0 + c < p.N) {
-            float v = 0.0f;
-            for (int w = 0; w < W; w++)
-                v += r[w * 16 + c];
-            const int n = n0 + c;
-            p.out[n] = from_float<BF16>(p.bias ? v + to_float<BF16>(__ldg(p.bias + n)) : v);
-        }
-    }
-}
-
 /* ---- host code ------------------------------------------------------------ */
 
 typedef void (*kernel_fn)(struct w4a16_args);
@@ -1161,25 +1097,18 @@ static const struct mma_variant mma_variants[] = {
 #ifndef GEMV_WARPS
 #define GEMV_WARPS 8
 #endif
-#ifndef GEMV_PERSIST
-#define GEMV_PERSIST 0
-#endif
 
 template <bool BF16>
 static kernel_fn pick_gemv(bool perm) {
-    if (GEMV_PERSIST)
-        return perm ? w4a16_gemv_persist_kernel<BF16, true, GEMV_MINB>
-                    : w4a16_gemv_persist_kernel<BF16, false, GEMV_MINB>;
     return perm ? w4a16_gemv_kernel<BF16, true, GEMV_NT, GEMV_DEPTH, GEMV_MINB, GEMV_ASYNC>
                 : w4a16_gemv_kernel<BF16, false, GEMV_NT, GEMV_DEPTH, GEMV_MINB, GEMV_ASYNC>;
 }
 
-/* One setting of the gemv kernel (persist: w4a16_gemv_persist_kernel, NT and
- * DEPTH 1). */
+/* One setting of the gemv kernel. */
 struct gemv_variant {
     kernel_fn fn;
     int nt, depth, minb;
-    bool async, persist;
+    bool async;
 };
 
 /* Grid, block and shared memory of the gemv kernel v with warps per block;
@@ -1189,32 +1118,19 @@ static bool gemv_geometry(const struct w4a16_args *p, const struct gemv_variant 
                           struct launch_cfg *c) {
     const int slabs = p->K / MMA_SLAB;
     if (warps > slabs) warps = slabs;
-    const int tiles = (p->N + 16 * v.nt - 1) / (16 * v.nt);
     c->fn = v.fn;
-    c->grid = dim3((unsigned)tiles);
+    c->grid = dim3((unsigned)((p->N + 16 * v.nt - 1) / (16 * v.nt)));
     c->block = dim3(32, (unsigned)warps);
-    /* the staged activations also hold the warps' sums: warps * 16 * nt floats <= 2K bytes;
-     * the persistent kernel keeps its two buffers of sums after them */
-    c->smem = v.persist ? (size_t)p->K * 2 + 2 * (size_t)warps * 16 * sizeof(float)
-                        : gemv_smem_bytes(p->K, warps, v.nt, v.depth, v.async);
-    int dev = 0, optin = 0, sms = 0, per_sm = 0;
+    /* the staged activations also hold the warps' sums: warps * 16 * nt floats <= 2K bytes */
+    c->smem = gemv_smem_bytes(p->K, warps, v.nt, v.depth, v.async);
+    int dev = 0, optin = 0;
     if (!ok(cudaGetDevice(&dev), "cudaGetDevice") ||
         !ok(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev),
             "cudaDeviceGetAttribute(shared memory per block)"))
         return false;
     if (c->smem > (size_t)optin) return false;
-    if (!ok(cudaFuncSetAttribute(v.fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)c->smem),
-            "cudaFuncSetAttribute(gemv kernel shared memory)"))
-        return false;
-    if (!v.persist) return true;
-    if (!ok(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev),
-            "cudaDeviceGetAttribute(multiprocessors)") ||
-        !ok(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, v.fn, 32 * warps, c->smem),
-            "cudaOccupancyMaxActiveBlocksPerMultiprocessor(gemv kernel)") ||
-        per_sm < 1)
-        return false;
-    if ((long)sms * per_sm < tiles) c->grid = dim3((unsigned)(sms * per_sm));
-    return true;
+    return ok(cudaFuncSetAttribute(v.fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)c->smem),
+              "cudaFuncSetAttribute(gemv kernel shared memory)");
 }
 
 /* The gemv kernel where it applies: the mma kernel's preconditions, M == 1,
@@ -1226,20 +1142,14 @@ static bool gemv_config(const struct w4a16_args *p, int cc_major, struct launch_
         return false;
     const bool bf16 = p->dtype == W4A16_BF16, perm = p->perm != NULL;
     const int warps = env_int("W4A16_CUDA_GEMV_WARPS", 1, MMA_MAX_THREADS / 32, GEMV_WARPS);
-    const struct gemv_variant v = {bf16 ? pick_gemv<true>(perm) : pick_gemv<false>(perm),
-                                   GEMV_PERSIST ? 1 : GEMV_NT,
-                                   GEMV_PERSIST ? 1 : GEMV_DEPTH,
-                                   GEMV_MINB,
-                                   GEMV_ASYNC && !GEMV_PERSIST,
-                                   GEMV_PERSIST != 0};
+    const struct gemv_variant v = {bf16 ? pick_gemv<true>(perm) : pick_gemv<false>(perm), GEMV_NT,
+                                   GEMV_DEPTH, GEMV_MINB, GEMV_ASYNC};
     return gemv_geometry(p, v, warps, c);
 }
 
 /* $W4A16_CUDA_TUNE: the gemv kernel's settings (f16, no permutation). */
 #define GEMV_VARIANT(NT, DEPTH, MINB, ASYNC)                                                       \
-    { w4a16_gemv_kernel<false, false, NT, DEPTH, MINB, ASYNC>, NT, DEPTH, MINB, ASYNC, false }
-#define GEMV_PERSIST_VARIANT(MINB)                                                                 \
-    { w4a16_gemv_persist_kernel<false, false, MINB>, 1, 1, MINB, false, true }
+    { w4a16_gemv_kernel<false, false, NT, DEPTH, MINB, ASYNC>, NT, DEPTH, MINB, ASYNC }
 static const struct gemv_variant gemv_variants[] = {
     GEMV_VARIANT(1, 2, 3, false), GEMV_VARIANT(1, 2, 2, false), GEMV_VARIANT(1, 2, 4, false),
     GEMV_VARIANT(1, 3, 3, false), GEMV_VARIANT(1, 4, 2, false), GEMV_VARIANT(2, 2, 2, false),
@@ -1248,8 +1158,7 @@ static const struct gemv_variant gemv_variants[] = {
     GEMV_VARIANT(1, 2, 3, true),  GEMV_VARIANT(1, 4, 3, true),  GEMV_VARIANT(1, 4, 4, true),
     GEMV_VARIANT(1, 8, 3, true),  GEMV_VARIANT(1, 8, 4, true),  GEMV_VARIANT(2, 4, 2, true),
     GEMV_VARIANT(2, 4, 3, true),  GEMV_VARIANT(2, 8, 3, true),  GEMV_VARIANT(4, 2, 2, true),
-    GEMV_VARIANT(4, 4, 2, true),  GEMV_VARIANT(4, 2, 1, true),  GEMV_PERSIST_VARIANT(3),
-    GEMV_PERSIST_VARIANT(4),
+    GEMV_VARIANT(4, 4, 2, true),  GEMV_VARIANT(4, 2, 1, true),
 };
 
 /* Grid, block and shared memory of the decode, chunk and word kernels: WARPS
@@ -1399,10 +1308,10 @@ static bool tune(const struct w4a16_args *p, struct device_state *d, const struc
                 if (!gemv_geometry(p, v, warps, &c)) break;
                 if (!time_cfg(d, c, k, reps, &ms)) return false;
                 fprintf(stderr,
-                        WHO " tune: m=%d n=%d k=%d gemv nt=%d depth=%d minb=%d async=%d "
-                            "persist=%d warps=%d %.4f ms %.1f GB/s\n",
-                        p->M, p->N, p->K, v.nt, v.depth, v.minb, (int)v.async, (int)v.persist,
-                        (int)c.block.y, ms, bytes / (ms * 1e-3) / 1e9);
+                        WHO " tune: m=%d n=%d k=%d gemv nt=%d depth=%d minb=%d async=%d warps=%d "
+                            "%.4f ms %.1f GB/s\n",
+                        p->M, p->N, p->K, v.nt, v.depth, v.minb, (int)v.async, (int)c.block.y, ms,
+                        bytes / (ms * 1e-3) / 1e9);
             }
     for (const struct mma_variant &v : mma_variants) {
         for (int warps = 2; warps <= 8; warps *= 2) {
