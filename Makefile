@@ -124,7 +124,7 @@ bench: deps
 	    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./$(BENCHBIN) $(BENCH_ARGS); fi
 
 # A tuning aid for the GPU machine (bench/ocl_buildlog.c): a kernel's build
-# log with extra options, e.g. NVIDIA's -cl-nv-verbose (registers, spills).
+# log and binary (PTX on NVIDIA's OpenCL, for ptxas -v) with extra options.
 $(BUILD)/ocl-buildlog: bench/ocl_buildlog.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lOpenCL

@@ -433,6 +433,9 @@ static struct w4_load w4_fetch(__global const uint *b, __global const ushort *sc
     return l;
 }
 
+/* Word wd (0..3) of a lane's 16-byte weight chunk (wd a constant once unrolled). */
+static uint w4_word_of(uint4 q, int wd) { return wd == 0 ? q.x : wd == 1 ? q.y : wd == 2 ? q.z : q.w; }
+
 /* Slab kb of row tile m0: acc += s * (A' rows) x (the lane's chunk). */
 static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, int M, int K,
                           int m0, int kb, struct w4_load l, int g, int t, float4 acc) {
@@ -441,7 +444,7 @@ static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, in
     float4 d = (float4)(0.0f);
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
-        const uint4 bq = w4_pairs(wd == 0 ? l.q.x : wd == 1 ? l.q.y : wd == 2 ? l.q.z : l.q.w, z);
+        const uint4 bq = w4_pairs(w4_word_of(l.q, wd), z);
         const uint4 x0 = w4_x8(a, perm, K, r0, kc + 8 * wd);
         const uint4 x1 = r1 == r0 ? x0 : w4_x8(a, perm, K, r1, kc + 8 * wd);
         /* step h = 0: activations (x0, x4) and (x1, x5); h = 1: (x2, x6), (x3, x7) */
@@ -481,17 +484,16 @@ static int w4_gv_at(int q) {
     return (q & ~15) | ((q & 3) << 2) | ((q >> 2) & 3);
 }
 
-/* Stages rows k0 .. k0 + kn of A' (row 0): entry w4_gv_at(q) holds the
- * pairs (x0, x4), (x1, x5), (x2, x6), (x3, x7) of word q, the A slots of
- * the two mma steps of that word (all work-items). */
 /* Rows k .. k + 7 of A' (row 0) as the pairs (x0, x4), (x1, x5), (x2, x6),
- * (x3, x7): the A slots of the two mma steps of that word. */
+ * (x3, x7): the activation slots of the two mma steps of that word. */
 static uint4 w4_gv_word(__global const ushort *a, __global const int *perm, int K, int k) {
     const uint4 v = w4_x8(a, perm, K, 0, k);
     return (uint4)((v.x & 0xFFFFu) | (v.z << 16), (v.x >> 16) | (v.z & 0xFFFF0000u),
                    (v.y & 0xFFFFu) | (v.w << 16), (v.y >> 16) | (v.w & 0xFFFF0000u));
 }
 
+/* Stages rows k0 .. k0 + kn of A' (row 0): entry w4_gv_at(q) holds word q
+ * (w4_gv_word), the A slots of its two mma steps (all work-items). */
 static void w4_gv_stage(__local uint4 *xs, __global const ushort *a, __global const int *perm,
                         int K, int k0, int kn, int l) {
     for (int q = l; q < kn / 8; q += LX * LY)
@@ -518,7 +520,7 @@ static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, int g, int t
     float4 d = (float4)(0.0f);
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
-        const uint4 bq = w4_pairs(wd == 0 ? l.q.x : wd == 1 ? l.q.y : wd == 2 ? l.q.z : l.q.w, z);
+        const uint4 bq = w4_pairs(w4_word_of(l.q, wd), z);
         const uint4 x = xs[4 * wd + t];
         d = w4_mma((uint4)(x.x, x.x, x.y, x.y), bq.x, bq.y, d);
         d = w4_mma((uint4)(x.z, x.z, x.w, x.w), bq.z, bq.w, d);
@@ -651,8 +653,8 @@ static float w4_gv2_pair(struct w4_load2 l, __local const uint4 *xs, int has1, i
     float4 d = (float4)(0.0f);
 #pragma unroll
     for (int wd = 0; wd < 4; wd++) {
-        const uint4 p0 = w4_pairs(wd == 0 ? l.q0.x : wd == 1 ? l.q0.y : wd == 2 ? l.q0.z : l.q0.w, za);
-        const uint4 p1 = w4_pairs(wd == 0 ? l.q1.x : wd == 1 ? l.q1.y : wd == 2 ? l.q1.z : l.q1.w, zb);
+        const uint4 p0 = w4_pairs(w4_word_of(l.q0, wd), za);
+        const uint4 p1 = w4_pairs(w4_word_of(l.q1, wd), zb);
         const uint4 x = xs[8 * wd + 4 * (g & 1) + t]; /* slab 2d + (g & 1) */
         d = w4_mma((uint4)(p0.x, p1.x, p0.y, p1.y), x.x, x.y, d);
         d = w4_mma((uint4)(p0.z, p1.z, p0.w, p1.w), x.z, x.w, d);
@@ -771,14 +773,14 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int zp_ok = zp_scalar >= 0 && zp_scalar <= 15; /* w4_pairs' range */
 #endif
     if (zp_ok) {
-        if (W4_GV && W4_GV2 && M == 1 && group_size % W4_SLAB == 0) {
+        if (W4_GV && M == 1 && group_size % W4_SLAB == 0) {
+#if W4_GV2
             w4_gv2_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
                         (__local uint4 *)xs4, &part[0][0][0]);
-            return;
-        }
-        if (W4_GV && M == 1 && group_size % W4_SLAB == 0) {
+#else
             w4_gv_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
                        (__local uint4 *)xs4, &part[0][0][0]);
+#endif
             return;
         }
         if (M >= W4_MMA_MIN_M && group_size % W4_SLAB == 0) {
