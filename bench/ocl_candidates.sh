@@ -15,6 +15,13 @@
 # $RUNS, default 50) at m = 1, g = 128, asymmetric, f16, data=exact over $SHAPES (n:k, default
 # the five decode shapes of docs/performance.md); the perf lines of every
 # candidate are printed again at the end, in the same order.
+# Registers: where build/ocl-buildlog ($OCL_BUILDLOG) exists, each candidate's program binary
+# (f16, asymmetric, no act-order, no bias) goes to build/oclcand/<name>.bin;
+# where that is PTX (NVIDIA's OpenCL) and a ptxas is found ($PTXAS, PATH,
+# /usr/local/cuda/bin or Triton's copy), the closing table gets a line
+# "<name>: registers N, spills ..." from `ptxas -arch=$SM -v` (SM default
+# sm_90). OpenCL has no query for a kernel's registers, and they set how
+# many work-groups share an SM.
 # Exit: 0 when every candidate passed every case, else 1.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -35,6 +42,45 @@ fi
 # default NVIDIA)
 harness() {
     if command -v nvidia-smi >/dev/null 2>&1; then sh scripts/device-run.sh "$@"; else ./build/gptq-harness run --device "${DEVICE:-NVIDIA}" "$@"; fi
+}
+# ptxas_bin: the ptxas to read registers with (empty when none is found)
+ptxas_bin() {
+    for p in "${PTXAS:-}" "$(command -v ptxas 2>/dev/null)" /usr/local/cuda/bin/ptxas \
+        "$(python3 -c 'import os, triton; print(os.path.join(os.path.dirname(triton.__file__), "backends/nvidia/bin/ptxas"))' 2>/dev/null)"; do
+        if [ -n "$p" ] && [ -x "$p" ]; then
+            echo "$p"
+            return
+        fi
+    done
+}
+# regs NAME KERNEL: the candidate's register line, or why there is none
+regs() {
+    tool=${OCL_BUILDLOG:-build/ocl-buildlog} bin="$DIR/$1.bin"
+    if [ ! -x "$tool" ]; then
+        echo "$1: registers not read (no $tool; make $tool)"
+        return
+    fi
+    if ! "$tool" "$2" "-DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" "$bin" >"$DIR/$1.build.log" 2>&1; then
+        echo "$1: registers not read (the build failed; log: $DIR/$1.build.log)"
+        return
+    fi
+    if ! grep -q '^\.version' "$bin" 2>/dev/null; then
+        echo "$1: registers not read (the program binary is not PTX)"
+        return
+    fi
+    px=$(ptxas_bin)
+    if [ -z "$px" ]; then
+        echo "$1: registers not read (no ptxas; set PTXAS)"
+        return
+    fi
+    "$px" -arch="${SM:-sm_90}" -v "$bin" -o "$DIR/$1.cubin" >"$DIR/$1.ptxas.log" 2>&1
+    r=$(grep -o 'Used [0-9]* registers' "$DIR/$1.ptxas.log" | head -1 | grep -o '[0-9]*')
+    sp=$(grep -oE '[0-9]+ bytes spill stores, [0-9]+ bytes spill loads' "$DIR/$1.ptxas.log" | head -1)
+    if [ -z "$r" ]; then
+        echo "$1: registers not read (ptxas said: $(head -3 "$DIR/$1.ptxas.log" | tr '\n' ' '))"
+    else
+        echo "$1: registers $r, ${sp:-spills not reported} (ptxas -arch=${SM:-sm_90})"
+    fi
 }
 mkdir -p "$DIR" || exit 1
 descs=""
@@ -76,8 +122,10 @@ for c in $CANDIDATES; do
         shape=$(echo "$d" | grep -oE 'n=[0-9]+ k=[0-9]+')
         grep -E 'perf: median|perf ceiling|^(FAILED|ERROR)' "$log" | sed "s/^ */$name $shape: /" >>"$DIR/$name.perf"
     done
-    cat "$DIR/$name.perf"
+    regs "$name" "$k" >"$DIR/$name.regs"
+    cat "$DIR/$name.perf" "$DIR/$name.regs"
 done
 echo "== all candidates, perf"
 for c in $CANDIDATES; do cat "$DIR/${c%%:*}.perf"; done
+for c in $CANDIDATES; do cat "$DIR/${c%%:*}.regs"; done
 exit $rc

@@ -436,13 +436,26 @@ static struct w4_load w4_fetch(__global const uint *b, __global const ushort *sc
 /* Word wd (0..3) of a lane's 16-byte weight chunk (wd a constant once unrolled). */
 static uint w4_word_of(uint4 q, int wd) { return wd == 0 ? q.x : wd == 1 ? q.y : wd == 2 ? q.z : q.w; }
 
+#ifndef W4_MMA_UNROLL
+/* how far the mma path unrolls its loop over a chunk's four words: 4 (all) or
+ * 2, which needs fewer registers and so may fit more work-groups per SM */
+#define W4_MMA_UNROLL 4
+#endif
+#if W4_MMA_UNROLL != 4 && W4_MMA_UNROLL != 2
+#error "W4_MMA_UNROLL must be 4 or 2"
+#endif
+
 /* Slab kb of row tile m0: acc += s * (A' rows) x (the lane's chunk). */
 static float4 w4_mma_slab(__global const ushort *a, __global const int *perm, int M, int K,
                           int m0, int kb, struct w4_load l, int g, int t, float4 acc) {
     const uint z = (l.zw >> (4 * g)) & 15u;
     const int kc = kb + 32 * t, r0 = min(m0 + g, M - 1), r1 = min(m0 + g + 8, M - 1);
     float4 d = (float4)(0.0f);
+#if W4_MMA_UNROLL == 2
+#pragma unroll 2
+#else
 #pragma unroll
+#endif
     for (int wd = 0; wd < 4; wd++) {
         const uint4 bq = w4_pairs(w4_word_of(l.q, wd), z);
         const uint4 x0 = w4_x8(a, perm, K, r0, kc + 8 * wd);
@@ -518,7 +531,11 @@ static float2 w4_bits2(uint v) {
 static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, int g, int t, float2 acc) {
     const uint z = (l.zw >> (4 * g)) & 15u;
     float4 d = (float4)(0.0f);
+#if W4_MMA_UNROLL == 2
+#pragma unroll 2
+#else
 #pragma unroll
+#endif
     for (int wd = 0; wd < 4; wd++) {
         const uint4 bq = w4_pairs(w4_word_of(l.q, wd), z);
         const uint4 x = xs[4 * wd + t];

@@ -102,7 +102,7 @@ else
     # weights as the B operand (W4_GV2=0, the earlier form) and two slab pairs
     # in flight (W4_GV2_DEPTH=2), for two option sets
     bad=""
-    for v in "-DW4_GV2=0" "-DW4_GV2_DEPTH=2"; do
+    for v in "-DW4_GV2=0" "-DW4_GV2_DEPTH=2" "-DW4_MMA_UNROLL=2"; do
         for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
             "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
             # shellcheck disable=SC2086 # the option lists are meant to split
@@ -111,10 +111,23 @@ else
     done
     if [ -z "$bad" ]; then
         pass=$((pass + 1))
-        echo "kernels ok:   $FAST other M = 1 settings (W4_GV2=0, W4_GV2_DEPTH=2) compile to PTX"
+        echo "kernels ok:   $FAST other settings (W4_GV2=0, W4_GV2_DEPTH=2, W4_MMA_UNROLL=2) compile to PTX"
     else
         fail=$((fail + 1))
-        echo "kernels FAIL: $FAST other M = 1 settings do not compile:$bad"
+        echo "kernels FAIL: $FAST other settings do not compile:$bad"
+    fi
+    # W4_MMA_UNROLL=2 unrolls the mma path's word loop by half (fewer mma.sync
+    # in the code than full unrolling); any other value than 4 or 2 is refused
+    o="-Dcl_nv_pragma_unroll=1 -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0"
+    # shellcheck disable=SC2086 # the option list is meant to split
+    if ptx "$TMP/u4.ptx" $o && ptx "$TMP/u2.ptx" $o -DW4_MMA_UNROLL=2 && ! ptx "$TMP/u3.ptx" $o -DW4_MMA_UNROLL=3 &&
+        grep -q "W4_MMA_UNROLL must be 4 or 2" "$TMP/u3.ptx.err" &&
+        [ "$(grep -c mma.sync "$TMP/u2.ptx")" -lt "$(grep -c mma.sync "$TMP/u4.ptx")" ]; then
+        pass=$((pass + 1))
+        echo "kernels ok:   $FAST W4_MMA_UNROLL=2 unrolls less ($(grep -c mma.sync "$TMP/u2.ptx") mma.sync against $(grep -c mma.sync "$TMP/u4.ptx")), 3 is refused"
+    else
+        fail=$((fail + 1))
+        echo "kernels FAIL: $FAST W4_MMA_UNROLL=2 does not unroll less, or W4_MMA_UNROLL=3 is not refused"
     fi
 fi
 # build/ocl-buildlog (bench/ocl_buildlog.c, a tuning aid): builds a kernel on

@@ -83,6 +83,17 @@ check "ocl_candidates: the closing table has both candidates' median and ceiling
     "sed -n '/^== all candidates/,\$p' '$TMP/c1.out' | grep -Ec '^(default|gv1) n=256 k=512: perf(: median| ceiling)' | grep -qx 4"
 check "ocl_candidates: the candidate kernel has its #define in front" \
     grep -qx '#define W4_GV_DEPTH 1' build/oclcand/gv1.cl
+check "ocl_candidates: no PTX from PoCL, so no register count, and it says why" sh -c \
+    "sed -n '/^== all candidates/,\$p' '$TMP/c1.out' | grep -c '^\(default\|gv1\): registers not read (' | grep -qx 2"
+# The register line from PTX: a stand-in build tool that writes a PTX file and
+# a stand-in ptxas that reports as the real one does.
+printf '#!/bin/sh\nprintf ".version 8.0\\n.target sm_90\\n" >"$3"\n' >"$TMP/fake-buildlog"
+printf '#!/bin/sh\necho "ptxas info    : Used 72 registers, 380 bytes cmem[0]"\necho "    8 bytes stack frame, 4 bytes spill stores, 4 bytes spill loads"\n' >"$TMP/fake-ptxas"
+chmod +x "$TMP/fake-buildlog" "$TMP/fake-ptxas"
+CANDIDATES="default:" SHAPES=64:128 RUNS=2 BATCHES=none DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
+    OCL_BUILDLOG="$TMP/fake-buildlog" PTXAS="$TMP/fake-ptxas" sh bench/ocl_candidates.sh >"$TMP/c3.out" 2>&1
+check "ocl_candidates: registers and spills read from ptxas -v over the candidate's PTX" \
+    grep -qx 'default: registers 72, 4 bytes spill stores, 4 bytes spill loads (ptxas -arch=sm_90)' "$TMP/c3.out"
 CANDIDATES="bad:W4_NV_MMA=(" SHAPES=64:128 RUNS=2 BATCHES=fixtures/sweeps/smoke.batch DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
     sh bench/ocl_candidates.sh >"$TMP/c2.out" 2>&1
 rc=$?
