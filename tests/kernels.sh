@@ -116,6 +116,22 @@ else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST other settings do not compile:$bad"
     fi
+    # bench/nvptx_regs.sh's stand-ins for OpenCL's builtins leave no builtin
+    # call in the PTX (which ptxas could not link), for both option sets
+    bad=""
+    for o in "-DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
+        "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
+        # shellcheck disable=SC2086 # the option list is meant to split
+        ptx "$TMP/b.ptx" -Xclang -cl-ext=+cl_khr_fp16 -include bench/nvptx_builtins.h -Dcl_nv_pragma_unroll=1 $o &&
+            ! grep -qE '^\.func.* _Z' "$TMP/b.ptx" || bad="$bad [$o]"
+    done
+    if [ -z "$bad" ]; then
+        pass=$((pass + 1))
+        echo "kernels ok:   bench/nvptx_builtins.h: $FAST's PTX calls no OpenCL builtin"
+    else
+        fail=$((fail + 1))
+        echo "kernels FAIL: bench/nvptx_builtins.h leaves builtin calls or does not compile:$bad"
+    fi
     # W4_MMA_UNROLL=2 unrolls the mma path's word loop by half (fewer mma.sync
     # in the code than full unrolling); any other value than 4 or 2 is refused
     o="-Dcl_nv_pragma_unroll=1 -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0"
@@ -129,6 +145,32 @@ else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST W4_MMA_UNROLL=2 does not unroll less, or W4_MMA_UNROLL=3 is not refused"
     fi
+fi
+# bench/nvptx_regs.sh: without ptxas it says so and exits 2; with one (a CUDA
+# toolkit here), a register count per candidate and exit 1 for one that does
+# not compile
+PTXAS=/nonexistent sh bench/nvptx_regs.sh >"$TMP/r0.out" 2>&1
+r0=$?
+if [ "$r0" -eq 2 ] && grep -q "needs clang with the nvptx target and ptxas" "$TMP/r0.out"; then
+    pass=$((pass + 1))
+    echo "kernels ok:   nvptx_regs.sh without ptxas: exit 2, says what it needs"
+else
+    fail=$((fail + 1))
+    echo "kernels FAIL: nvptx_regs.sh without ptxas exits $r0 (want 2) or does not say why"
+fi
+if [ -n "$CLANG" ] && { command -v ptxas >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/ptxas ]; }; then
+    sh bench/nvptx_regs.sh default: bad:W4_MMA_UNROLL=3 >"$TMP/r1.out" 2>&1
+    r1=$?
+    if [ "$r1" -eq 1 ] && grep -qE '^default: registers [0-9]+, [0-9]+ bytes spill stores' "$TMP/r1.out" &&
+        grep -q '^bad: did not compile' "$TMP/r1.out"; then
+        pass=$((pass + 1))
+        echo "kernels ok:   nvptx_regs.sh: $(grep '^default:' "$TMP/r1.out")"
+    else
+        fail=$((fail + 1))
+        echo "kernels FAIL: nvptx_regs.sh exits $r1 (want 1) or its lines are wrong: $(cat "$TMP/r1.out")"
+    fi
+else
+    echo "kernels skip: no ptxas here; nvptx_regs.sh's count is not checked"
 fi
 # build/ocl-buildlog (bench/ocl_buildlog.c, a tuning aid): builds a kernel on
 # the OpenCL device here with extra options, writes its binary, exit 0; a
