@@ -73,7 +73,9 @@ regs() {
         echo "$1: registers not read (no ptxas; set PTXAS)"
         return
     fi
-    "$px" -arch="${SM:-sm_90}" -v "$bin" -o "$DIR/$1.cubin" >"$DIR/$1.ptxas.log" 2>&1
+    # NVIDIA's binary ends in NUL bytes, which ptxas reads as an unexpected EOF
+    tr -d '\000' <"$bin" >"$DIR/$1.ptx" || return
+    "$px" -arch="${SM:-sm_90}" -v "$DIR/$1.ptx" -o "$DIR/$1.cubin" >"$DIR/$1.ptxas.log" 2>&1
     r=$(grep -o 'Used [0-9]* registers' "$DIR/$1.ptxas.log" | head -1 | grep -o '[0-9]*')
     sp=$(grep -oE '[0-9]+ bytes spill stores, [0-9]+ bytes spill loads' "$DIR/$1.ptxas.log" | head -1)
     if [ -z "$r" ]; then

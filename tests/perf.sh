@@ -87,8 +87,10 @@ check "ocl_candidates: no PTX from PoCL, so no register count, and it says why" 
     "sed -n '/^== all candidates/,\$p' '$TMP/c1.out' | grep -c '^\(default\|gv1\): registers not read (' | grep -qx 2"
 # The register line from PTX: a stand-in build tool that writes a PTX file and
 # a stand-in ptxas that reports as the real one does.
-printf '#!/bin/sh\nprintf ".version 8.0\\n.target sm_90\\n" >"$3"\n' >"$TMP/fake-buildlog"
-printf '#!/bin/sh\necho "ptxas info    : Used 72 registers, 380 bytes cmem[0]"\necho "    8 bytes stack frame, 4 bytes spill stores, 4 bytes spill loads"\n' >"$TMP/fake-ptxas"
+# The build tool's PTX ends in NUL bytes, as NVIDIA's does; the stand-in ptxas
+# reports only when given a file without them.
+printf '#!/bin/sh\nprintf ".version 8.0\\n.target sm_90\\n\\000\\000" >"$3"\n' >"$TMP/fake-buildlog"
+printf '#!/bin/sh\nfor a; do case $a in *.ptx) if tr -d "\\\\000" <"$a" | cmp -s - "$a"; then echo "ptxas info    : Used 72 registers, 380 bytes cmem[0]"; echo "    8 bytes stack frame, 4 bytes spill stores, 4 bytes spill loads"; else echo "ptxas fatal   : Unexpected EOF"; fi;; esac; done\n' >"$TMP/fake-ptxas"
 chmod +x "$TMP/fake-buildlog" "$TMP/fake-ptxas"
 CANDIDATES="default:" SHAPES=64:128 RUNS=2 BATCHES=none DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
     OCL_BUILDLOG="$TMP/fake-buildlog" PTXAS="$TMP/fake-ptxas" sh bench/ocl_candidates.sh >"$TMP/c3.out" 2>&1
