@@ -98,9 +98,10 @@ else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST emits mma.sync outside NVIDIA's compiler or with W4_NV_MMA=0"
     fi
-    # the M = 1 path's other settings (docs/performance.md) keep compiling: the
-    # weights as the B operand (W4_GV2=0, the earlier form) and two slab pairs
-    # in flight (W4_GV2_DEPTH=2), for two option sets
+    # the trial settings (docs/performance.md) keep compiling, for two option
+    # sets: M = 1 with the weights as the B operand (W4_GV2=0, the earlier
+    # form), two slab pairs in flight (W4_GV2_DEPTH=2), and the mma path's
+    # half-unrolled word loop (W4_MMA_UNROLL=2)
     bad=""
     for v in "-DW4_GV2=0" "-DW4_GV2_DEPTH=2" "-DW4_MMA_UNROLL=2"; do
         for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
