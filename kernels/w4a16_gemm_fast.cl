@@ -7,10 +7,10 @@
  * - activations of one output row are staged in local memory as float
  *   (pre-scaled by a power of two per row, see w4_word_fma), XT at a time,
  *   converted once per work-group instead of once per column;
- * - each team of 32 lanes owns LX / TEAMS columns and splits a column's K
- *   among its lanes: lane t reads 128-bit chunks t, t+32, ... of the packed
- *   weights (a team reads 512 contiguous bytes per load), four chunks in
- *   flight at a time;
+ * - each team of LANES = LY lanes owns one column and splits its K among
+ *   its lanes: lane t reads 128-bit chunks t, t+LANES, ... of the packed
+ *   weights (a team reads 16 LANES contiguous bytes per load), four chunks
+ *   in flight at a time;
  * - weights are dequantized in registers: per chunk of 32 rows in one group
  *   acc += s * sum x*(q - z), exact whenever the per-element form is (exact
  *   data mode);
@@ -47,14 +47,9 @@
 #ifndef LY
 #define LY 32 /* rows per work-group */
 #endif
-#define LANES 32                   /* lanes per column team */
-#define TEAMS (LX * LY / LANES)    /* teams per work-group */
-#define TCOLS (LX / TEAMS)         /* columns per team */
-#if TCOLS == 1
-#define W4_ONE_COLUMN_PER_TEAM 1 /* the fast path's precondition */
-#else
-#define W4_ONE_COLUMN_PER_TEAM 0
-#endif
+#define LANES LY /* lanes per column team: one team per column */
+#define TEAMS LX /* teams per work-group */
+#define TCOLS 1  /* columns per team */
 #define XT 4096                    /* activations staged per tile (floats, 18 KiB padded) */
 /* Staged activation k sits at XS_AT(k): four pad floats after every 32, so a
  * chunk's 32 activations start 16-byte aligned (read as float4) and the
@@ -549,9 +544,9 @@ static float2 w4_gv_slab(struct w4_load l, __local const uint4 *xs, int g, int t
  * warp's sums of the work-group's LX columns; work-item l < LX adds them up
  * (and the bias) and stores column n0 + l. */
 static void w4_gv_finish(__local const float *red, __global const ushort *bias,
-                         __global ushort *out, int n0, int l) {
+                         __global ushort *out, int n0, int N, int l) {
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (l >= LX) return;
+    if (l >= LX || n0 + l >= N) return;
     float v = 0.0f;
     for (int w = 0; w < W4_WARPS; w++)
         v += red[w * LX + l];
@@ -603,7 +598,7 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
         red[warp * LX + 2 * t] = acc.x;
         red[warp * LX + 2 * t + 1] = acc.y;
     }
-    w4_gv_finish(red, bias, out, n0, l);
+    w4_gv_finish(red, bias, out, n0, N, l);
 }
 
 /* ---- M = 1, the weights as the A operand (W4_GV2, the default) ------------
@@ -718,8 +713,162 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
         }
     }
     if (t == 0) red[warp * LX + g] = acc; /* red[warp][column] */
-    w4_gv_finish(red, bias, out, n0, l);
+    w4_gv_finish(red, bias, out, n0, N, l);
 }
+
+/* ---- the wide work-group (LX = 16, LY = 16), a trial geometry ------------
+ * Built with -DLX=16 -DLY=16 (or those #defines in front of this file): a
+ * work-group is 16 columns x 16 rows, the same 256 work-items, so that at
+ * M = 1 it covers twice the weights of the default 8 x 32 for one staging
+ * of the activations. M = 1: the weights are the A operand as in the path
+ * above, but its 16 rows are the work-group's 16 columns (row g: column g,
+ * row g + 8: column g + 8) over one slab, and every column of the B operand
+ * holds the activations of that slab, so D[g][0] is column g's sum and
+ * D[g + 8][0] column g + 8's (lane (g, t): C slots 0 and 2). Warp w takes
+ * slabs w, w + 8, ...; the activations are staged as in the earlier M = 1
+ * form (entry 16 s + 4 wd + t). M >= 2: one row tile of 16 and two column
+ * tiles of 8, half the warps each (below). Where n0 + 8 = N the second
+ * column tile is past N: its loads repeat the first's and nothing of it is
+ * stored (N % 8 == 0 by the contract). */
+#if LX == 16 && LY == 16
+#ifndef W4_WIDE_DEPTH
+#define W4_WIDE_DEPTH 1 /* M = 1: slabs in flight per warp, a power of two dividing W4_GV_TILE / 8 */
+#endif
+
+/* The second column tile's first column (the first's where it is past N). */
+static int w4_wide_n1(int n0, int N) { return n0 + 8 < N ? n0 + 8 : n0; }
+
+struct w4_wload {
+    uint4 q0, q1; /* chunk t of slab sl, columns g and g + 8 */
+    uint z0, z1;  /* their zero-point words (nibble g) */
+    uint sv;      /* their scales, column g in the low half */
+};
+
+static struct w4_wload w4_wfetch(__global const uint *b, __global const ushort *scale,
+                                 __global const uint *zp, int N, int K, int group_size,
+                                 int zp_scalar, int n0, int n1, int sl, int g, int t) {
+    struct w4_wload l;
+    const int grp = sl * W4_SLAB / group_size;
+    const size_t cw = (size_t)(K / 8);
+    l.q0 = w4_ldq((__global const uint4 *)(b + (size_t)(n0 + g) * cw) + sl * (W4_SLAB / 32) + t);
+    l.q1 = w4_ldq((__global const uint4 *)(b + (size_t)(n1 + g) * cw) + sl * (W4_SLAB / 32) + t);
+#if W4_HAS_ZP
+    (void)zp_scalar;
+    l.z0 = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n0 / 8)];
+    l.z1 = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n1 / 8)];
+#else
+    (void)zp;
+    l.z0 = l.z1 = (uint)zp_scalar * 0x11111111u;
+#endif
+    l.sv = (uint)scale[(size_t)grp * (size_t)N + (size_t)(n0 + g)] |
+           ((uint)scale[(size_t)grp * (size_t)N + (size_t)(n1 + g)] << 16);
+    return l;
+}
+
+/* One slab: acc.x (column g) += s0 * D[g][0], acc.y (column g + 8) += s1 *
+ * D[g + 8][0]; xs: the slab's 16 staged entries. */
+static float2 w4_wide_slab(struct w4_wload l, __local const uint4 *xs, int g, int t, float2 acc) {
+    const uint za = (l.z0 >> (4 * g)) & 15u, zb = (l.z1 >> (4 * g)) & 15u;
+    float4 d = (float4)(0.0f);
+#pragma unroll
+    for (int wd = 0; wd < 4; wd++) {
+        const uint4 p0 = w4_pairs(w4_word_of(l.q0, wd), za);
+        const uint4 p1 = w4_pairs(w4_word_of(l.q1, wd), zb);
+        const uint4 x = xs[4 * wd + t];
+        d = w4_mma((uint4)(p0.x, p1.x, p0.y, p1.y), x.x, x.y, d);
+        d = w4_mma((uint4)(p0.z, p1.z, p0.w, p1.w), x.z, x.w, d);
+    }
+    return fma(w4_bits2(l.sv), (float2)(d.x, d.z), acc);
+}
+
+static void w4_wide_gv_path(__global const ushort *a, __global const uint *b,
+                            __global const ushort *scale, __global const uint *zp,
+                            __global const int *perm, __global const ushort *bias,
+                            __global ushort *out, int N, int K, int group_size, int zp_scalar,
+                            __local uint4 *xs, __local float *red) {
+    const int l = (int)get_local_id(1) * LX + (int)get_local_id(0);
+    const int warp = l / 32, lane = l % 32, g = lane / 4, t = lane % 4;
+    const int n0 = (int)get_group_id(0) * LX, n1 = w4_wide_n1(n0, N), slabs = K / W4_SLAB;
+    const int step = W4_WIDE_DEPTH * W4_WARPS;
+    struct w4_wload ring[W4_WIDE_DEPTH];
+#pragma unroll
+    for (int u = 0; u < W4_WIDE_DEPTH; u++)
+        if (warp + u * W4_WARPS < slabs)
+            ring[u] = w4_wfetch(b, scale, zp, N, K, group_size, zp_scalar, n0, n1,
+                                warp + u * W4_WARPS, g, t);
+    float2 acc = (float2)(0.0f);
+    for (int t0 = 0; t0 < slabs; t0 += W4_GV_TILE) {
+        const int tn = min(W4_GV_TILE, slabs - t0);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        w4_gv_stage(xs, a, perm, K, t0 * W4_SLAB, tn * W4_SLAB, l);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        /* a full tile gives each warp a multiple of W4_WIDE_DEPTH slabs */
+        for (int sl = t0 + warp; sl < t0 + tn; sl += step) {
+#pragma unroll
+            for (int u = 0; u < W4_WIDE_DEPTH; u++) {
+                const int s = sl + u * W4_WARPS;
+                if (s < t0 + tn) { /* (a guard, not a break: the loop must unroll) */
+                    const struct w4_wload cur = ring[u];
+                    if (s + step < slabs)
+                        ring[u] = w4_wfetch(b, scale, zp, N, K, group_size, zp_scalar, n0, n1,
+                                            s + step, g, t);
+                    acc = w4_wide_slab(cur, xs + 16 * (s - t0), g, t, acc);
+                }
+            }
+        }
+    }
+    if (t == 0) { /* red[warp][column] */
+        red[warp * LX + g] = acc.x;
+        red[warp * LX + 8 + g] = acc.y;
+    }
+    w4_gv_finish(red, bias, out, n0, N, l);
+}
+
+/* M >= 2: warps 0-3 take column tile 0 (columns n0 ..), warps 4-7 column
+ * tile 1 (n1 ..), each half splitting K into slabs (warp w: slabs w % 4,
+ * w % 4 + 4, ...) with the row tile's activations read by both halves. */
+static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
+                             __global const ushort *scale, __global const uint *zp,
+                             __global const int *perm, __global const ushort *bias,
+                             __global ushort *out, int M, int N, int K, int group_size,
+                             int zp_scalar, __local float4 *red) {
+    const int l = (int)get_local_id(1) * LX + (int)get_local_id(0);
+    const int warp = l / 32, lane = l % 32, g = lane / 4, t = lane % 4;
+    const int hw = W4_WARPS / 2, ct = warp / hw, wi = warp % hw;
+    const int n0 = (int)get_group_id(0) * LX, nc = ct ? w4_wide_n1(n0, N) : n0;
+    const int mb = (int)get_group_id(1) * LY, slabs = K / W4_SLAB;
+    float4 acc = (float4)(0.0f);
+    if (wi < slabs) {
+        struct w4_load cur = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, nc, wi, g, t);
+        for (int sl = wi; sl < slabs; sl += hw) {
+            struct w4_load nxt = cur; /* the next slab's loads in flight during this one */
+            if (sl + hw < slabs)
+                nxt = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, nc, sl + hw, g, t);
+            acc = w4_mma_slab(a, perm, M, K, mb, sl * W4_SLAB, cur, g, t, acc);
+            cur = nxt;
+        }
+    }
+    red[l] = acc; /* [warp][lane] */
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (wi != 0) return;
+#pragma unroll
+    for (int w = 1; w < W4_WARPS / 2; w++) acc += red[32 * (warp + w) + lane];
+    const float v[4] = {acc.x, acc.y, acc.z, acc.w};
+#pragma unroll
+    for (int e = 0; e < 4; e++) { /* C fragment: rows g, g + 8; columns 2t, 2t + 1 */
+        const int m = mb + g + 8 * (e / 2), n = n0 + 8 * ct + 2 * t + e % 2;
+        if (m >= M || n >= N) continue;
+#if W4_HAS_BIAS
+        w4_store(out, (size_t)m * (size_t)N + (size_t)n, v[e] + w4_load(bias, (size_t)n));
+#else
+        (void)bias;
+        w4_store(out, (size_t)m * (size_t)N + (size_t)n, v[e]);
+#endif
+    }
+}
+#elif !(LX == 8 && LY == 32)
+#error "the tensor-core paths need LX = 8, LY = 32 (the default) or LX = 16, LY = 16 (or -DW4_NV_MMA=0)"
+#endif
 
 /* The tensor-core path of the whole work-group (all its work-items). */
 static void w4_mma_path(__global const ushort *a, __global const uint *b,
@@ -782,7 +931,7 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
     const int rows = min(LY, M - m0); /* valid rows in this tile, >= 1 */
     const int l = y * LX + x;
     const int team = l / LANES, t = l % LANES;
-    const int fast = (K % 32 == 0) && (group_size % 32 == 0) && W4_ONE_COLUMN_PER_TEAM;
+    const int fast = (K % 32 == 0) && (group_size % 32 == 0);
 #if W4_NV_MMA
 #if W4_HAS_ZP
     const int zp_ok = 1;
@@ -791,7 +940,10 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
 #endif
     if (zp_ok) {
         if (W4_GV && M == 1 && group_size % W4_SLAB == 0) {
-#if W4_GV2
+#if LX == 16
+            w4_wide_gv_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
+                            (__local uint4 *)xs4, &part[0][0][0]);
+#elif W4_GV2
             w4_gv2_path(a, b, scale, zp, perm, bias, out, N, K, group_size, zp_scalar,
                         (__local uint4 *)xs4, &part[0][0][0]);
 #else
@@ -801,7 +953,12 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
             return;
         }
         if (M >= W4_MMA_MIN_M && group_size % W4_SLAB == 0) {
+#if LX == 16
+            w4_wide_mma_path(a, b, scale, zp, perm, bias, out, M, N, K, group_size, zp_scalar,
+                             xs4);
+#else
             w4_mma_path(a, b, scale, zp, perm, bias, out, M, N, K, group_size, zp_scalar, xs4);
+#endif
             return;
         }
     }
@@ -813,18 +970,17 @@ w4a16_gemm(__global const ushort *a, __global const uint *b, __global const usho
         for (int c = 0; c < TCOLS; c++) acc[c] = 0.0f;
         for (int k0 = 0; k0 < K; k0 += XT) {
             const int kn = min(XT, K - k0);
-            /* fast path: one column per team */
-            const int n1 = n0 + team;
-            const int chunks = (fast && n1 < N) ? kn / 32 : 0;
-            __global const uint4 *b4 =
-                (__global const uint4 *)(b + (size_t)min(n1, N - 1) * (size_t)(K / 8)) + k0 / 32;
             barrier(CLK_LOCAL_MEM_FENCE);
             w4_stage(xs, a, perm, row, k0, kn, l);
             const int g0 = k0 / group_size, ng = (k0 + kn - 1) / group_size - g0 + 1;
             if (fast) w4_stage_sz(ss, zz, scale, zp, N, n0, g0, ng, zp_scalar, l);
             barrier(CLK_LOCAL_MEM_FENCE);
-            if (fast) {
-                acc[0] += w4_fast_column(b4, t, chunks, k0, g0, group_size, team, xs, ss, zz);
+            if (fast) { /* one column per team */
+                const int n1 = n0 + team;
+                __global const uint4 *b4 =
+                    (__global const uint4 *)(b + (size_t)min(n1, N - 1) * (size_t)(K / 8)) + k0 / 32;
+                acc[0] += w4_fast_column(b4, t, n1 < N ? kn / 32 : 0, k0, g0, group_size, team, xs,
+                                         ss, zz);
             } else {
                 for (int c = 0; c < TCOLS; c++) {
                     const int n = n0 + team * TCOLS + c;

@@ -117,6 +117,25 @@ else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST other settings do not compile:$bad"
     fi
+    # the wide work-group (LX=16, LY=16, a trial geometry) compiles its own
+    # tensor-core paths for both option sets (M = 1: 8 mma steps a slab, M >= 2:
+    # 8 a slab and column tile, so 16 in all against the default's 24), and a
+    # geometry the tensor-core paths do not know is refused
+    bad=""
+    for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
+        "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
+        # shellcheck disable=SC2086 # the option list is meant to split
+        { ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 -DLX=16 -DLY=16 $o &&
+            [ "$(grep -c mma.sync "$TMP/w.ptx")" -eq 16 ]; } || bad="$bad [$o]"
+    done
+    if [ -z "$bad" ] && ! ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 -DLX=16 -DLY=8 -DW4_BF16=0 \
+        -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 && grep -q "tensor-core paths need" "$TMP/w.ptx.err"; then
+        pass=$((pass + 1))
+        echo "kernels ok:   $FAST wide work-group (LX=16, LY=16) compiles its tensor-core paths, LY=8 is refused"
+    else
+        fail=$((fail + 1))
+        echo "kernels FAIL: $FAST wide work-group:$bad (or LX=16, LY=8 not refused)"
+    fi
     # bench/nvptx_regs.sh's stand-ins for OpenCL's builtins leave no builtin
     # call in the PTX (which ptxas could not link), for both option sets
     bad=""
