@@ -208,6 +208,23 @@ check "open hang at a restart: one wait, not one per case ($took s)" [ "$took" -
 check "open hang at a restart: results and report written" \
     sh -c "[ \$(wc -l <'$TMP/oh2/results.jsonl') -eq 4 ] && [ -s '$TMP/oh2/report.html' ]"
 rm -f "$HANG_MARK"
+# In this process (--no-isolation) the stuck open cannot be killed alone: a
+# deadline thread ends the run with exit 1 and a message naming the open.
+: >"$HANG_MARK"
+start=$(date +%s)
+W4A16_OPEN_HANG="$HANG_MARK" timeout 120 "$BIN" run --no-isolation --case-timeout 2 \
+    --out "$TMP/oh3" --kernel "plugin:$PLUGINS/test/open_hang.so" 'm=1 n=8 k=32 g=32' \
+    >"$TMP/oh3.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+check "open hang in this process: exit 1 (not killed by timeout)" [ $rc -eq 1 ]
+check "open hang in this process: the message names the open and its limit" \
+    grep -q 'open_hang.so did not open within 10 s in this process' "$TMP/oh3.out"
+check "open hang in this process: one wait of about 10 s ($took s)" [ "$took" -lt 40 ]
+rm -f "$HANG_MARK"
+W4A16_OPEN_HANG="$HANG_MARK" "$BIN" run -q --no-isolation --out none \
+    --kernel "plugin:$PLUGINS/test/open_hang.so" 'm=1 n=8 k=32 g=32' >/dev/null 2>&1
+check "no hang in this process: the watched open passes" [ $? -eq 0 ]
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -50,6 +50,11 @@ struct worker {
  * start-up. */
 #define OPEN_TIMEOUT_MIN_S 10.0
 
+double worker_open_limit(double timeout_s) {
+    if (timeout_s <= 0) return 0;
+    return timeout_s > OPEN_TIMEOUT_MIN_S ? timeout_s : OPEN_TIMEOUT_MIN_S;
+}
+
 /* The request/reply layout in the shared file. Offsets are 16-byte aligned. */
 struct shm_header {
     int32_t dt, zp_scalar;
@@ -263,9 +268,7 @@ static int spawn(struct worker *w, char *info, size_t infolen, char *err, size_t
     w->req_w = req[1];
     w->rep_r = rep[0];
     char hello[1 + INFO_MAX];
-    const double limit =
-        w->timeout_s > 0 ? (w->timeout_s > OPEN_TIMEOUT_MIN_S ? w->timeout_s : OPEN_TIMEOUT_MIN_S)
-                         : 0;
+    const double limit = worker_open_limit(w->timeout_s);
     const int ready = wait_readable(w->rep_r, limit);
     if (ready == 0) {
         snprintf(w->broken, sizeof w->broken,

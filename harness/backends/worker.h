@@ -43,6 +43,11 @@ int worker_restarts(const struct worker *w);
 /* The current worker process's peak resident memory in bytes (-1: none). */
 int64_t worker_peak_rss(const struct worker *w);
 
+/* How long opening a backend may take for a case timeout of timeout_s
+ * (<= 0: no limit, 0): the case timeout, but at least 10 s, since a short
+ * --case-timeout is meant for kernels, not for a device's start-up. */
+double worker_open_limit(double timeout_s);
+
 void worker_stop(struct worker *w);
 
 #endif

@@ -9,6 +9,7 @@
 #include "backends/backends.h"
 
 #include "cli/commands.h"
+#include "cli/inproc_watchdog.h"
 
 void dev_opts_init(struct dev_opts *o) {
     memset(o, 0, sizeof *o);
@@ -17,9 +18,10 @@ void dev_opts_init(struct dev_opts *o) {
     o->case_timeout = KUT_DEFAULT_TIMEOUT;
 }
 
-int dev_opts_open_kernel(const struct dev_opts *o, const char *kernel,
+int dev_opts_open_kernel(const struct dev_opts *o, const char *cmd, const char *kernel,
                          struct kernel_under_test *kut, char *err, size_t errlen) {
-    if (o->in_process) return kut_open(kernel, o->device, kut, err, errlen);
+    if (o->in_process)
+        return inproc_open(cmd, kernel, o->device, o->case_timeout, kut, err, errlen);
     return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
 }
 

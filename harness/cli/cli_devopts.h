@@ -49,9 +49,10 @@ int dev_opts_parse(struct dev_opts *o, int c, const char *arg, const char *cmd);
 void dev_opts_repro(const struct dev_opts *o, char *buf, size_t len);
 
 /* Opens the kernel under test the options name (kernel: the path found),
- * isolated unless --no-isolation. Returns 0, or -1 with a message. */
+ * isolated unless --no-isolation (then under inproc_open's deadline; cmd
+ * names the command in its message). Returns 0, or -1 with a message. */
 struct kernel_under_test;
-int dev_opts_open_kernel(const struct dev_opts *o, const char *kernel,
+int dev_opts_open_kernel(const struct dev_opts *o, const char *cmd, const char *kernel,
                          struct kernel_under_test *kut, char *err, size_t errlen);
 
 #endif

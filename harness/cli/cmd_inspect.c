@@ -443,7 +443,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     const char *kernel =
         o->dev.kernel ? o->dev.kernel : datapath_find(DEFAULT_KERNEL, kbuf, sizeof kbuf);
     struct kernel_under_test kut;
-    if (dev_opts_open_kernel(&o->dev, kernel, &kut, err, sizeof err) != 0) {
+    if (dev_opts_open_kernel(&o->dev, "inspect", kernel, &kut, err, sizeof err) != 0) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);
         problem_free(&in.p);
         tensor_set_free(&in.ckpt);

@@ -104,7 +104,7 @@ static int open_kernel_use(struct open_kernel *k, const char *path, const struct
     open_kernel_close(k);
     snprintf(k->path, sizeof k->path, "%s", path);
     k->ok = kut_check_kernel(path, k->err, sizeof k->err) == 0 &&
-            dev_opts_open_kernel(o, path, &k->kut, k->err, sizeof k->err) == 0;
+            dev_opts_open_kernel(o, "replay", path, &k->kut, k->err, sizeof k->err) == 0;
     if (k->ok) fprintf(stderr, "device: %s; kernel: %s\n", k->kut.device, path);
     return k->ok ? 0 : -1;
 }

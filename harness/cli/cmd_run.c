@@ -417,7 +417,7 @@ static int open_kernel(const struct run_opts *o, const char *kernel, struct kern
         return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
     if (!o->perf && !o->in_process)
         return kut_open_isolated(kernel, o->device, o->case_timeout, kut, err, errlen);
-    if (kut_open(kernel, o->device, kut, err, errlen) != 0) return -1;
+    if (inproc_open("run", kernel, o->device, o->case_timeout, kut, err, errlen) != 0) return -1;
     if (o->perf && !kut->cl) {
         snprintf(err, errlen,
                  "--mode perf times OpenCL kernels (a plugin reports its own kernel "

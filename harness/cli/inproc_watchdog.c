@@ -1,10 +1,13 @@
 /* inproc_watchdog.c - see inproc_watchdog.h. */
 #include "cli/inproc_watchdog.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
+#include "backends/worker.h"
 #include "util/clock.h"
 #include "util/interrupt.h"
 
@@ -90,4 +93,69 @@ void inproc_watchdog_stop(struct inproc_watchdog *w) {
     pthread_join(w->thread, NULL);
     pthread_mutex_destroy(&w->mu);
     w->have_thread = 0;
+}
+
+struct open_deadline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done; /* under mu */
+    double limit;
+    const char *cmd, *kernel;
+};
+
+static void *open_watch(void *arg) {
+    struct open_deadline *o = arg;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)o->limit;
+    until.tv_nsec += (long)((o->limit - (double)(time_t)o->limit) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&o->mu);
+    int rc = 0;
+    while (!o->done && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&o->cv, &o->mu, &until);
+    if (!o->done) { /* the opening thread is stuck (in dlopen, say): end here */
+        fprintf(stderr,
+                "gptq-harness %s: the kernel %s did not open within %.3g s in this process "
+                "(--no-isolation or --mode perf): its constructors or the device's start-up "
+                "hang; the limit is --case-timeout, at least 10 s; nothing was run\n",
+                o->cmd, o->kernel, o->limit);
+        fflush(NULL);
+        _exit(1);
+    }
+    pthread_mutex_unlock(&o->mu);
+    return NULL;
+}
+
+int inproc_open(const char *cmd, const char *kernel, const char *device_sel, double timeout_s,
+                struct kernel_under_test *kut, char *err, size_t errlen) {
+    struct open_deadline o = {.limit = worker_open_limit(timeout_s), .cmd = cmd, .kernel = kernel};
+    pthread_t th;
+    int have = 0;
+    if (o.limit > 0 && pthread_mutex_init(&o.mu, NULL) == 0) {
+        if (pthread_cond_init(&o.cv, NULL) == 0) {
+            have = pthread_create(&th, NULL, open_watch, &o) == 0;
+            if (!have) pthread_cond_destroy(&o.cv);
+        }
+        if (!have) pthread_mutex_destroy(&o.mu);
+    }
+    if (o.limit > 0 && !have)
+        fprintf(stderr,
+                "gptq-harness %s: warning: no watchdog thread; a kernel that hangs while "
+                "it is opened will block the run\n",
+                cmd);
+    const int rc = kut_open(kernel, device_sel, kut, err, errlen);
+    if (have) {
+        pthread_mutex_lock(&o.mu);
+        o.done = 1;
+        pthread_cond_signal(&o.cv);
+        pthread_mutex_unlock(&o.mu);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&o.cv);
+        pthread_mutex_destroy(&o.mu);
+    }
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "backends/backend.h"
+#include "backends/backends.h"
 #include "cli/exit_guard.h"
 
 struct inproc_watchdog {
@@ -34,5 +35,13 @@ int inproc_watchdog_start(struct inproc_watchdog *w, struct kernel_backend *kb, 
 void inproc_watchdog_enter(struct inproc_watchdog *w);
 void inproc_watchdog_leave(struct inproc_watchdog *w);
 void inproc_watchdog_stop(struct inproc_watchdog *w);
+
+/* kut_open in this process, under a deadline thread: when the open (a
+ * plugin's constructors, the OpenCL device's start-up or a runner's
+ * start) takes longer than worker_open_limit(timeout_s), the process
+ * says so on stderr, naming cmd and kernel, and exits 1 (nothing has been
+ * run yet, so nothing is lost). Returns as kut_open does. */
+int inproc_open(const char *cmd, const char *kernel, const char *device_sel, double timeout_s,
+                struct kernel_under_test *kut, char *err, size_t errlen);
 
 #endif
