@@ -10,14 +10,15 @@
 #   sh bench/nvptx_regs.sh [NAME:DEF=V,DEF=V ...]   (default "default:")
 # Each argument: a name and the #defines in front of the kernel, as in
 # bench/ocl_candidates.sh. Option set: f16, asymmetric, no act-order, no bias.
-# Needs clang (15 or later, with the nvptx target) and ptxas ($PTXAS, PATH or
-# /usr/local/cuda/bin). Exit: 0 every candidate counted, 1 one was not, 2 no
+# Needs clang (15 or later, with the nvptx target) and ptxas ($PTXAS, PATH,
+# /usr/local/cuda/bin or Triton's copy: bench/ptxas_find.sh). Exit: 0 every candidate counted, 1 one was not, 2 no
 # clang or ptxas.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 CLANG=$(command -v clang-15 || command -v clang || true)
-PX=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
-if [ -z "$CLANG" ] || [ ! -x "$PX" ]; then
+. bench/ptxas_find.sh # ptxas_bin
+PX=$(ptxas_bin)
+if [ -z "$CLANG" ] || [ -z "$PX" ]; then
     echo "nvptx_regs: needs clang with the nvptx target and ptxas (set PTXAS)" >&2
     exit 2
 fi

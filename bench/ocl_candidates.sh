@@ -43,16 +43,7 @@ fi
 harness() {
     if command -v nvidia-smi >/dev/null 2>&1; then sh scripts/device-run.sh "$@"; else ./build/gptq-harness run --device "${DEVICE:-NVIDIA}" "$@"; fi
 }
-# ptxas_bin: the ptxas to read registers with (empty when none is found)
-ptxas_bin() {
-    for p in "${PTXAS:-}" "$(command -v ptxas 2>/dev/null)" /usr/local/cuda/bin/ptxas \
-        "$(python3 -c 'import os, triton; print(os.path.join(os.path.dirname(triton.__file__), "backends/nvidia/bin/ptxas"))' 2>/dev/null)"; do
-        if [ -n "$p" ] && [ -x "$p" ]; then
-            echo "$p"
-            return
-        fi
-    done
-}
+. bench/ptxas_find.sh # ptxas_bin
 # regs NAME KERNEL: the candidate's register line, or why there is none
 regs() {
     tool=${OCL_BUILDLOG:-build/ocl-buildlog} bin="$DIR/$1.bin"
