@@ -67,12 +67,22 @@ regs() {
     # NVIDIA's binary ends in NUL bytes, which ptxas reads as an unexpected EOF
     tr -d '\000' <"$bin" >"$DIR/$1.ptx" || return
     "$px" -arch="${SM:-sm_90}" -v "$DIR/$1.ptx" -o "$DIR/$1.cubin" >"$DIR/$1.ptxas.log" 2>&1
+    # a ptxas older than the driver (Triton's copy) refuses the PTX's .version:
+    # once more with the .version it names (the count is then that ptxas's)
+    lowered=""
+    v=$(sed -n "s/.*Unsupported \.version [0-9.]*; current version is '\([0-9.]*\)'.*/\1/p" \
+        "$DIR/$1.ptxas.log" | head -1)
+    if [ -n "$v" ]; then
+        sed "s/^\.version .*/.version $v/" "$DIR/$1.ptx" >"$DIR/$1.v.ptx" &&
+            "$px" -arch="${SM:-sm_90}" -v "$DIR/$1.v.ptx" -o "$DIR/$1.cubin" >"$DIR/$1.ptxas.log" 2>&1
+        lowered=", PTX .version lowered to $v for this ptxas"
+    fi
     r=$(grep -o 'Used [0-9]* registers' "$DIR/$1.ptxas.log" | head -1 | grep -o '[0-9]*')
     sp=$(grep -oE '[0-9]+ bytes spill stores, [0-9]+ bytes spill loads' "$DIR/$1.ptxas.log" | head -1)
     if [ -z "$r" ]; then
         echo "$1: registers not read (ptxas said: $(head -3 "$DIR/$1.ptxas.log" | tr '\n' ' '))"
     else
-        echo "$1: registers $r, ${sp:-spills not reported} (ptxas -arch=${SM:-sm_90})"
+        echo "$1: registers $r, ${sp:-spills not reported} (ptxas -arch=${SM:-sm_90}$lowered)"
     fi
 }
 mkdir -p "$DIR" || exit 1

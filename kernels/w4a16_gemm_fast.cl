@@ -19,10 +19,11 @@
  *   written by nobody.
  *
  * On NVIDIA's OpenCL (sm_80 and later) group sizes that are multiples of 128
- * take tensor-core paths through inline PTX: M >= 2 the tiles of "NVIDIA
- * tensor cores" below, M = 1 the decode path with the weights as the mma's A
- * operand ("M = 1, the weights as the A operand"); everywhere else the path
- * above runs.
+ * take tensor-core paths through inline PTX. With the default 16 x 16
+ * work-group those are the paths of "the wide work-group" below (M = 1: the
+ * weights of 16 columns as the mma's A operand; M >= 2: two column tiles);
+ * with -DLX=8 -DLY=32 the paths of "NVIDIA tensor cores" (M >= 2) and "M = 1,
+ * the weights as the A operand". Everywhere else the path above runs.
  *
  * Build options as for every ABI kernel: -DW4_BF16 -DW4_HAS_ZP -DW4_HAS_PERM
  * -DW4_HAS_BIAS. OpenCL C 1.2, no cl_khr_fp16 (vload_half / vstore_half_rte;
@@ -41,11 +42,14 @@
 #define W4_HAS_BIAS 0
 #endif
 
+/* The work-group: 16 x 16 (the default) or 8 x 32 (-DLX=8 -DLY=32, the
+ * earlier default, kept as a tuning setting; docs/performance.md, tenth
+ * look). The tensor-core paths know only these two; the portable path any. */
 #ifndef LX
-#define LX 8 /* columns per work-group */
+#define LX 16 /* columns per work-group */
 #endif
 #ifndef LY
-#define LY 32 /* rows per work-group */
+#define LY 16 /* rows per work-group */
 #endif
 #define LANES LY /* lanes per column team: one team per column */
 #define TEAMS LX /* teams per work-group */
@@ -293,7 +297,9 @@ static float w4_bits(uint h) {
  * macro cl_nv_pragma_unroll), through inline PTX; -DW4_NV_MMA=0 (or editing
  * the default below) turns it off, for example on a GPU older than sm_80.
  * Precondition: group_size % 128 == 0 (so K % 128 == 0), zero points 0..15.
- * The work-group's LX = 8 columns are one m16n8k16 column tile, its LY = 32
+ * With -DLX=8 -DLY=32 (the earlier geometry; the default's paths are in "the
+ * wide work-group" below, which reuses the helpers here):
+ * the work-group's LX = 8 columns are one m16n8k16 column tile, its LY = 32
  * rows two row tiles; its 8 warps split K into slabs of 128 rows (warp w:
  * slabs w, w + 8, ...), each slab inside one group. Lane (g = lane / 4,
  * t = lane % 4) loads chunk t (slab rows 32t .. 32t + 31) of column g: its
@@ -601,7 +607,7 @@ static void w4_gv_path(__global const ushort *a, __global const uint *b,
     w4_gv_finish(red, bias, out, n0, N, l);
 }
 
-/* ---- M = 1, the weights as the A operand (W4_GV2, the default) ------------
+/* ---- M = 1, the weights as the A operand (W4_GV2, the default for 8 x 32) -
  * The path above with the operands' roles swapped, as the CUDA plugin's gemv
  * kernel does, so that one mma step covers twice the weights: the 16 rows of
  * the A operand are the work-group's 8 columns over two slabs of K (row g:
@@ -716,11 +722,10 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
     w4_gv_finish(red, bias, out, n0, N, l);
 }
 
-/* ---- the wide work-group (LX = 16, LY = 16), a trial geometry ------------
- * Built with -DLX=16 -DLY=16 (or those #defines in front of this file): a
- * work-group is 16 columns x 16 rows, the same 256 work-items, so that at
- * M = 1 it covers twice the weights of the default 8 x 32 for one staging
- * of the activations. M = 1: the weights are the A operand as in the path
+/* ---- the wide work-group (LX = 16, LY = 16), the default geometry ---------
+ * A work-group is 16 columns x 16 rows, the same 256 work-items as 8 x 32,
+ * so that at M = 1 it covers twice the weights of 8 x 32 for one staging of
+ * the activations (on an H100 12-32% faster at M = 1; docs/performance.md). M = 1: the weights are the A operand as in the path
  * above, but its 16 rows are the work-group's 16 columns (row g: column g,
  * row g + 8: column g + 8) over one slab, and every column of the B operand
  * holds the activations of that slab, so D[g][0] is column g's sum and
@@ -841,11 +846,10 @@ static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
     if (wi < slabs) {
         struct w4_load cur = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, nc, wi, g, t);
         for (int sl = wi; sl < slabs; sl += hw) {
-            struct w4_load nxt = cur; /* the next slab's loads in flight during this one */
-            if (sl + hw < slabs)
-                nxt = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, nc, sl + hw, g, t);
+            /* (no next slab in flight: with it, m = 16 was 9% slower on an H100) */
             acc = w4_mma_slab(a, perm, M, K, mb, sl * W4_SLAB, cur, g, t, acc);
-            cur = nxt;
+            if (sl + hw < slabs)
+                cur = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, nc, sl + hw, g, t);
         }
     }
     red[l] = acc; /* [warp][lane] */
@@ -867,7 +871,7 @@ static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
     }
 }
 #elif !(LX == 8 && LY == 32)
-#error "the tensor-core paths need LX = 8, LY = 32 (the default) or LX = 16, LY = 16 (or -DW4_NV_MMA=0)"
+#error "the tensor-core paths need LX = 16, LY = 16 (the default) or LX = 8, LY = 32 (or -DW4_NV_MMA=0)"
 #endif
 
 /* The tensor-core path of the whole work-group (all its work-items). */

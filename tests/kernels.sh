@@ -98,12 +98,14 @@ else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST emits mma.sync outside NVIDIA's compiler or with W4_NV_MMA=0"
     fi
-    # the trial settings (docs/performance.md) keep compiling, for two option
-    # sets: M = 1 with the weights as the B operand (W4_GV2=0, the earlier
-    # form), two slab pairs in flight (W4_GV2_DEPTH=2), and the mma path's
-    # half-unrolled word loop (W4_MMA_UNROLL=2)
+    # the tuning settings (docs/performance.md) keep compiling, for two option
+    # sets: the earlier 8 x 32 geometry's M = 1 forms (W4_GV2=0: the weights
+    # as the B operand; W4_GV2_DEPTH=2: two slab pairs in flight), two slabs
+    # in flight in the default's M = 1 path (W4_WIDE_DEPTH=2), and the mma
+    # paths' half-unrolled word loop (W4_MMA_UNROLL=2)
     bad=""
-    for v in "-DW4_GV2=0" "-DW4_GV2_DEPTH=2" "-DW4_MMA_UNROLL=2"; do
+    for v in "-DLX=8 -DLY=32 -DW4_GV2=0" "-DLX=8 -DLY=32 -DW4_GV2_DEPTH=2" "-DW4_WIDE_DEPTH=2" \
+        "-DW4_MMA_UNROLL=2" "-DLX=8 -DLY=32 -DW4_MMA_UNROLL=2"; do
         for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
             "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
             # shellcheck disable=SC2086 # the option lists are meant to split
@@ -112,29 +114,30 @@ else
     done
     if [ -z "$bad" ]; then
         pass=$((pass + 1))
-        echo "kernels ok:   $FAST other settings (W4_GV2=0, W4_GV2_DEPTH=2, W4_MMA_UNROLL=2) compile to PTX"
+        echo "kernels ok:   $FAST other settings (8 x 32 with W4_GV2=0 and W4_GV2_DEPTH=2, W4_WIDE_DEPTH=2, W4_MMA_UNROLL=2) compile to PTX"
     else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST other settings do not compile:$bad"
     fi
-    # the wide work-group (LX=16, LY=16, a trial geometry) compiles its own
+    # the default geometry (the wide work-group, 16 x 16) compiles its own
     # tensor-core paths for both option sets (M = 1: 8 mma steps a slab, M >= 2:
-    # 8 a slab and column tile, so 16 in all against the default's 24), and a
-    # geometry the tensor-core paths do not know is refused
+    # 8 a slab and column tile, so 16 in all), the earlier 8 x 32 its own
+    # paths, and a geometry the tensor-core paths do not know is refused
     bad=""
     for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
         "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
         # shellcheck disable=SC2086 # the option list is meant to split
-        { ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 -DLX=16 -DLY=16 $o &&
-            [ "$(grep -c mma.sync "$TMP/w.ptx")" -eq 16 ]; } || bad="$bad [$o]"
+        { ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 $o && [ "$(grep -c mma.sync "$TMP/w.ptx")" -eq 16 ] &&
+            ptx "$TMP/w8.ptx" -Dcl_nv_pragma_unroll=1 -DLX=8 -DLY=32 $o &&
+            grep -q mma.sync "$TMP/w8.ptx"; } || bad="$bad [$o]"
     done
     if [ -z "$bad" ] && ! ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 -DLX=16 -DLY=8 -DW4_BF16=0 \
         -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 && grep -q "tensor-core paths need" "$TMP/w.ptx.err"; then
         pass=$((pass + 1))
-        echo "kernels ok:   $FAST wide work-group (LX=16, LY=16) compiles its tensor-core paths, LY=8 is refused"
+        echo "kernels ok:   $FAST 16 x 16 (default) and 8 x 32 compile their tensor-core paths, LY=8 is refused"
     else
         fail=$((fail + 1))
-        echo "kernels FAIL: $FAST wide work-group:$bad (or LX=16, LY=8 not refused)"
+        echo "kernels FAIL: $FAST geometries' tensor-core paths:$bad (or LX=16, LY=8 not refused)"
     fi
     # bench/nvptx_regs.sh's stand-ins for OpenCL's builtins leave no builtin
     # call in the PTX (which ptxas could not link), for both option sets

@@ -96,6 +96,15 @@ CANDIDATES="default:" SHAPES=64:128 RUNS=2 BATCHES=none DEVICE="${GPTQ_HARNESS_D
     OCL_BUILDLOG="$TMP/fake-buildlog" PTXAS="$TMP/fake-ptxas" sh bench/ocl_candidates.sh >"$TMP/c3.out" 2>&1
 check "ocl_candidates: registers and spills read from ptxas -v over the candidate's PTX" \
     grep -qx 'default: registers 72, 4 bytes spill stores, 4 bytes spill loads (ptxas -arch=sm_90)' "$TMP/c3.out"
+# A ptxas older than the PTX (Triton's copy beside a newer driver) refuses its
+# .version and names its own: the count is read once more with that version.
+printf '#!/bin/sh\nprintf ".version 9.0\\n.target sm_90\\n" >"$3"\n' >"$TMP/fake-buildlog9"
+printf '#!/bin/sh\nfor a; do case $a in *.ptx) if grep -q "^.version 9.0" "$a"; then echo "ptxas $a, line 1; fatal   : Unsupported .version 9.0; current version is '"'"'8.7'"'"'"; elif grep -q "^.version 8.7" "$a"; then echo "ptxas info    : Used 64 registers"; echo "    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads"; fi;; esac; done\n' >"$TMP/fake-ptxas87"
+chmod +x "$TMP/fake-buildlog9" "$TMP/fake-ptxas87"
+CANDIDATES="default:" SHAPES=64:128 RUNS=2 BATCHES=none DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
+    OCL_BUILDLOG="$TMP/fake-buildlog9" PTXAS="$TMP/fake-ptxas87" sh bench/ocl_candidates.sh >"$TMP/c4.out" 2>&1
+check "ocl_candidates: an older ptxas gets the PTX with its own .version, and the line says so" \
+    grep -qx 'default: registers 64, 0 bytes spill stores, 0 bytes spill loads (ptxas -arch=sm_90, PTX .version lowered to 8.7 for this ptxas)' "$TMP/c4.out"
 CANDIDATES="bad:W4_NV_MMA=(" SHAPES=64:128 RUNS=2 BATCHES=fixtures/sweeps/smoke.batch DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" \
     sh bench/ocl_candidates.sh >"$TMP/c2.out" 2>&1
 rc=$?
