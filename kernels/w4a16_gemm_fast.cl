@@ -439,8 +439,16 @@ static uint w4_word_of(uint4 q, int wd) { return wd == 0 ? q.x : wd == 1 ? q.y :
 
 #ifndef W4_MMA_UNROLL
 /* how far the mma path unrolls its loop over a chunk's four words: 4 (all) or
- * 2, which needs fewer registers and so may fit more work-groups per SM */
+ * 2, which needs fewer registers and so may fit more work-groups per SM. The
+ * 16 x 16 work-group takes 2: on an H100 that brought the whole kernel from
+ * 73 registers to 64, 4 work-groups per SM instead of 3, and its M = 1 path
+ * 17% and 6% faster at (14336, 14336) and (28672, 8192), for 13% more time
+ * at m = 16 (docs/performance.md, tenth look). 8 x 32 keeps 4 (eighth look). */
+#if LX == 16 && LY == 16
+#define W4_MMA_UNROLL 2
+#else
 #define W4_MMA_UNROLL 4
+#endif
 #endif
 #if W4_MMA_UNROLL != 4 && W4_MMA_UNROLL != 2
 #error "W4_MMA_UNROLL must be 4 or 2"

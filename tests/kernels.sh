@@ -121,15 +121,20 @@ else
     fi
     # the default geometry (the wide work-group, 16 x 16) compiles its own
     # tensor-core paths for both option sets (M = 1: 8 mma steps a slab, M >= 2:
-    # 8 a slab and column tile, so 16 in all), the earlier 8 x 32 its own
-    # paths, and a geometry the tensor-core paths do not know is refused
+    # 8 a slab and column tile, half unrolled by default (W4_MMA_UNROLL=2), so
+    # 12 in the code, 16 with W4_MMA_UNROLL=4), the earlier 8 x 32 its own
+    # paths (fully unrolled by default), and a geometry the tensor-core paths do not know is refused
     bad=""
     for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
         "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
         # shellcheck disable=SC2086 # the option list is meant to split
-        { ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 $o && [ "$(grep -c mma.sync "$TMP/w.ptx")" -eq 16 ] &&
+        { ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 $o && [ "$(grep -c mma.sync "$TMP/w.ptx")" -eq 12 ] &&
+            ptx "$TMP/w4.ptx" -Dcl_nv_pragma_unroll=1 -DW4_MMA_UNROLL=4 $o &&
+            [ "$(grep -c mma.sync "$TMP/w4.ptx")" -eq 16 ] &&
             ptx "$TMP/w8.ptx" -Dcl_nv_pragma_unroll=1 -DLX=8 -DLY=32 $o &&
-            grep -q mma.sync "$TMP/w8.ptx"; } || bad="$bad [$o]"
+            grep -q mma.sync "$TMP/w8.ptx" && ptx "$TMP/w84.ptx" -Dcl_nv_pragma_unroll=1 -DLX=8 -DLY=32 \
+            -DW4_MMA_UNROLL=4 $o && [ "$(grep -c mma.sync "$TMP/w8.ptx")" -eq "$(grep -c mma.sync "$TMP/w84.ptx")" ]; } ||
+            bad="$bad [$o]"
     done
     if [ -z "$bad" ] && ! ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 -DLX=16 -DLY=8 -DW4_BF16=0 \
         -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 && grep -q "tensor-core paths need" "$TMP/w.ptx.err"; then
@@ -159,7 +164,7 @@ else
     # in the code than full unrolling); any other value than 4 or 2 is refused
     o="-Dcl_nv_pragma_unroll=1 -DW4_BF16=0 -DW4_HAS_ZP=1 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0"
     # shellcheck disable=SC2086 # the option list is meant to split
-    if ptx "$TMP/u4.ptx" $o && ptx "$TMP/u2.ptx" $o -DW4_MMA_UNROLL=2 && ! ptx "$TMP/u3.ptx" $o -DW4_MMA_UNROLL=3 &&
+    if ptx "$TMP/u4.ptx" $o -DW4_MMA_UNROLL=4 && ptx "$TMP/u2.ptx" $o -DW4_MMA_UNROLL=2 && ! ptx "$TMP/u3.ptx" $o -DW4_MMA_UNROLL=3 &&
         grep -q "W4_MMA_UNROLL must be 4 or 2" "$TMP/u3.ptx.err" &&
         [ "$(grep -c mma.sync "$TMP/u2.ptx")" -lt "$(grep -c mma.sync "$TMP/u4.ptx")" ]; then
         pass=$((pass + 1))
