@@ -3,9 +3,9 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backends/worker.h"
 #include "util/clock.h"
