@@ -415,20 +415,39 @@ static uint4 w4_ldq(__global const uint4 *p) {
 #endif
 }
 
+/* The tensor-core paths' loads: chunk t of column n in slab sl; the
+ * zero-point word of group grp holding column n's nibble (n % 8 == 0 here:
+ * the word of columns n .. n + 7), or the scalar zero point in every nibble;
+ * column n's scale in group grp, as bits. */
+static uint4 w4_chunk(__global const uint *b, int K, int n, int sl, int t) {
+    __global const uint4 *col = (__global const uint4 *)(b + (size_t)n * (size_t)(K / 8));
+    return w4_ldq(col + sl * (W4_SLAB / 32) + t);
+}
+
+static uint w4_zword(__global const uint *zp, int N, int grp, int n, int zp_scalar) {
+#if W4_HAS_ZP
+    (void)zp_scalar;
+    return zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n / 8)];
+#else
+    (void)zp;
+    (void)N;
+    (void)grp;
+    (void)n;
+    return (uint)zp_scalar * 0x11111111u;
+#endif
+}
+
+static uint w4_sbits(__global const ushort *scale, int N, int grp, int n) {
+    return (uint)scale[(size_t)grp * (size_t)N + (size_t)n];
+}
+
 static struct w4_load w4_fetch(__global const uint *b, __global const ushort *scale,
                                __global const uint *zp, int N, int K, int group_size,
                                int zp_scalar, int n0, int sl, int g, int t) {
     struct w4_load l;
     const int grp = sl * W4_SLAB / group_size;
-    l.q = w4_ldq((__global const uint4 *)(b + (size_t)(n0 + g) * (size_t)(K / 8)) +
-                 sl * (W4_SLAB / 32) + t);
-#if W4_HAS_ZP
-    (void)zp_scalar;
-    l.zw = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n0 / 8)];
-#else
-    (void)zp;
-    l.zw = (uint)zp_scalar * 0x11111111u;
-#endif
+    l.q = w4_chunk(b, K, n0 + g, sl, t);
+    l.zw = w4_zword(zp, N, grp, n0, zp_scalar);
     const ushort2 s2 = vload2(0, scale + (size_t)grp * (size_t)N + (size_t)(n0 + 2 * t));
     l.sv = (uint)s2.x | ((uint)s2.y << 16);
     return l;
@@ -655,19 +674,11 @@ static struct w4_load2 w4_fetch2(__global const uint *b, __global const ushort *
     struct w4_load2 l;
     const int s0 = 2 * d, has1 = s0 + 1 < slabs;
     const int grp0 = s0 * W4_SLAB / group_size, grp1 = has1 ? (s0 + 1) * W4_SLAB / group_size : grp0;
-    __global const uint4 *c = (__global const uint4 *)(b + (size_t)(n0 + g) * (size_t)(K / 8));
-    l.q0 = w4_ldq(c + s0 * (W4_SLAB / 32) + t);
-    l.q1 = has1 ? w4_ldq(c + (s0 + 1) * (W4_SLAB / 32) + t) : (uint4)(0u);
-#if W4_HAS_ZP
-    (void)zp_scalar;
-    l.z0 = zp[(size_t)grp0 * (size_t)(N / 8) + (size_t)(n0 / 8)];
-    l.z1 = zp[(size_t)grp1 * (size_t)(N / 8) + (size_t)(n0 / 8)];
-#else
-    (void)zp;
-    l.z0 = l.z1 = (uint)zp_scalar * 0x11111111u;
-#endif
-    l.sv = (uint)scale[(size_t)grp0 * (size_t)N + (size_t)(n0 + g)] |
-           ((uint)scale[(size_t)grp1 * (size_t)N + (size_t)(n0 + g)] << 16);
+    l.q0 = w4_chunk(b, K, n0 + g, s0, t);
+    l.q1 = has1 ? w4_chunk(b, K, n0 + g, s0 + 1, t) : (uint4)(0u);
+    l.z0 = w4_zword(zp, N, grp0, n0, zp_scalar);
+    l.z1 = w4_zword(zp, N, grp1, n0, zp_scalar);
+    l.sv = w4_sbits(scale, N, grp0, n0 + g) | (w4_sbits(scale, N, grp1, n0 + g) << 16);
     return l;
 }
 
@@ -733,8 +744,9 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
 /* ---- the wide work-group (LX = 16, LY = 16), the default geometry ---------
  * A work-group is 16 columns x 16 rows, the same 256 work-items as 8 x 32,
  * so that at M = 1 it covers twice the weights of 8 x 32 for one staging of
- * the activations (on an H100 12-32% faster at M = 1; docs/performance.md). M = 1: the weights are the A operand as in the path
- * above, but its 16 rows are the work-group's 16 columns (row g: column g,
+ * the activations (on an H100 12-32% faster at M = 1; docs/performance.md).
+ * M = 1: the weights are the A operand as in the path above, but its 16
+ * rows are the work-group's 16 columns (row g: column g,
  * row g + 8: column g + 8) over one slab, and every column of the B operand
  * holds the activations of that slab, so D[g][0] is column g's sum and
  * D[g + 8][0] column g + 8's (lane (g, t): C slots 0 and 2). Warp w takes
@@ -745,7 +757,8 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
  * stored (N % 8 == 0 by the contract). */
 #if LX == 16 && LY == 16
 #ifndef W4_WIDE_DEPTH
-#define W4_WIDE_DEPTH 1 /* M = 1: slabs in flight per warp, a power of two dividing W4_GV_TILE / 8 */
+/* M = 1: slabs in flight per warp, a power of two dividing W4_GV_TILE / 8 */
+#define W4_WIDE_DEPTH 1
 #endif
 
 /* The second column tile's first column (the first's where it is past N). */
@@ -762,19 +775,11 @@ static struct w4_wload w4_wfetch(__global const uint *b, __global const ushort *
                                  int zp_scalar, int n0, int n1, int sl, int g, int t) {
     struct w4_wload l;
     const int grp = sl * W4_SLAB / group_size;
-    const size_t cw = (size_t)(K / 8);
-    l.q0 = w4_ldq((__global const uint4 *)(b + (size_t)(n0 + g) * cw) + sl * (W4_SLAB / 32) + t);
-    l.q1 = w4_ldq((__global const uint4 *)(b + (size_t)(n1 + g) * cw) + sl * (W4_SLAB / 32) + t);
-#if W4_HAS_ZP
-    (void)zp_scalar;
-    l.z0 = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n0 / 8)];
-    l.z1 = zp[(size_t)grp * (size_t)(N / 8) + (size_t)(n1 / 8)];
-#else
-    (void)zp;
-    l.z0 = l.z1 = (uint)zp_scalar * 0x11111111u;
-#endif
-    l.sv = (uint)scale[(size_t)grp * (size_t)N + (size_t)(n0 + g)] |
-           ((uint)scale[(size_t)grp * (size_t)N + (size_t)(n1 + g)] << 16);
+    l.q0 = w4_chunk(b, K, n0 + g, sl, t);
+    l.q1 = w4_chunk(b, K, n1 + g, sl, t);
+    l.z0 = w4_zword(zp, N, grp, n0, zp_scalar);
+    l.z1 = w4_zword(zp, N, grp, n1, zp_scalar);
+    l.sv = w4_sbits(scale, N, grp, n0 + g) | (w4_sbits(scale, N, grp, n1 + g) << 16);
     return l;
 }
 
