@@ -6,11 +6,18 @@ the measured numbers the CUDA and OpenCL kernels are compared with.
    median of 20 CUDA-event-timed copies.
 2. PyTorch's tinygemm int4 kernel (aten._weight_int4pack_mm, bf16, group
    size 128) at decode and small-batch shapes: the median of 200 single
-   launches (CUDA events around each launch, an L2 flush between them), and
+   launches (CUDA events around each launch, an L2 flush between them), in
+   two forms: after reading a buffer of 256 MB ("single", the L2 left holding
+   clean lines, as after the harness's perf mode, which rotates input sets)
+   and after overwriting it ("single-wflush", the L2 full of dirty lines that
+   the timed kernel pays to write back; the only form before), and
    the median time per launch of a CUDA graph of 50 launches replayed 20
    times. Bytes per launch = the same count the harness uses for a W4A16 case:
    packed weights N*K/2 + scales and zeros G*N*2*2 (tinygemm stores both as
    bf16) + activations M*K*2 + output M*N*2.
+
+3. Empty launch: a kernel on one element, timed as a single launch after
+   the read flush: the fixed cost in every single-launch figure above.
 
 Data is random (timing only; tinygemm's numerics are tested by the harness's
 runners). Prints one line per figure; no argument needed. Shapes: --shapes
@@ -57,12 +64,17 @@ def pack(n, k, g, inner_k_tiles=8):
     return w, sz
 
 
-def time_launch(fn, flush, reps=200):
+def time_launch(fn, flush, write, reps=200):
+    """Median ms of reps single launches of fn, each after an L2 flush:
+    flush read (write False) or overwritten (write True)."""
     fn()
     torch.cuda.synchronize()
     t = []
     for _ in range(reps):
-        flush.zero_()
+        if write:
+            flush.zero_()
+        else:
+            flush.max()  # reads every byte; the result stays on the GPU
         a, b = events()
         a.record()
         fn()
@@ -106,19 +118,25 @@ def main():
     ms_list = [int(v) for v in args.m.split(",")]
     print("device: %s, torch %s" % (torch.cuda.get_device_name(), torch.__version__))
     print("copy peak: %.0f GB/s (1 GiB device-to-device, read + write)" % copy_peak())
-    flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
+    flush = torch.zeros(256 << 20, dtype=torch.uint8, device="cuda")
+    one = torch.zeros(1, dtype=torch.float32, device="cuda")
+    print("empty launch: single %.4f ms (one-element add, after the read flush)"
+          % time_launch(lambda: one.add_(1.0), flush, False))
     for n, k in shapes:
         w, sz = pack(n, k, args.g)
         for m in ms_list:
             x = torch.randn((m, k), dtype=torch.bfloat16, device="cuda")
             fn = lambda: torch.ops.aten._weight_int4pack_mm(x, w, args.g, sz)  # noqa: E731
-            single = time_launch(fn, flush)
+            single = time_launch(fn, flush, False)
+            wsingle = time_launch(fn, flush, True)
             graph = time_graph(fn)
             g = k // args.g
             nbytes = n * k // 2 + g * n * 4 + m * k * 2 + m * n * 2
-            print("tinygemm: m=%d n=%d k=%d g=%d  %.2f MB  single %.4f ms %.0f GB/s  graph %.4f ms %.0f GB/s"
-                  % (m, n, k, args.g, nbytes / 1e6, single, nbytes / (single * 1e-3) / 1e9,
-                     graph, nbytes / (graph * 1e-3) / 1e9))
+            gbs = lambda ms: nbytes / (ms * 1e-3) / 1e9  # noqa: E731
+            print("tinygemm: m=%d n=%d k=%d g=%d  %.2f MB  single %.4f ms %.0f GB/s  "
+                  "single-wflush %.4f ms %.0f GB/s  graph %.4f ms %.0f GB/s"
+                  % (m, n, k, args.g, nbytes / 1e6, single, gbs(single), wsingle, gbs(wsingle),
+                     graph, gbs(graph)))
 
 
 if __name__ == "__main__":
