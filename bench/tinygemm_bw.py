@@ -11,6 +11,9 @@ the measured numbers the CUDA and OpenCL kernels are compared with.
    clean lines, as after the harness's perf mode, which rotates input sets)
    and after overwriting it ("single-wflush", the L2 full of dirty lines that
    the timed kernel pays to write back; the only form before), and
+   ("single-rotate") with no flush but each launch on the next of enough
+   copies of its inputs that together they pass 512 MiB (2 to 64 copies),
+   as the harness's perf mode times an OpenCL kernel, and
    the median time per launch of a CUDA graph of 50 launches replayed 20
    times. Bytes per launch = the same count the harness uses for a W4A16 case:
    packed weights N*K/2 + scales and zeros G*N*2*2 (tinygemm stores both as
@@ -84,6 +87,34 @@ def time_launch(fn, flush, write, reps=200):
     return statistics.median(t)
 
 
+def time_rotated(fns, reps=200):
+    """Median ms of reps single launches, launch i calling fns[i % len(fns)]
+    (each on its own copy of the inputs), with no flush."""
+    for f in fns:
+        f()
+    torch.cuda.synchronize()
+    t = []
+    for i in range(reps):
+        a, b = events()
+        a.record()
+        fns[i % len(fns)]()
+        b.record()
+        torch.cuda.synchronize()
+        t.append(a.elapsed_time(b))
+    return statistics.median(t)
+
+
+def rotated(n, k, m, g, nbytes):
+    """Launches of tinygemm on copies of its inputs passing 512 MiB together."""
+    sets = min(64, max(2, -(-(512 << 20) // nbytes)))
+    fns = []
+    for _ in range(sets):
+        w, sz = pack(n, k, g)
+        x = torch.randn((m, k), dtype=torch.bfloat16, device="cuda")
+        fns.append(lambda w=w, sz=sz, x=x: torch.ops.aten._weight_int4pack_mm(x, w, g, sz))
+    return fns
+
+
 def time_graph(fn, launches=50, replays=20):
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
@@ -132,11 +163,15 @@ def main():
             graph = time_graph(fn)
             g = k // args.g
             nbytes = n * k // 2 + g * n * 4 + m * k * 2 + m * n * 2
+            fns = rotated(n, k, m, args.g, nbytes)
+            rsingle = time_rotated(fns)
+            del fns
             gbs = lambda ms: nbytes / (ms * 1e-3) / 1e9  # noqa: E731
             print("tinygemm: m=%d n=%d k=%d g=%d  %.2f MB  single %.4f ms %.0f GB/s  "
-                  "single-wflush %.4f ms %.0f GB/s  graph %.4f ms %.0f GB/s"
+                  "single-wflush %.4f ms %.0f GB/s  single-rotate %.4f ms %.0f GB/s  "
+                  "graph %.4f ms %.0f GB/s"
                   % (m, n, k, args.g, nbytes / 1e6, single, gbs(single), wsingle, gbs(wsingle),
-                     graph, gbs(graph)))
+                     rsingle, gbs(rsingle), graph, gbs(graph)))
 
 
 if __name__ == "__main__":
