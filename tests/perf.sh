@@ -111,5 +111,34 @@ rc=$?
 check "ocl_candidates: a candidate that does not build: exit 1, named" \
     sh -c "[ $rc -eq 1 ] && grep -q 'bad did not pass every case' '$TMP/c2.out'"
 
+# bench/tinygemm_bw.py (PyTorch's int4 kernel timed on the GPU machine) over a
+# stand-in torch that logs what runs: each single launch comes after the flush
+# of its form (a read of the flush buffer, an overwrite of it, or a busy GPU
+# and the next copy of the inputs), and every form is printed.
+PYTHONPATH=tests/stand-ins TORCH_STANDIN_LOG="$TMP/torch.log" python3 bench/tinygemm_bw.py \
+    --m 1 --shapes 256:256 >"$TMP/t1.out" 2>&1
+rc=$?
+check "tinygemm_bw: exit 0 over the stand-in torch" [ "$rc" -eq 0 ]
+check "tinygemm_bw: the empty launch and every single-launch form are printed" sh -c \
+    "grep -q '^empty launch: single 0.0100 ms' '$TMP/t1.out' &&
+     grep -Eq '^tinygemm: m=1 n=256 k=256 g=128  0.04 MB  single 0.0100 ms 4 GB/s  single-wflush 0.0100 ms 4 GB/s  single-rotate 0.0100 ms 4 GB/s  graph' '$TMP/t1.out'"
+check "tinygemm_bw: read flush, write flush, busy GPU + rotated inputs before the timed launches" \
+    python3 - "$TMP/torch.log" <<'PY'
+import collections, sys
+ops = open(sys.argv[1]).read().splitlines()
+before = collections.Counter()
+rotated = set()
+for i in range(1, len(ops) - 2):
+    if ops[i] == "record" and ops[i + 2] == "record" and ops[i + 1].startswith("mm "):
+        kind = ops[i - 1].split()[0]
+        before[kind] += 1
+        if kind == "sleep":
+            rotated.add(ops[i + 1])
+flushes = {o.split()[1] for o in ops if o.split()[0] in ("max", "zero")}
+assert before == {"max": 200, "zero": 200, "sleep": 200}, before
+assert len(flushes) == 1, flushes  # the same buffer is read or overwritten
+assert len(rotated) >= 2, rotated  # the rotated launches use several copies
+PY
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
