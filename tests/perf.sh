@@ -140,5 +140,35 @@ assert len(flushes) == 1, flushes  # the same buffer is read or overwritten
 assert len(rotated) >= 2, rotated  # the rotated launches use several copies
 PY
 
+# bench/gpu_compare.sh (the OpenCL kernel, tinygemm and the CUDA plugin in one
+# table) on PoCL with the stand-in torch: every row has the OpenCL and the
+# tinygemm figures, the plugin (no GPU here) is "-" and says why, the JSON
+# holds the same; without torch the tinygemm columns are "-" and it exits 1.
+GC="$TMP/gc"
+DIR="$GC" DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" SHAPES="256:512 512:256" RUNS=2 \
+    PYTHONPATH=tests/stand-ins sh bench/gpu_compare.sh >"$TMP/g1.out" 2>&1
+rc=$?
+check "gpu_compare: exit 0 (OpenCL timed, tinygemm at every shape)" [ "$rc" -eq 0 ]
+check "gpu_compare: a row per shape: OpenCL GB/s, ceiling share, tinygemm 7 GB/s, ratio, no plugin" \
+    sh -c "grep -Ec '^\| \((256, 512|512, 256)\) \| [0-9.]+ \| [0-9]+% \| 7 \| [0-9.]+ \| - \| - \|\$' '$TMP/g1.out' | grep -qx 2"
+check "gpu_compare: the plugin step says why it did not run" \
+    grep -q '^not run: needs nvidia-smi and build/plugins/libw4a16_cuda.so' "$TMP/g1.out"
+check "gpu_compare: compare.md and compare.json hold the same figures" python3 - "$GC" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+j = json.load(open(os.path.join(d, "compare.json")))
+assert [(r["n"], r["k"]) for r in j["shapes"]] == [(256, 512), (512, 256)], j
+for r in j["shapes"]:
+    assert r["ocl_gbs"] > 0 and 0 < r["ceiling_share"] and r["tinygemm_gbs"] == 7.0, r
+    assert "plugin_gbs" not in r, r
+    assert ("| (%d, %d) |" % (r["n"], r["k"])) in open(os.path.join(d, "compare.md")).read()
+assert j["peaks"]["cuda_empty_us"] == 10.0 and j["peaks"]["ocl_empty_us"] > 0, j["peaks"]
+PY
+DIR="$GC" DEVICE="${GPTQ_HARNESS_DEVICE:-0:0}" SHAPES="256:512" RUNS=2 PYTHONPATH=/nonexistent \
+    sh bench/gpu_compare.sh >"$TMP/g2.out" 2>&1
+rc=$?
+check "gpu_compare: without torch: exit 1, the tinygemm columns empty" \
+    sh -c "[ $rc -eq 1 ] && grep -Eq '^\| \(256, 512\) \| [0-9.]+ \| [0-9]+% \| - \| - \|' '$TMP/g2.out'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
