@@ -32,8 +32,7 @@ if [ "${1:-}" != "" ]; then
 fi
 mkdir -p "$DIR" || exit 1
 rm -rf "$DIR/ocl" "$DIR/ocl.log" "$DIR/tinygemm.log" "$DIR/cuda.log" "$DIR/compare.md" "$DIR/compare.json"
-gpu=0
-command -v nvidia-smi >/dev/null 2>&1 && gpu=1
+. bench/harness_cmd.sh # harness: the run on the GPU machine or straight to build/ (DEVICE)
 rc=0
 set --
 seed=1
@@ -42,20 +41,15 @@ for s in $SHAPES; do
     seed=$((seed + 1))
 done
 echo "== the tuned OpenCL kernel, perf mode"
-if [ "$gpu" -eq 1 ]; then
-    sh scripts/device-run.sh -q --out "$DIR/ocl" --mode perf --perf-runs "$RUNS" \
-        --kernel kernels/w4a16_gemm_fast.cl "$@" >"$DIR/ocl.log" 2>&1 || rc=1
-else
-    ./build/gptq-harness run --device "${DEVICE:-NVIDIA}" -q --out "$DIR/ocl" --mode perf \
-        --perf-runs "$RUNS" --kernel kernels/w4a16_gemm_fast.cl "$@" >"$DIR/ocl.log" 2>&1 || rc=1
-fi
+harness -q --out "$DIR/ocl" --mode perf --perf-runs "$RUNS" --kernel kernels/w4a16_gemm_fast.cl \
+    "$@" >"$DIR/ocl.log" 2>&1 || rc=1
 grep -E '^(summary|FAILED|ERROR|MISTRUSTED)' "$DIR/ocl.log"
 echo "== tinygemm (bench/tinygemm_bw.py)"
 tshapes=$(echo "$SHAPES" | tr ' ' ',')
 python3 bench/tinygemm_bw.py --m 1 --shapes "$tshapes" >"$DIR/tinygemm.log" 2>&1 || rc=1
 grep -E '^(device|copy peak|empty launch)' "$DIR/tinygemm.log"
 echo "== the CUDA plugin (scripts/device-cuda.sh)"
-if [ "$gpu" -eq 1 ] && [ -f "$PLUGIN" ]; then
+if command -v nvidia-smi >/dev/null 2>&1 && [ -f "$PLUGIN" ]; then
     W4A16_CUDA_FLUSH=read BATCHES=none SHAPES="$SHAPES" DATA=exact sh scripts/device-cuda.sh \
         >"$DIR/cuda.log" 2>&1 || rc=1
     grep -E '^summary' "$DIR/cuda.log"

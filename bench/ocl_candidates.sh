@@ -37,12 +37,7 @@ if [ "${1:-}" != "" ]; then
     echo "usage: sh bench/ocl_candidates.sh (settings by environment; see the comment at the top)" >&2
     exit 2
 fi
-# the run goes through scripts/device-run.sh on the GPU machine (nvidia-smi
-# there), straight to the harness elsewhere (DEVICE picks the OpenCL device,
-# default NVIDIA)
-harness() {
-    if command -v nvidia-smi >/dev/null 2>&1; then sh scripts/device-run.sh "$@"; else ./build/gptq-harness run --device "${DEVICE:-NVIDIA}" "$@"; fi
-}
+. bench/harness_cmd.sh # harness: the run on the GPU machine or straight to build/ (DEVICE)
 . bench/ptxas_find.sh # ptxas_bin
 # regs NAME KERNEL: the candidate's register line, or why there is none
 regs() {

@@ -67,44 +67,38 @@ def pack(n, k, g, inner_k_tiles=8):
     return w, sz
 
 
-def time_launch(fn, flush, write, reps=200):
-    """Median ms of reps single launches of fn, each after an L2 flush:
-    flush read (write False) or overwritten (write True)."""
-    fn()
-    torch.cuda.synchronize()
-    t = []
-    for _ in range(reps):
-        if write:
-            flush.zero_()
-        else:
-            flush.max()  # reads every byte; the result stays on the GPU
-        a, b = events()
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        t.append(a.elapsed_time(b))
-    return statistics.median(t)
-
-
-def time_rotated(fns, reps=200):
-    """Median ms of reps single launches, launch i calling fns[i % len(fns)]
-    (each on its own copy of the inputs), with no flush."""
-    for f in fns:
-        f()
+def time_single(launch, before, warm, reps=200):
+    """Median ms of reps single launches: launch(i) between two events, each
+    after before(i), which keeps the GPU busy while the launch is queued (so
+    that the events time the kernel, not the host's dispatch) and sets the
+    L2 up for the form being timed. launch(0 .. warm - 1) run once first."""
+    for i in range(warm):
+        launch(i)
     torch.cuda.synchronize()
     t = []
     for i in range(reps):
+        before(i)
         a, b = events()
-        # the GPU busy while the launch is queued (the flushes above do the
-        # same): the events then time the kernel, not the host's dispatch
-        torch.cuda._sleep(100000)
         a.record()
-        fns[i % len(fns)]()
+        launch(i)
         b.record()
         torch.cuda.synchronize()
         t.append(a.elapsed_time(b))
     return statistics.median(t)
+
+
+def time_launch(fn, flush, write, reps=200):
+    """fn's single launches, each after an L2 flush: flush read (write False:
+    max() reads every byte, the result stays on the GPU) or overwritten."""
+    return time_single(lambda i: fn(), (lambda i: flush.zero_()) if write else (lambda i: flush.max()),
+                       1, reps)
+
+
+def time_rotated(fns, reps=200):
+    """Single launches with no flush, launch i calling fns[i % len(fns)]
+    (each on its own copy of the inputs), the GPU kept busy by a sleep."""
+    return time_single(lambda i: fns[i % len(fns)](), lambda i: torch.cuda._sleep(100000),
+                       len(fns), reps)
 
 
 def rotated(n, k, m, g, nbytes):

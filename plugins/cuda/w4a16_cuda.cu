@@ -1187,6 +1187,7 @@ static void make_config(const struct w4a16_args *p, int cc_major, struct launch_
 struct device_state {
     void *buf[8]; /* a, b, scale, zp, perm, bias, out, flush */
     size_t flush_bytes;
+    bool flush_write; /* $W4A16_CUDA_FLUSH=write (see flush()) */
     cudaEvent_t ev[2];
     int nev;
 };
@@ -1224,6 +1225,12 @@ static bool setup(const struct w4a16_args *p, struct device_state *d, struct w4a
         !ok(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev), "cudaDeviceGetAttribute(L2)"))
         return false;
     d->flush_bytes = 2 * (size_t)(l2 > 0 ? l2 : 1 << 20);
+    const char *how = getenv("W4A16_CUDA_FLUSH");
+    d->flush_write = how && strcmp(how, "write") == 0;
+    if (how && how[0] && !d->flush_write && strcmp(how, "read") != 0) {
+        fprintf(stderr, WHO ": W4A16_CUDA_FLUSH='%s': want read or write\n", how);
+        return false;
+    }
     if (!ok(cudaMalloc(&d->buf[B_FLUSH], d->flush_bytes), "cudaMalloc(L2 flush buffer)") ||
         !ok(cudaMemset(d->buf[B_FLUSH], 0, d->flush_bytes), "cudaMemset(L2 flush buffer)"))
         return false;
@@ -1273,13 +1280,8 @@ __global__ void flush_read_kernel(const uint4 *p, size_t n, uint32_t key, uint32
  * instead (cudaMemset): the L2 is then full of dirty lines, and the timed
  * kernel pays for writing them back (the form before; kept to compare). */
 static bool flush(struct device_state *d, int i) {
-    const char *how = getenv("W4A16_CUDA_FLUSH");
-    if (how && strcmp(how, "write") == 0)
+    if (d->flush_write)
         return ok(cudaMemset(d->buf[B_FLUSH], i & 0xFF, d->flush_bytes), "cudaMemset(L2 flush)");
-    if (how && how[0] && strcmp(how, "read") != 0) {
-        fprintf(stderr, WHO ": W4A16_CUDA_FLUSH='%s': want read or write\n", how);
-        return false;
-    }
     flush_read_kernel<<<1024, 256>>>((const uint4 *)d->buf[B_FLUSH], d->flush_bytes / 16, 1u,
                                      (uint32_t *)d->buf[B_FLUSH]);
     return ok(cudaGetLastError(), "L2 flush (read)");
