@@ -42,9 +42,11 @@
 #define W4_HAS_BIAS 0
 #endif
 
-/* The work-group: 16 x 16 (the default) or 8 x 32 (-DLX=8 -DLY=32, the
- * earlier default, kept as a tuning setting; docs/performance.md, tenth
- * look). The tensor-core paths know only these two; the portable path any. */
+/* The work-group: 16 x 16 (the default), 16 x 32 (-DLY=32: the wide paths
+ * with 16 warps, twice the warps per column, as a tuning setting) or 8 x 32
+ * (-DLX=8 -DLY=32, the earlier default, kept as a tuning setting;
+ * docs/performance.md, tenth and twelfth looks). The tensor-core paths know
+ * only these three; the portable path any. */
 #ifndef LX
 #define LX 16 /* columns per work-group */
 #endif
@@ -463,7 +465,7 @@ static uint w4_word_of(uint4 q, int wd) { return wd == 0 ? q.x : wd == 1 ? q.y :
  * 73 registers to 64, 4 work-groups per SM instead of 3, and its M = 1 path
  * 17% and 6% faster at (14336, 14336) and (28672, 8192), for 13% more time
  * at m = 16 (docs/performance.md, tenth look). 8 x 32 keeps 4 (eighth look). */
-#if LX == 16 && LY == 16
+#if LX == 16
 #define W4_MMA_UNROLL 2
 #else
 #define W4_MMA_UNROLL 4
@@ -741,7 +743,7 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
     w4_gv_finish(red, bias, out, n0, N, l);
 }
 
-/* ---- the wide work-group (LX = 16, LY = 16), the default geometry ---------
+/* ---- the wide work-group (LX = 16, LY = 16 or 32), 16 x 16 the default ----
  * A work-group is 16 columns x 16 rows, the same 256 work-items as 8 x 32,
  * so that at M = 1 it covers twice the weights of 8 x 32 for one staging of
  * the activations (on an H100 12-32% faster at M = 1; docs/performance.md).
@@ -750,12 +752,13 @@ static void w4_gv2_path(__global const ushort *a, __global const uint *b,
  * row g + 8: column g + 8) over one slab, and every column of the B operand
  * holds the activations of that slab, so D[g][0] is column g's sum and
  * D[g + 8][0] column g + 8's (lane (g, t): C slots 0 and 2). Warp w takes
- * slabs w, w + 8, ...; the activations are staged as in the earlier M = 1
- * form (entry 16 s + 4 wd + t). M >= 2: one row tile of 16 and two column
- * tiles of 8, half the warps each (below). Where n0 + 8 = N the second
+ * slabs w, w + W4_WARPS, ... (8 warps, or 16 with LY = 32: half the slabs
+ * each, for twice the loads in flight per column); the activations are
+ * staged as in the earlier M = 1 form (entry 16 s + 4 wd + t). M >= 2: LY /
+ * 16 row tiles of 16 and two column tiles of 8, four warps each (below). Where n0 + 8 = N the second
  * column tile is past N: its loads repeat the first's and nothing of it is
  * stored (N % 8 == 0 by the contract). */
-#if LX == 16 && LY == 16
+#if LX == 16 && (LY == 16 || LY == 32)
 #ifndef W4_WIDE_DEPTH
 /* M = 1: slabs in flight per warp, a power of two dividing W4_GV_TILE / 8 */
 #define W4_WIDE_DEPTH 1
@@ -842,9 +845,12 @@ static void w4_wide_gv_path(__global const ushort *a, __global const uint *b,
     w4_gv_finish(red, bias, out, n0, N, l);
 }
 
-/* M >= 2: warps 0-3 take column tile 0 (columns n0 ..), warps 4-7 column
- * tile 1 (n1 ..), each half splitting K into slabs (warp w: slabs w % 4,
- * w % 4 + 4, ...) with the row tile's activations read by both halves. */
+/* M >= 2: the work-group's LY / 16 row tiles times its two column tiles,
+ * four warps each: warps 4q .. 4q + 3 take column tile q % 2 (columns n0 ..
+ * or n1 ..) of row tile q / 2 and split K into slabs (warp w: slabs w % 4,
+ * w % 4 + 4, ...), the row tile's activations read by both column tiles. A
+ * row tile wholly past M loads and stores nothing. */
+#define W4_WIDE_RT (LY / 16) /* row tiles of 16 per work-group */
 static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
                              __global const ushort *scale, __global const uint *zp,
                              __global const int *perm, __global const ushort *bias,
@@ -852,11 +858,11 @@ static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
                              int zp_scalar, __local float4 *red) {
     const int l = (int)get_local_id(1) * LX + (int)get_local_id(0);
     const int warp = l / 32, lane = l % 32, g = lane / 4, t = lane % 4;
-    const int hw = W4_WARPS / 2, ct = warp / hw, wi = warp % hw;
+    const int hw = W4_WARPS / (2 * W4_WIDE_RT), q = warp / hw, wi = warp % hw, ct = q % 2;
     const int n0 = (int)get_group_id(0) * LX, nc = ct ? w4_wide_n1(n0, N) : n0;
-    const int mb = (int)get_group_id(1) * LY, slabs = K / W4_SLAB;
+    const int mb = (int)get_group_id(1) * LY + 16 * (q / 2), slabs = K / W4_SLAB;
     float4 acc = (float4)(0.0f);
-    if (wi < slabs) {
+    if (wi < slabs && mb < M) {
         struct w4_load cur = w4_fetch(b, scale, zp, N, K, group_size, zp_scalar, nc, wi, g, t);
         for (int sl = wi; sl < slabs; sl += hw) {
             /* (no next slab in flight: with it, m = 16 was 9% slower on an H100) */
@@ -867,9 +873,9 @@ static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
     }
     red[l] = acc; /* [warp][lane] */
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (wi != 0) return;
+    if (wi != 0 || mb >= M) return;
 #pragma unroll
-    for (int w = 1; w < W4_WARPS / 2; w++) acc += red[32 * (warp + w) + lane];
+    for (int w = 1; w < hw; w++) acc += red[32 * (warp + w) + lane];
     const float v[4] = {acc.x, acc.y, acc.z, acc.w};
 #pragma unroll
     for (int e = 0; e < 4; e++) { /* C fragment: rows g, g + 8; columns 2t, 2t + 1 */
@@ -884,7 +890,7 @@ static void w4_wide_mma_path(__global const ushort *a, __global const uint *b,
     }
 }
 #elif !(LX == 8 && LY == 32)
-#error "the tensor-core paths need LX = 16, LY = 16 (the default) or LX = 8, LY = 32 (or -DW4_NV_MMA=0)"
+#error "the tensor-core paths need LX = 16 and LY = 16 (the default) or 32, or LX = 8, LY = 32 (or -DW4_NV_MMA=0)"
 #endif
 
 /* The tensor-core path of the whole work-group (all its work-items). */

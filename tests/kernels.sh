@@ -101,11 +101,12 @@ else
     # the tuning settings (docs/performance.md) keep compiling, for two option
     # sets: the earlier 8 x 32 geometry's M = 1 forms (W4_GV2=0: the weights
     # as the B operand; W4_GV2_DEPTH=2: two slab pairs in flight), two slabs
-    # in flight in the default's M = 1 path (W4_WIDE_DEPTH=2), and the mma
-    # paths' half-unrolled word loop (W4_MMA_UNROLL=2)
+    # in flight in the default's M = 1 path (W4_WIDE_DEPTH=2, also with the
+    # 16 x 32 work-group), and the mma paths' half-unrolled word loop
+    # (W4_MMA_UNROLL=2)
     bad=""
     for v in "-DLX=8 -DLY=32 -DW4_GV2=0" "-DLX=8 -DLY=32 -DW4_GV2_DEPTH=2" "-DW4_WIDE_DEPTH=2" \
-        "-DW4_MMA_UNROLL=2" "-DLX=8 -DLY=32 -DW4_MMA_UNROLL=2"; do
+        "-DW4_MMA_UNROLL=2" "-DLX=8 -DLY=32 -DW4_MMA_UNROLL=2" "-DLY=32 -DW4_WIDE_DEPTH=2"; do
         for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
             "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
             # shellcheck disable=SC2086 # the option lists are meant to split
@@ -114,7 +115,7 @@ else
     done
     if [ -z "$bad" ]; then
         pass=$((pass + 1))
-        echo "kernels ok:   $FAST other settings (8 x 32 with W4_GV2=0 and W4_GV2_DEPTH=2, W4_WIDE_DEPTH=2, W4_MMA_UNROLL=2) compile to PTX"
+        echo "kernels ok:   $FAST other settings (8 x 32 with W4_GV2=0 and W4_GV2_DEPTH=2, W4_WIDE_DEPTH=2 also at 16 x 32, W4_MMA_UNROLL=2) compile to PTX"
     else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST other settings do not compile:$bad"
@@ -122,8 +123,10 @@ else
     # the default geometry (the wide work-group, 16 x 16) compiles its own
     # tensor-core paths for both option sets (M = 1: 8 mma steps a slab, M >= 2:
     # 8 a slab and column tile, half unrolled by default (W4_MMA_UNROLL=2), so
-    # 12 in the code, 16 with W4_MMA_UNROLL=4), the earlier 8 x 32 its own
-    # paths (fully unrolled by default), and a geometry the tensor-core paths do not know is refused
+    # 12 in the code, 16 with W4_MMA_UNROLL=4), 16 x 32 (the same paths with
+    # 16 warps and two row tiles at M >= 2: the same 12), the earlier 8 x 32
+    # its own paths (fully unrolled by default), and a geometry the
+    # tensor-core paths do not know is refused
     bad=""
     for o in "-DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0" \
         "-DW4_BF16=1 -DW4_HAS_ZP=1 -DW4_HAS_PERM=1 -DW4_HAS_BIAS=1"; do
@@ -131,6 +134,7 @@ else
         { ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 $o && [ "$(grep -c mma.sync "$TMP/w.ptx")" -eq 12 ] &&
             ptx "$TMP/w4.ptx" -Dcl_nv_pragma_unroll=1 -DW4_MMA_UNROLL=4 $o &&
             [ "$(grep -c mma.sync "$TMP/w4.ptx")" -eq 16 ] &&
+            ptx "$TMP/w32.ptx" -Dcl_nv_pragma_unroll=1 -DLY=32 $o && [ "$(grep -c mma.sync "$TMP/w32.ptx")" -eq 12 ] &&
             ptx "$TMP/w8.ptx" -Dcl_nv_pragma_unroll=1 -DLX=8 -DLY=32 $o &&
             grep -q mma.sync "$TMP/w8.ptx" && ptx "$TMP/w84.ptx" -Dcl_nv_pragma_unroll=1 -DLX=8 -DLY=32 \
             -DW4_MMA_UNROLL=4 $o && [ "$(grep -c mma.sync "$TMP/w8.ptx")" -eq "$(grep -c mma.sync "$TMP/w84.ptx")" ]; } ||
@@ -139,7 +143,7 @@ else
     if [ -z "$bad" ] && ! ptx "$TMP/w.ptx" -Dcl_nv_pragma_unroll=1 -DLX=16 -DLY=8 -DW4_BF16=0 \
         -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 -DW4_HAS_BIAS=0 && grep -q "tensor-core paths need" "$TMP/w.ptx.err"; then
         pass=$((pass + 1))
-        echo "kernels ok:   $FAST 16 x 16 (default) and 8 x 32 compile their tensor-core paths, LY=8 is refused"
+        echo "kernels ok:   $FAST 16 x 16 (default), 16 x 32 and 8 x 32 compile their tensor-core paths, LY=8 is refused"
     else
         fail=$((fail + 1))
         echo "kernels FAIL: $FAST geometries' tensor-core paths:$bad (or LX=16, LY=8 not refused)"
