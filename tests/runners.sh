@@ -108,6 +108,9 @@ check "docs example loader: passes the GPTQ cases" \
     grep -Eq '^summary: total=[0-9]+ passed=[1-9][0-9]+ failed=0 mistrusted=0 skipped=[0-9]+ errors=0 exit=0$' "$TMP/el.out"
 
 # 4. Protocol faults: ERROR for the case, the others pass, a fresh runner after.
+case2_why() { # the why line after case 2's ERROR line in $TMP/f.out matches $1
+    grep -A1 '^ERROR.* m=2 ' "$TMP/f.out" | grep -q "why: .*$1"
+}
 fault() { # fault MODE REASON [run options]
     mode=$1 reason=$2
     shift 2
@@ -115,7 +118,7 @@ fault() { # fault MODE REASON [run options]
         >"$TMP/f.out" 2>"$TMP/f.err"
     rc=$?
     check "$mode: exit 1" [ "$rc" -eq 1 ]
-    check "$mode: case 2 is an ERROR: $reason" grep -A1 '^ERROR.* m=2 ' "$TMP/f.out" | grep -q "why: .*$reason"
+    check "$mode: case 2 is an ERROR: $reason" case2_why "$reason"
     check "$mode: cases 1 and 3 pass (a fresh runner after the fault)" \
         grep -q '^summary: total=3 passed=2 failed=0 mistrusted=0 skipped=0 errors=1 exit=1$' "$TMP/f.out"
 }
@@ -133,6 +136,10 @@ fault shape@2 'out of shape \[2\]\[72\]; it must be \[2\]\[64\]'
 fault dtype@2 'returned out as F32; it must be F16'
 fault nooutput@2 'wrote no output file'
 fault error@2 'the runner failed: planted runner error'
+# a reason with a line break and control characters stays on its line, escaped
+fault fakeline@2 'the runner failed: CUDA error: illegal access\\nsummary: total=3 passed=3 .*exit=0\\r\\x1B\[2K$'
+check "fakeline: one summary line on stdout, the real one" sh -c \
+    "[ \$(grep -c '^summary:' '$TMP/f.out') -eq 1 ] && ! LC_ALL=C grep -q \"\$(printf '[\\r\\033]')\" '$TMP/f.out'"
 # SIGINT while the runner hangs: the run stops at once (not at the 120 s
 # watchdog), the hanging case is abandoned and not recorded.
 HANG_MARK="$TMP/hang.mark" "$BIN" run --out "$TMP/hangint" --case-timeout 120 \

@@ -427,8 +427,8 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     struct case_input in;
     int li = layer_input(o, st, l, &in, err, sizeof err);
     if (li > 0) { /* over the memory cap: SKIPPED, as run does */
-        printf("%-10s %s\n    why: %s\n", verdict_name(V_SKIPPED),
-               l->name[0] ? l->name : "(unprefixed)", err);
+        printf("%-10s %s\n", verdict_name(V_SKIPPED), l->name[0] ? l->name : "(unprefixed)");
+        console_detail(stdout, "why", err);
         struct tally t;
         memset(&t, 0, sizeof t);
         tally_add(&t, V_SKIPPED);

@@ -79,7 +79,8 @@ static void replay_hook(void *ctx, const struct case_result *r, const struct cas
 }
 
 static void error_line(const char *path, const char *why) {
-    printf("%-10s %s\n    why: %s\n", verdict_name(V_ERROR), path, why);
+    printf("%-10s %s\n", verdict_name(V_ERROR), path);
+    console_detail(stdout, "why", why);
 }
 
 /* The kernel open now (fixtures that recorded the same one share it). */

@@ -49,9 +49,9 @@ static void print_record(const struct case_record *r) {
     record_metrics_line(r, met, sizeof met);
     printf("%-10s %s  %s\n", verdict_name(r->verdict), met, r->desc);
     if (r->verdict == V_PASSED) return;
-    if (r->reason) printf("    why: %s\n", r->reason);
-    if (r->where) printf("    where: %s\n", r->where);
-    if (r->diagnosis) printf("    diagnosis: %s\n", r->diagnosis);
+    if (r->reason) console_detail(stdout, "why", r->reason);
+    if (r->where) console_detail(stdout, "where", r->where);
+    if (r->diagnosis) console_detail(stdout, "diagnosis", r->diagnosis);
     if (r->verdict != V_SKIPPED) printf("    repro: %s\n", r->repro ? r->repro : r->desc);
 }
 

@@ -1,5 +1,6 @@
 /* console.c - console report (see console.h). */
 #include "cli/console.h"
+#include "util/escape.h"
 #include "util/hash.h"
 
 #include <math.h>
@@ -37,7 +38,9 @@ static void print_log(FILE *f, const char *log, int all) {
     while (*p && (all || lines < 12)) {
         const char *e = strchr(p, '\n');
         int n = e ? (int)(e - p) : (int)strlen(p);
-        fprintf(f, "    | %.*s\n", n, p);
+        fputs("    | ", f);
+        line_escape_n(f, p, (size_t)n);
+        fputc('\n', f);
         lines++;
         p = e ? e + 1 : p + n;
     }
@@ -67,13 +70,19 @@ static void case_line(FILE *f, const struct case_result *r) {
     fprintf(f, " %7.3fs  %s\n", r->t_total, desc);
 }
 
+void console_detail(FILE *f, const char *label, const char *text) {
+    fprintf(f, "    %s: ", label);
+    line_escape(f, text);
+    fputc('\n', f);
+}
+
 void console_case_repro(FILE *f, const struct case_result *r, const char *repro, int verbose) {
     case_line(f, r);
     if (verbose && r->kernel_ms > 0) fprintf(f, "    kernel: %.4f ms\n", r->kernel_ms);
     if (r->verdict == V_PASSED) return;
-    if (r->reason[0]) fprintf(f, "    why: %s\n", r->reason);
-    if (r->where[0]) fprintf(f, "    where: %s\n", r->where);
-    if (r->diagnosis[0]) fprintf(f, "    diagnosis: %s\n", r->diagnosis);
+    if (r->reason[0]) console_detail(f, "why", r->reason);
+    if (r->where[0]) console_detail(f, "where", r->where);
+    if (r->diagnosis[0]) console_detail(f, "diagnosis", r->diagnosis);
     if (r->log && r->log[0]) {
         fprintf(f, "    build log:\n");
         print_log(f, r->log, verbose);

@@ -54,6 +54,12 @@ void profile_add(struct profile *p, const struct case_result *r);
 /* "profile: N cases in W s (X cases/s): generation ..% reference ..% ..." */
 void profile_print(FILE *f, const struct profile *p);
 
+/* One detail line of a case, "    <label>: <text>\n", the text through
+ * line_escape (util/escape.h): reasons come from kernels, runners and
+ * drivers, and a line break or escape sequence in one must not reach the
+ * console as a line of its own (a fake "summary:") or as a cursor move. */
+void console_detail(FILE *f, const char *label, const char *text);
+
 /* repro_prefix: the command that reruns one descriptor, e.g.
  * "build/gptq-harness run --kernel x.cl". verbose: also print the kernel
  * time ("    kernel: T ms", every verdict) and the whole build log. */

@@ -1,6 +1,7 @@
 /* exit_guard.c - see exit_guard.h. The armed guard is process-wide state by
  * necessity: an atexit handler has no other way to find the run. */
 #include "cli/exit_guard.h"
+#include "cli/console.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,8 @@ _Noreturn void exit_guard_end(struct exit_guard *g, const char *note, const char
             r->hung = 1;
             snprintf(r->reason, sizeof r->reason, "%s", error_reason);
             desc_print(&r->d, desc, sizeof desc);
-            printf("%-10s %s\n    why: %s\n", verdict_name(V_ERROR), desc, error_reason);
+            printf("%-10s %s\n", verdict_name(V_ERROR), desc);
+            console_detail(stdout, "why", error_reason);
             runout_case(g->ro, (int64_t)g->current, r);
             from++;
         }

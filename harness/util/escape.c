@@ -168,3 +168,30 @@ const char *shell_word(const char *s, char *out, size_t len) {
     out[n] = '\0';
     return out;
 }
+
+void line_escape_n(FILE *f, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned long cp;
+    while (n > 0) {
+        size_t k = utf8_seq(p, n, &cp);
+        if (k == 0) { /* not UTF-8: the byte */
+            fprintf(f, "\\x%02X", *p);
+            k = 1;
+        } else if (cp == '\n') {
+            fputs("\\n", f);
+        } else if (cp == '\r') {
+            fputs("\\r", f);
+        } else if ((cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0)) {
+            for (size_t i = 0; i < k; i++)
+                fprintf(f, "\\x%02X", p[i]);
+        } else {
+            fwrite(p, 1, k, f);
+        }
+        p += k;
+        n -= k;
+    }
+}
+
+void line_escape(FILE *f, const char *s) {
+    if (s) line_escape_n(f, s, strlen(s));
+}

@@ -8,7 +8,10 @@
  *     entities (&amp; &lt; &gt; &quot; &apos;), and every character XML 1.0
  *     forbids (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF) and
  *     every invalid UTF-8 byte becomes '?';
- *   - shell_word: one word for a POSIX shell (the repro lines users paste). */
+ *   - shell_word: one word for a POSIX shell (the repro lines users paste);
+ *   - line_escape: one line of console text: a reason a runner or driver
+ *     wrote cannot start a line of its own (a fake "summary:") or move the
+ *     terminal's cursor. */
 #ifndef GH_ESCAPE_H
 #define GH_ESCAPE_H
 
@@ -39,5 +42,13 @@ void markup_escape_max(FILE *f, const char *s, size_t max);
  * quotes with each ' written as '\''. Returns out; a result that does not
  * fit becomes "" (callers' buffers are sized for paths). */
 const char *shell_word(const char *s, char *out, size_t len);
+
+/* Writes the n bytes at s as part of one console line: LF and CR as \n and
+ * \r, every other control character (C0 but tab, DEL, C1) and every byte
+ * that is not valid UTF-8 as \xHH (a C1 character: its two bytes). */
+void line_escape_n(FILE *f, const char *s, size_t n);
+
+/* line_escape_n over the whole of s; NULL writes nothing. */
+void line_escape(FILE *f, const char *s);
 
 #endif

@@ -17,6 +17,8 @@ It answers every request correctly (the numpy kernel) except request ID
   nooutput  says ok but writes no output file
   stdout    prints to stdout (and stderr) and answers correctly
   error     replies status error with a reason
+  fakeline  replies status error with a reason that holds a line break, a
+            fake summary line, a carriage return and an escape sequence
 and at start:
   nohello   says something else instead of the hello
   version   says hello with protocol version 99
@@ -82,6 +84,10 @@ for line in rf:
         continue
     if now and mode == "error":
         send({"id": rid, "status": "error", "reason": "planted runner error"})
+        continue
+    if now and mode == "fakeline":
+        send({"id": rid, "status": "error", "reason": "CUDA error: illegal access\n"
+              "summary: total=3 passed=3 failed=0 mistrusted=0 skipped=0 errors=0 exit=0\r\x1b[2K"})
         continue
     if now and mode == "shape":
         files = {"out": (files["out"][0], np.zeros((cfg["M"], cfg["N"] + 8), np.uint16))}
