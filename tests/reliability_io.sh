@@ -299,8 +299,8 @@ peak=$($PY -c 'import resource, subprocess, sys
 rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1], "w"), stderr=subprocess.STDOUT)
 print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' \
     "$TMP/ib.out" "$BIN" inspect "$(ls "$TMP"/fx/*m-1_*.gz)" --layer '' --run --m 1048576 --max-bytes 16M)
-check "inspect --run over --max-bytes: SKIPPED before generating (exit, peak MiB: $peak)" sh -c \
-    "[ '${peak% *}' -eq 0 ] && [ '${peak#* }' -lt 64 ] && grep -q '^SKIPPED' '$TMP/ib.out' && grep -q 'needs about .* > --max-bytes' '$TMP/ib.out'"
+check "inspect --run over --max-bytes: SKIPPED before generating, exit 1: nothing checked (exit, peak MiB: $peak)" sh -c \
+    "[ '${peak% *}' -eq 1 ] && grep -q 'skipped=1 errors=0 exit=1\$' '$TMP/ib.out' && grep -q 'nothing was checked' '$TMP/ib.out' && [ '${peak#* }' -lt 64 ] && grep -q '^SKIPPED' '$TMP/ib.out' && grep -q 'needs about .* > --max-bytes' '$TMP/ib.out'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -421,6 +421,22 @@ static int layer_input(const struct inspect_opts *o, const struct st_file *st,
     return 0;
 }
 
+/* The closing summary line of --run's one case, and its exit code: 1 unless
+ * it PASSED. A SKIPPED layer (over --max-bytes, a runner that skips) checked
+ * nothing, so it is not green, as with run (docs/checkpoints.md). */
+static int layer_summary(verdict_t v) {
+    struct tally t;
+    memset(&t, 0, sizeof t);
+    tally_add(&t, v);
+    int code = tally_exit_code(&t);
+    if (v == V_SKIPPED) {
+        fprintf(stderr, "gptq-harness inspect: nothing was checked: the layer was SKIPPED\n");
+        code = 1;
+    }
+    tally_print(stdout, &t, code);
+    return code;
+}
+
 static int run_layer(const struct inspect_opts *o, const char *prog, const struct st_file *st,
                      const struct ckpt_layer *l) {
     char err[1024], kbuf[4200], repro[4096];
@@ -429,11 +445,7 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     if (li > 0) { /* over the memory cap: SKIPPED, as run does */
         printf("%-10s %s\n", verdict_name(V_SKIPPED), l->name[0] ? l->name : "(unprefixed)");
         console_detail(stdout, "why", err);
-        struct tally t;
-        memset(&t, 0, sizeof t);
-        tally_add(&t, V_SKIPPED);
-        tally_print(stdout, &t, 0);
-        return 0;
+        return layer_summary(V_SKIPPED);
     }
     if (li != 0) {
         fprintf(stderr, "gptq-harness inspect: %s\n", err);
@@ -458,13 +470,10 @@ static int run_layer(const struct inspect_opts *o, const char *prog, const struc
     printf("    layer: %s (stored as %s%s)\n", l->name[0] ? l->name : "(unprefixed)",
            fmt_name(stored),
            o->fmt >= 0 && o->fmt != (int)stored ? "; the adapter was told otherwise" : "");
-    struct tally t;
-    memset(&t, 0, sizeof t);
-    tally_add(&t, r.verdict);
-    tally_print(stdout, &t, tally_exit_code(&t));
+    const int code = layer_summary(r.verdict);
     case_result_free(&r);
     kut_close(&kut);
-    return tally_exit_code(&t);
+    return code;
 }
 
 /* --fmt tells the adapter another GPTQ convention: a usage error (said) on
