@@ -500,6 +500,51 @@ static void test_zero_tensors(void) {
     unlink(path);
 }
 
+/* A bias left out is said next to the zero convention's note (asymmetric)
+ * and after the flag's text (a symmetric layer whose zeros disagree with
+ * what loaders assume): neither note overwrites the other. */
+static void test_bias_notes(void) {
+    static int32_t words[128], zasym[4], zv2[4];
+    static uint16_t halves[32];
+    static float bias32[16];
+    for (int i = 0; i < 4; i++) {
+        zasym[i] = 0x01234567;
+        zv2[i] = (int32_t)0x88888888u; /* v2's symmetric zero 8, where v1 is assumed */
+    }
+    for (int i = 0; i < 32; i++)
+        halves[i] = 0x3C00;
+    const struct st_wtensor asym[] = {{"l.qweight", ST_I32, 2, {8, 16}, words},
+                                      {"l.scales", ST_F16, 2, {2, 16}, halves},
+                                      {"l.qzeros", ST_I32, 2, {2, 2}, zasym},
+                                      {"l.bias", ST_F32, 1, {16}, bias32}};
+    const struct st_wtensor symv2[] = {{"l.qweight", ST_I32, 2, {8, 16}, words},
+                                       {"l.scales", ST_F16, 2, {2, 16}, halves},
+                                       {"l.qzeros", ST_I32, 2, {2, 2}, zv2},
+                                       {"l.bias", ST_F16, 1, {8}, halves}};
+    char path[256], err[512];
+    tu_tmp(path, sizeof path, "bias.safetensors");
+    struct opened o;
+    CU_ASSERT_EQUAL_FATAL(st_write(path, 0, asym, 4, NULL, 0, err, sizeof err), 0);
+    open_scan(path, &o);
+    const struct ckpt_layer *l = &o.sc.layers[0];
+    CU_ASSERT_TRUE_FATAL(l->ok);
+    CU_ASSERT_EQUAL(l->zp, ZP_ASYM);
+    CU_ASSERT_FALSE(l->bias);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l->note, "bias left out: not F16 [N=16]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(l->note, "zero convention from the declaration"));
+    close_scan(&o);
+    CU_ASSERT_EQUAL_FATAL(st_write(path, 0, symv2, 4, NULL, 0, err, sizeof err), 0);
+    open_scan(path, &o);
+    l = &o.sc.layers[0];
+    CU_ASSERT_TRUE_FATAL(l->ok);
+    CU_ASSERT_TRUE(l->flagged);
+    CU_ASSERT_FALSE(l->bias);
+    CU_ASSERT_EQUAL(strncmp(l->note, "declares", 8), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(l->note, "bias left out: not F16 [N=16]"));
+    close_scan(&o);
+    unlink(path);
+}
+
 int register_inspect_suite(void) {
     GH_ADD_SUITE(s, "inspect");
     GH_ADD_TEST(s, test_layers);
@@ -510,5 +555,6 @@ int register_inspect_suite(void) {
     GH_ADD_TEST(s, test_mutated_checkpoint);
     GH_ADD_TEST(s, test_config_readings);
     GH_ADD_TEST(s, test_zero_tensors);
+    GH_ADD_TEST(s, test_bias_notes);
     return 0;
 }

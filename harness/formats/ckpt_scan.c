@@ -253,14 +253,38 @@ static int classify_gidx(struct det *x, char *err, size_t errlen) {
     return 0;
 }
 
+/* Appends the text to buf's earlier notes, after "; ". */
+static void append_say(char *buf, size_t len, const char *fmt, va_list ap) {
+    size_t used = strlen(buf);
+    if (used + 3 >= len) return;
+    if (used) {
+        memcpy(buf + used, "; ", 3);
+        used += 2;
+    }
+    vsnprintf(buf + used, len - used, fmt, ap);
+}
+
+/* A note on the layer, after any earlier one (a bias left out and the zero
+ * convention are both said). */
+static void note_say(struct ckpt_layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void note_say(struct ckpt_layer *l, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    append_say(l->note, sizeof l->note, fmt, ap);
+    va_end(ap);
+}
+
+static void flag(struct ckpt_layer *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void check_bias(struct det *x) {
     const struct st_entry *b = ent(x, LR_BIAS);
     struct ckpt_layer *l = x->l;
     st_dtype_t want = l->dt == DT_BF16 ? ST_BF16 : ST_F16;
     l->bias = b && b->dtype == want && b->ndim == 1 && b->shape[0] == l->N;
     if (b && !l->bias)
-        snprintf(l->note, sizeof l->note, "bias left out: not %s [N=%lld]", st_dtype_name(want),
-                 (long long)l->N);
+        note_say(l, "bias left out: not %s [N=%lld]", st_dtype_name(want), (long long)l->N);
 }
 
 /* GPTQ: v1 or v2, and the flag for a declaration that disagrees. */
@@ -271,7 +295,7 @@ static void gptq_convention(struct det *x) {
     ckpt_decl_text(x->decl, said, sizeof said);
     if (l->zp == ZP_ASYM) {
         l->fmt = (fmt_t)declared;
-        snprintf(l->note, sizeof l->note,
+        note_say(l,
                  "zero convention from the declaration, %s: asymmetric zeros cannot tell v1 from "
                  "v2",
                  said);
@@ -279,29 +303,22 @@ static void gptq_convention(struct det *x) {
     }
     l->fmt = l->stored == ZC_V1 ? FMT_GPTQ_V1 : FMT_GPTQ_V2;
     if ((int)l->fmt == declared) return;
-    l->flagged = 1;
     int v2 = l->fmt == FMT_GPTQ_V2;
-    snprintf(l->note, sizeof l->note,
-             "declares %s%s%.200s but stores %s zeros (0x%08X): a %s loader %s, so every weight is "
-             "dequantized one step off (the case of vLLM PR #38966)",
-             said, x->decl->source[0] ? " in " : "", x->decl->source, v2 ? "v2" : "v1",
-             v2 ? SYM_V2 : SYM_V1, v2 ? "v1" : "v2",
-             v2 ? "adds 1 and uses zero 9 instead of 8" : "uses zero 7 instead of 8");
+    flag(l,
+         "declares %s%s%.200s but stores %s zeros (0x%08X): a %s loader %s, so every weight is "
+         "dequantized one step off (the case of vLLM PR #38966)",
+         said, x->decl->source[0] ? " in " : "", x->decl->source, v2 ? "v2" : "v1",
+         v2 ? SYM_V2 : SYM_V1, v2 ? "v1" : "v2",
+         v2 ? "adds 1 and uses zero 9 instead of 8" : "uses zero 7 instead of 8");
 }
 
 static void cfg_say(struct ckpt_layer *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void cfg_say(struct ckpt_layer *l, const char *fmt, ...) {
-    size_t used = strlen(l->cfg_note);
-    if (used + 3 >= sizeof l->cfg_note) return;
-    if (used) {
-        memcpy(l->cfg_note + used, "; ", 3);
-        used += 2;
-    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(l->cfg_note + used, sizeof l->cfg_note - used, fmt, ap);
+    append_say(l->cfg_note, sizeof l->cfg_note, fmt, ap);
     va_end(ap);
 }
 
@@ -343,8 +360,6 @@ static void apply_config(struct det *x) {
 
 /* Flags the layer: what follows is a reading a loader gets wrong; said
  * before any earlier note. */
-static void flag(struct ckpt_layer *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 static void flag(struct ckpt_layer *l, const char *fmt, ...) {
     char msg[sizeof l->note], old[sizeof l->note];
     va_list ap;
