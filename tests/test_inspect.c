@@ -243,6 +243,13 @@ static void test_unusable(void) {
          {{"l.weight_packed", ST_I32, 2, {8, 8}, words},
           {"l.weight_scale", ST_F32, 2, {8, 2}, words}},
          2},
+        /* the compressed-tensors half is a valid layer on its own: still not read */
+        {"both GPTQ/AWQ tensors (qweight) and compressed-tensors tensors (weight_packed)",
+         {{"l.qweight", ST_I32, 2, {8, 8}, words},
+          {"l.scales", ST_F16, 2, {2, 8}, halves},
+          {"l.weight_packed", ST_I32, 2, {8, 8}, words},
+          {"l.weight_scale", ST_F16, 2, {8, 2}, halves}},
+         4},
     };
     char path[256], err[512];
     tu_tmp(path, sizeof path, "bad-layer.safetensors");

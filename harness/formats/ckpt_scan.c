@@ -427,10 +427,32 @@ static void config_contradictions(struct det *x) {
              x->decl->value);
 }
 
+/* A layer holding tensors of both families (GPTQ/AWQ's qweight, qzeros,
+ * scales, g_idx and compressed-tensors' weight_*) is not read as either:
+ * which one a loader takes depends on the loader, and reading one silently
+ * would leave the other unchecked. Returns the first of each, or 0. */
+static int mixed_families(const struct ckpt_layer *l, int *gptq, int *ct) {
+    *gptq = *ct = -1;
+    for (int r = LR_QWEIGHT; r <= LR_GIDX; r++)
+        if (l->role[r] >= 0 && *gptq < 0) *gptq = r;
+    for (int r = LR_WPACKED; r <= LR_WSHAPE; r++)
+        if (l->role[r] >= 0 && *ct < 0) *ct = r;
+    return *gptq >= 0 && *ct >= 0;
+}
+
 static int detect(struct det *x, char *err, size_t errlen) {
     struct ckpt_layer *l = x->l;
     const struct ckpt_qcfg *q = &x->decl->q;
     l->ok = 1;
+    int gr, cr;
+    if (mixed_families(l, &gr, &cr)) {
+        unusable(l,
+                 "holds both GPTQ/AWQ tensors (%s) and compressed-tensors tensors (%s): "
+                 "ambiguous, which one a loader reads depends on the loader",
+                 ROLE_NAMES[gr], ROLE_NAMES[cr]);
+        l->ok = 0;
+        return 0;
+    }
     config_layout(x);
     int rc = l->why[0]                  ? 0
              : l->role[LR_WPACKED] >= 0 ? detect_ct(x, err, errlen)
