@@ -80,6 +80,14 @@ check "replay of a fixture naming a kernel not ending in .cl: ERROR, exit 1, say
     sh -c "[ $? -eq 1 ] && grep -q 'kernel.txt, which is not an OpenCL source (.cl); .*pass --kernel FILE' '$TMP/txt.out'"
 "$BIN" replay --kernel "$TMP/kernel.txt" "$TMP"/txtfx/*.safetensors.gz >"$TMP/txt2.out" 2>&1
 check "replay --kernel FILE of the same fixture: runs it, exit 0" [ $? -eq 0 ]
+# The recorded kernel replaced by a FIFO: refused without blocking, and named as such.
+cp kernels/w4a16_gemm.cl "$TMP/fifo.cl"
+"$BIN" run -q --out none --kernel "$TMP/fifo.cl" --save-all "$TMP/fifofx" 'm=1 n=16 k=64 g=32' \
+    >/dev/null 2>&1
+rm -f "$TMP/fifo.cl" && mkfifo "$TMP/fifo.cl"
+timeout 60 "$BIN" replay "$TMP"/fifofx/*.safetensors.gz >"$TMP/fifo.out" 2>&1
+check "replay of a fixture whose kernel is now a FIFO: ERROR, exit 1, names the FIFO" \
+    sh -c "[ $? -eq 1 ] && grep -q 'fifo.cl: not a regular file (a FIFO)); give --kernel FILE' '$TMP/fifo.out'"
 "$MK" bomb "$TMP/bomb.safetensors.gz"
 "$BIN" replay --max-bytes 1M "$TMP/bomb.safetensors.gz" >"$TMP/cap.out" 2>&1
 check "replay --max-bytes 1M of a gzip bomb (8 MiB inflated): stopped, exit 1" \

@@ -445,6 +445,9 @@ static void test_config_readings(void) {
          "quant_method gptq, the tensors are laid out as AWQ"},
         {"{\"bits\": 8}", GPTQ_L, 1, 1, "config says bits=8, the tensors hold 4-bit"},
         {"{\"checkpoint_format\": \"gptq_v3\"}", GPTQ_L, 1, 1, "neither gptq (v1) nor gptq_v2"},
+        /* a NUL escape does not cut the value to "gptq" */
+        {"{\"checkpoint_format\": \"gptq\\u0000_v2\"}", GPTQ_L, 1, 1,
+         "'gptq\xe2\x90\x80_v2', neither gptq (v1) nor gptq_v2"},
         {"{\"bits\": \"4\", \"sym\": \"true\", \"group_size\": 1e300}", GPTQ_L, 1, 0,
          "\"bits\" is not a whole number"},
         {"{\"group_size\": 1e300}", GPTQ_L, 1, 0, "\"group_size\" is not a whole number"},

@@ -157,10 +157,10 @@ static void run_call(struct exec_backend *b, const struct st_wtensor *in, size_t
         fail(res, msg);
     } else if (o->ndim != 2 || o->shape[0] != M || o->shape[1] != N) {
         snprintf(msg, sizeof msg,
-                 "the runner returned out of shape [%lld%s%lld]; it must be "
+                 "the runner returned out of shape [%lld]%s%lld%s; it must be "
                  "[%lld][%lld] (M, N)",
-                 (long long)o->shape[0],
-                 o->ndim == 2 ? "][" : "] ndim=", (long long)(o->ndim == 2 ? o->shape[1] : o->ndim),
+                 (long long)o->shape[0], o->ndim == 2 ? "[" : " (ndim ",
+                 (long long)(o->ndim == 2 ? o->shape[1] : o->ndim), o->ndim == 2 ? "]" : ")",
                  (long long)M, (long long)N);
         fail(res, msg);
     } else {

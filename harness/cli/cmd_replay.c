@@ -156,11 +156,12 @@ static const char *pick_kernel(const struct dev_opts *o, const struct fixture *f
     if (recorded_kernel_refused(fx->kernel, why, whylen)) return NULL;
     const char *path = datapath_find(fx->kernel, buf, len);
     uint64_t h;
-    if (hash_file_fnv1a64(path, &h) != 0) {
+    char herr[800];
+    if (hash_file_fnv1a64(path, &h, herr, sizeof herr) != 0) {
         snprintf(why, whylen,
-                 "the kernel this fixture recorded, %.600s, cannot be read (%s); give --kernel "
+                 "the kernel this fixture recorded cannot be read (%.700s); give --kernel "
                  "FILE to replay it on another kernel",
-                 fx->kernel, strerror(errno));
+                 herr);
         return NULL;
     }
     char hex[17];

@@ -40,6 +40,29 @@ static void note_add(char *note, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* Every \u0000 escape inside a JSON string of buf becomes \u2400 (the
+ * visible symbol for NUL), in place. A C string ends at a NUL, so
+ * "gptq\u0000_v2" would read as "gptq"; Python's json (the loaders) keeps
+ * the whole value, which is neither "gptq" nor "gptq_v2", and so it is here,
+ * and said as such where it matters. */
+static void nul_escapes_visible(char *buf, size_t n) {
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!in_str) {
+            in_str = buf[i] == '"';
+        } else if (buf[i] == '"') {
+            in_str = 0;
+        } else if (buf[i] == '\\' && i + 1 < n) {
+            if (buf[i + 1] == 'u' && i + 5 < n && memcmp(buf + i + 2, "0000", 4) == 0) {
+                memcpy(buf + i + 2, "2400", 4);
+                i += 5;
+            } else {
+                i++; /* the escaped character */
+            }
+        }
+    }
+}
+
 /* Reads a JSON file of at most CONFIG_MAX bytes; NULL when absent or bad
  * (bad: said in note, with the reason). */
 static cJSON *read_json(const char *path, struct ckpt_decl *d) {
@@ -61,6 +84,7 @@ static cJSON *read_json(const char *path, struct ckpt_decl *d) {
     cJSON *j = NULL;
     if (!why) {
         buf[n] = '\0';
+        nul_escapes_visible(buf, n);
         j = cJSON_ParseWithLength(buf, n);
         why = !j ? "not valid JSON" : !cJSON_IsObject(j) ? "not a JSON object" : NULL;
     }

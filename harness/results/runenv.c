@@ -27,7 +27,7 @@ void run_env_fill(struct run_env *e, const char *device, const char *platform, c
     COPY(e->driver, driver);
     COPY(e->kernel, kernel_path);
     uint64_t h;
-    if (kernel_path && hash_file_fnv1a64(kernel_path, &h) == 0)
+    if (kernel_path && hash_file_fnv1a64(kernel_path, &h, NULL, 0) == 0)
         hash_hex(h, e->kernel_hash);
     else
         COPY(e->kernel_hash, "unknown");

@@ -44,7 +44,7 @@ int saver_init(struct saver *s, const char *dir, int all, char *err, size_t errl
 static void hash_file(const char *path, char out[17]) {
     uint64_t h;
     out[0] = '\0';
-    if (path && hash_file_fnv1a64(path, &h) == 0) hash_hex(h, out);
+    if (path && hash_file_fnv1a64(path, &h, NULL, 0) == 0) hash_hex(h, out);
 }
 
 void saver_set_target(struct saver *s, const char *device, const char *kernel_path) {

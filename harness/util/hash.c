@@ -2,7 +2,6 @@
 #include "util/hash.h"
 #include "util/regfile.h"
 
-#include <errno.h>
 #include <stdio.h>
 
 #define FNV1A64_PRIME 0x100000001b3ULL
@@ -16,8 +15,8 @@ uint64_t hash_fnv1a64(uint64_t h, const void *p, size_t n) {
     return h;
 }
 
-int hash_file_fnv1a64(const char *path, uint64_t *out) {
-    FILE *f = fopen_regular(path, NULL, 0);
+int hash_file_fnv1a64(const char *path, uint64_t *out, char *err, size_t errlen) {
+    FILE *f = fopen_regular(path, err, errlen);
     if (!f) return -1;
     uint64_t h = HASH_FNV1A64_INIT;
     unsigned char buf[65536];
@@ -27,7 +26,7 @@ int hash_file_fnv1a64(const char *path, uint64_t *out) {
     int bad = ferror(f);
     fclose(f);
     if (bad) {
-        errno = EIO;
+        if (err) snprintf(err, errlen, "%s: read error", path);
         return -1;
     }
     *out = h;

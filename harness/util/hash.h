@@ -12,8 +12,10 @@
 /* Continues hash h over n bytes at p (start with HASH_FNV1A64_INIT). */
 uint64_t hash_fnv1a64(uint64_t h, const void *p, size_t n);
 
-/* Hashes a whole file. Returns 0, or -1 (errno set) when it cannot be read. */
-int hash_file_fnv1a64(const char *path, uint64_t *out);
+/* Hashes a whole file. Returns 0, or -1 when it cannot be read, with
+ * "PATH: ..." (what is wrong: cannot open, not a regular file, a read
+ * error) in err (err may be NULL). */
+int hash_file_fnv1a64(const char *path, uint64_t *out, char *err, size_t errlen);
 
 /* 16 lowercase hex digits and a NUL. */
 void hash_hex(uint64_t h, char out[17]);
