@@ -131,6 +131,7 @@ fault orphan@2 'exited with status 3 without replying, while a process it starte
 check "orphan: seen long before the 60 s case timeout" [ $(($(date +%s) - t0)) -lt 30 ]
 fault hang@2 'did not send its reply within 2 s (hung; killed)' --case-timeout 2
 fault garbage@2 'its reply is not a JSON object'
+fault trailing@2 'its reply is not a JSON object: .* (one object per line'
 fault noid@2 'not the request.s "id"'
 fault shape@2 'out of shape \[2\]\[72\]; it must be \[2\]\[64\]'
 fault dtype@2 'returned out as F32; it must be F16'

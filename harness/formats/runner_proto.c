@@ -75,15 +75,16 @@ static int read_object(struct rp_runner *r, const char *what, cJSON **obj, rp_st
     int rc = subproc_read_line(&r->proc, r->timeout_s, line, SUBPROC_LINE_MAX + 1, err, sizeof err);
     *obj = NULL;
     if (rc == 1) {
-        *obj = cJSON_Parse(line);
+        /* one object and nothing after it but white space */
+        *obj = cJSON_ParseWithOpts(line, NULL, 1);
         if (!*obj || !cJSON_IsObject(*obj)) {
             char ex[160];
             excerpt(line, ex, sizeof ex);
             cJSON_Delete(*obj);
             *obj = NULL;
             snprintf(reason, rlen,
-                     "runner protocol fault: its %s is not a JSON object: '%s' (fd 4 carries "
-                     "replies only; messages go to stdout or stderr)",
+                     "runner protocol fault: its %s is not a JSON object: '%s' (one object per "
+                     "line; fd 4 carries replies only; messages go to stdout or stderr)",
                      what, ex);
             rc = -1;
         }

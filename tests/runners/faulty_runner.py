@@ -11,6 +11,7 @@ It answers every request correctly (the numpy kernel) except request ID
   segv      kills itself with SIGSEGV
   hang      sleeps forever (after creating the file $HANG_MARK, when set)
   garbage   replies with a line that is not JSON
+  trailing  replies with a valid reply followed by more JSON on the same line
   noid      replies without the request's id
   shape     returns out of shape [M][N+8]
   dtype     returns out as F32
@@ -78,6 +79,10 @@ for line in rf:
         time.sleep(3600)
     if now and mode == "garbage":
         send("Traceback (most recent call last): not a reply")
+        continue
+    if now and mode == "trailing":
+        gr.write_safetensors(req["output"], files)
+        send(json.dumps({"id": rid, "status": "ok"}) + ' {"id": 0}')
         continue
     if now and mode == "noid":
         send({"status": "ok"})
