@@ -139,6 +139,20 @@ check "inspect --run: repro line reruns the layer" \
     >"$TMP/run3.out" 2>&1
 check "inspect --run --fmt gptq-v1 on v2 zeros: not passed, names the zero word" \
     sh -c "[ $? -eq 1 ] && grep -q '0x88888888' '$TMP/run3.out'"
+# a group size that is not a multiple of 8 (12: groups change inside a word)
+# is a usable layer, read and run as its writer meant, in every format
+for f in gptq-v1 gptq-v2 ct awq; do
+    rm -rf "$TMP/g12"
+    "$BIN" run -q --out none --save-all "$TMP/g12" "fmt=$f zp=asym m=3 n=40 k=96 g=12 seed=4" \
+        >/dev/null 2>&1
+    g12=$(ls "$TMP"/g12/*.safetensors.gz 2>/dev/null | head -1)
+    "$BIN" inspect "$g12" >"$TMP/g12.out" 2>&1
+    check "inspect: $f group size 12: read as g=12, not unusable" \
+        sh -c "[ $? -eq 0 ] && grep -q '^layer (unprefixed): fmt=$f bits=4 k=96 n=40 g=12 ' '$TMP/g12.out' && grep -q ' 0 unusable' '$TMP/g12.out'"
+    "$BIN" inspect "$g12" --layer '(unprefixed)' --run --m 3 >"$TMP/g12r.out" 2>&1
+    check "inspect --run: $f group size 12: PASSED, exit 0" \
+        sh -c "[ $? -eq 0 ] && grep -q '^PASSED .* g=12 ' '$TMP/g12r.out'"
+done
 "$BIN" inspect "$TMP/ckpt.safetensors" --layer nope --run >/dev/null 2>&1
 check "inspect --layer nope: exit 2" [ $? -eq 2 ]
 "$BIN" inspect "$TMP/ckpt.safetensors" --run >/dev/null 2>&1

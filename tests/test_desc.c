@@ -158,16 +158,21 @@ static void test_group_size(void) {
     d = parse_ok("k=4096 g=32");
     CU_ASSERT_EQUAL(desc_group_size(&d), 32);
     CU_ASSERT_EQUAL(desc_groups(&d), 128);
-    d = parse_ok("k=240 g=48"); /* any positive multiple of 8 dividing k */
+    d = parse_ok("k=240 g=48"); /* any positive group size dividing k */
     CU_ASSERT_EQUAL(desc_groups(&d), 5);
     d = parse_ok("k=8 g=8");
     CU_ASSERT_EQUAL(desc_groups(&d), 1);
+    /* group sizes that are not a multiple of 8: groups change inside a word */
+    d = parse_ok("k=120 g=12");
+    CU_ASSERT_EQUAL(desc_groups(&d), 10);
+    d = parse_ok("k=8 g=1");
+    CU_ASSERT_EQUAL(desc_groups(&d), 8);
 }
 
 /* Every combination of the enumerations, with several group sizes, biases
  * and faults: each valid one must survive print -> parse. */
 static void test_roundtrip_enums(void) {
-    static const int64_t gs[] = {32, 64, 128, -1, 8, 256};
+    static const int64_t gs[] = {32, 64, 128, -1, 8, 256, 4};
     static const char *const faults[] = {"", "nan-scale", "a", "x_y-z0"};
     int valid = 0, invalid = 0;
     for (int f = 0; f < FMT_COUNT; f++)
@@ -378,12 +383,12 @@ static const struct bad_case BAD[] = {
     {"g=-1 gidx=act", "gidx=act", "g=-1 has a single group"},
     {"fmt=awq gidx=act", "fmt=awq", "use gidx=none"},
     {"fmt=awq gidx=trivial", "gidx", "fmt=awq stores no g_idx"},
-    {"g=12", "g=12", "g must be -1 or a positive multiple of 8"},
-    {"g=0", "g=0", "g must be -1 or a positive multiple of 8"},
-    {"g=-2", "g=-2", "g must be -1 or a positive multiple of 8"},
-    {"g=-8", "g=-8", "g must be -1 or a positive multiple of 8"},
-    {"g=abc", "g=abc", "g must be -1 or a positive multiple of 8"},
-    {"g=2097152", "g", "g must be -1 or a positive multiple of 8"},
+    {"k=128 g=12", "g=12", "k must be a multiple of the group size"},
+    {"g=0", "g=0", "g must be -1 or a positive integer"},
+    {"g=-2", "g=-2", "g must be -1 or a positive integer"},
+    {"g=-8", "g=-8", "g must be -1 or a positive integer"},
+    {"g=abc", "g=abc", "g must be -1 or a positive integer"},
+    {"g=2097152", "g", "g must be -1 or a positive integer"},
     {"seed=-1", "seed", "seed must be an unsigned 64-bit integer"},
     {"seed=18446744073709551616", "seed", "seed must be an unsigned 64-bit integer"},
     {"seed=1.5", "seed", "seed must be an unsigned 64-bit integer"},
@@ -608,7 +613,7 @@ struct bad_line {
 
 static const struct bad_line BAD_LINES[] = {
     {"dt=f16,f32", "'f32'", "for dt"},
-    {"g=32,12", "g=12", "g must be -1 or a positive multiple of 8"},
+    {"g=32,0", "g=0", "g must be -1 or a positive integer"},
     {"n=8,20", "n=20", "multiple of 8"},
     {"m=1,x", "m=x", "m must be an integer"},
     {"g=32,,64", "g=32,,64", "empty element in the comma list for g"},

@@ -13,7 +13,7 @@
 #include "suites.h"
 
 struct counts {
-    long x_sub, x_huge, s_sub, b_sub, b_huge;
+    long x_sub, x_huge, s_sub, s_full, b_sub, b_huge;
     long y_sub, y_zero, y_tie, y_carry, y_huge, nonfinite;
 };
 
@@ -74,8 +74,12 @@ static void check_case(const char *line, struct counts *c) {
         c->x_sub += is_sub(dt, p.x[i]);
         c->x_huge += fabs(dt_to_double(dt, p.x[i])) >= max / 64;
     }
-    for (int64_t i = 0; i < p.G * p.N; i++)
+    for (int64_t i = 0; i < p.G * p.N; i++) {
         c->s_sub += is_sub(dt, p.s[i]);
+        /* all p significant bits: a normal scale with the lowest mantissa bit
+         * set (for f16, one that bf16 cannot hold) */
+        c->s_full += !is_sub(dt, p.s[i]) && (p.s[i] & 1) && (p.s[i] & 0x7FFF) != 0;
+    }
     for (int64_t n = 0; p.bias && n < p.N; n++) {
         c->b_sub += is_sub(dt, p.bias[n]);
         c->b_huge += fabs(dt_to_double(dt, p.bias[n])) >= max / 4;
@@ -129,14 +133,15 @@ static void test_properties(void) {
             }
         const char *name = dt ? "bf16" : "f16";
         fprintf(stderr,
-                "\n  %s edge data: x subnormal %ld huge %ld, scales subnormal %ld, bias "
+                "\n  %s edge data: x subnormal %ld huge %ld, scales subnormal %ld full %ld, bias "
                 "subnormal %ld huge %ld; outputs subnormal %ld zero %ld tie %ld carry %ld "
                 "near max %ld",
-                name, c.x_sub, c.x_huge, c.s_sub, c.b_sub, c.b_huge, c.y_sub, c.y_zero, c.y_tie,
-                c.y_carry, c.y_huge);
+                name, c.x_sub, c.x_huge, c.s_sub, c.s_full, c.b_sub, c.b_huge, c.y_sub, c.y_zero,
+                c.y_tie, c.y_carry, c.y_huge);
         CU_ASSERT(c.x_sub > 100);
         CU_ASSERT(c.x_huge > 10);
         CU_ASSERT(c.s_sub > 10);
+        CU_ASSERT(c.s_full > 10);
         CU_ASSERT(c.b_sub > 5);
         CU_ASSERT(c.b_huge > 2);
         CU_ASSERT(c.y_sub > 20);
@@ -161,8 +166,8 @@ static void test_classes(void) {
         cols[edge_col_class(&d, n)]++;
     for (int i = 0; i < 4; i++)
         CU_ASSERT_EQUAL(rows[i], 1);
-    CU_ASSERT_EQUAL(cols[EDGE_COL_ORDINARY], 4);
-    for (int i = EDGE_COL_TIE; i <= EDGE_COL_BIG; i++)
+    CU_ASSERT_EQUAL(cols[EDGE_COL_ORDINARY], 3);
+    for (int i = EDGE_COL_FINE; i <= EDGE_COL_BIG; i++)
         CU_ASSERT_EQUAL(cols[i], 1);
     CU_ASSERT_EQUAL(edge_rows(&d), 13); /* f16: p + 2 */
     d.k = 8;

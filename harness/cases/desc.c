@@ -225,7 +225,7 @@ static int parse_dim(enum key key, struct span val, int64_t *out, char *err, siz
 }
 
 static int group_size_ok(int64_t g) {
-    return g == -1 || (g > 0 && g <= DESC_DIM_MAX && g % 8 == 0);
+    return g == -1 || (g > 0 && g <= DESC_DIM_MAX);
 }
 
 static int parse_g(struct span val, int64_t *out, char *err, size_t errlen) {
@@ -233,7 +233,7 @@ static int parse_g(struct span val, int64_t *out, char *err, size_t errlen) {
     if (parse_i64(val, &v) != 0 || !group_size_ok(v)) {
         char q[QUOTE_MAX + 4];
         quote(val, q);
-        return errmsg(err, errlen, "g=%s: g must be -1 or a positive multiple of 8 (at most %d)", q,
+        return errmsg(err, errlen, "g=%s: g must be -1 or a positive integer (at most %d)", q,
                       DESC_DIM_MAX);
     }
     *out = v;
@@ -441,7 +441,7 @@ static int validate_fields(const struct case_desc *d, char *err, size_t errlen) 
     if (d->n % 8 != 0) return errmsg(err, errlen, "n=%" PRId64 ": n must be a multiple of 8", d->n);
     if (d->k % 8 != 0) return errmsg(err, errlen, "k=%" PRId64 ": k must be a multiple of 8", d->k);
     if (!group_size_ok(d->g))
-        return errmsg(err, errlen, "g=%" PRId64 ": g must be -1 or a positive multiple of 8", d->g);
+        return errmsg(err, errlen, "g=%" PRId64 ": g must be -1 or a positive integer", d->g);
     if (desc_layer_k(d) > DESC_DIM_MAX || desc_layer_n(d) > DESC_DIM_MAX)
         return errmsg(err, errlen, "tp: the whole layer (k*W or n*W) must stay within %d",
                       DESC_DIM_MAX);

@@ -25,7 +25,7 @@ enum edge_row edge_row_class(const struct case_desc *d, int64_t m) {
 
 enum edge_col edge_col_class(const struct case_desc *d, int64_t n) {
     int c = (int)(((uint64_t)n + d->seed) % 8);
-    return c < 4 ? EDGE_COL_ORDINARY : (enum edge_col)c;
+    return c < EDGE_COL_FINE ? EDGE_COL_ORDINARY : (enum edge_col)c;
 }
 
 int64_t edge_rows(const struct case_desc *d) {
@@ -95,9 +95,10 @@ static int64_t odd_in(uint64_t seed, uint64_t i, int64_t lo, int64_t hi) {
     return lo + 2 * prng_range(seed, RT_EDGE_COL, i, 0, (hi - lo) / 2);
 }
 
-/* A designed column's target T, scale exponent E and bias (value). */
+/* A designed column's target T, scale sig * 2^E (sig 1 but in the fine
+ * class) and bias (value). */
 struct design {
-    int64_t t;
+    int64_t t, sig;
     int e;
     double bias;
 };
@@ -111,8 +112,19 @@ static struct design design_of(const struct problem *p, int64_t n, enum edge_col
      * subnormal range (f16) or from 2^-16 (bf16: a subnormal activation times
      * the scale stays a multiple of 2^-149) up to below the largest binade */
     const int e_lo = d->dt == DT_BF16 ? -16 : f.sub_min, e_hi = f.emax - f.p - 2;
-    struct design s = {0, 0, 0.0};
+    struct design s = {0, 1, 0, 0.0};
     switch (c) {
+    case EDGE_COL_FINE:
+        /* a scale with all p significant bits (odd sig in 2^(p-1)..2^p - 1), so
+         * that a kernel holding scales in a narrower type (f16 in bf16) is off
+         * by about 2^-p relative on every output. E from -20 (f16: a normal
+         * scale; bf16: -16, so that a subnormal activation times the scale
+         * stays a multiple of 2^-149) to -9 (outputs below 2^15); T * sig stays
+         * below 2^(B + p) <= 2^24 units: exact in a float in any order. */
+        s.t = prng_range(seed, RT_EDGE_COL, i, 1, ((int64_t)1 << edge_rows(d)) - 1);
+        s.sig = odd_in(seed, i + 1, (1 << (f.p - 1)) + 1, (1 << f.p) - 1);
+        s.e = (int)prng_range(seed, RT_EDGE_COL, i + 2, d->dt == DT_BF16 ? -16 : -20, -9);
+        break;
     case EDGE_COL_TIE:
         s.t = odd_in(seed, i, (1 << f.p) + 1, (1 << (f.p + 1)) - 1);
         s.e = (int)prng_range(seed, RT_EDGE_COL, i + 1, e_lo, e_hi);
@@ -167,7 +179,7 @@ static void gen_designed_col(struct problem *p, int64_t n, enum edge_col c) {
     for (int64_t g = 0; g < p->G; g++) {
         uint64_t i = (uint64_t)(g * p->N + n);
         p->z[i] = d->zp == ZP_ASYM ? (uint8_t)prng_range(d->seed, RT_Z, i, 0, 14) : 8;
-        p->s[i] = bits_of(d->dt, ldexp(1.0, s.e));
+        p->s[i] = bits_of(d->dt, ldexp((double)s.sig, s.e));
     }
     for (int64_t k = 0; k < p->K; k++) {
         int bit = k < B ? (int)((s.t >> k) & 1) : 0;

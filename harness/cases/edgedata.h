@@ -12,10 +12,13 @@
  *            huge      one value near the dtype's maximum ((12..15) * 2^(emax-3);
  *                      bf16: 2^-4 of that, so x * 15 stays a finite float) at
  *                      k = B, 0 elsewhere
- *   columns  ordinary  (4 of 8) as data=exact: dense random weights; bias 0
+ *   columns  ordinary  (3 of 8) as data=exact: dense random weights; bias 0
  *            designed  weights (q - z) in {0, 1} on rows k < B spelling a
- *                      target T in binary, 0 elsewhere; one scale 2^E for
- *                      every group:
+ *                      target T in binary, 0 elsewhere; one scale for every
+ *                      group, 2^E but in the fine class:
+ *            fine      a scale sig * 2^E with all p significant bits (sig
+ *                      odd): a kernel that narrows the scales (f16 held as
+ *                      bf16) is off by up to 2^-p on every output; bias 0
  *            tie       T odd with p+1 significant bits: a ladder row's output
  *                      is a rounding tie (subnormal or normal, by E)
  *            carry     T = 2^(p+1)-1, 2^(p+2)-1 or 2^(p+2)-2: rounding carries
@@ -37,15 +40,16 @@
 
 enum edge_row { EDGE_ROW_ORDINARY = 0, EDGE_ROW_LADDER, EDGE_ROW_SUBNORMAL, EDGE_ROW_HUGE };
 enum edge_col {
-    EDGE_COL_ORDINARY = 0, /* classes 0..3 */
-    EDGE_COL_TIE = 4,
+    EDGE_COL_ORDINARY = 0, /* classes 0..2 */
+    EDGE_COL_FINE = 3,
+    EDGE_COL_TIE,
     EDGE_COL_CARRY,
     EDGE_COL_SUBNORMAL,
     EDGE_COL_BIG
 };
 
 enum edge_row edge_row_class(const struct case_desc *d, int64_t m);
-/* The column class (classes 0..3 are all EDGE_COL_ORDINARY). */
+/* The column class (classes 0..2 are all EDGE_COL_ORDINARY). */
 enum edge_col edge_col_class(const struct case_desc *d, int64_t n);
 /* B: the designed rows are k < B (and the huge row's value sits at k = B). */
 int64_t edge_rows(const struct case_desc *d);

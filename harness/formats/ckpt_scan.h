@@ -89,7 +89,7 @@ int ckpt_scan(const struct st_file *st, const struct ckpt_decl *decl, struct ckp
 void ckpt_scan_free(struct ckpt_scan *s);
 
 /* The layer named name ("model.layers.0.mlp.down_proj", a trailing '.'
- * allowed), or NULL. */
+ * allowed; "" or "(unprefixed)" for tensors without a prefix), or NULL. */
 const struct ckpt_layer *ckpt_find_layer(const struct ckpt_scan *s, const char *name);
 
 /* Reads the layer's tensors into set under the names its format uses
