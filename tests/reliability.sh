@@ -40,10 +40,12 @@ check "out-of-bounds writer: the guard is named" grep -q 'guard element(s) after
 # stray writer picks its target by M (tests/kernels/stray_write.cl).
 STRAY='n=16 k=64 g=32 zp=asym gidx=act bias=1'
 for k in tests/kernels/stray_write.cl "plugin:$PLUGINS/test/stray_write.so"; do
-    "$BIN" run --kernel "$k" "m=1,2,3,4,5,6,7,8 $STRAY" >"$TMP/stray" 2>&1
+    "$BIN" run --kernel "$k" "m=1,2,3,4,5,6,7,8,9,10 $STRAY" >"$TMP/stray" 2>&1
     rc=$?
     v=$(verdicts "$TMP/stray")
-    check "stray writes ($k): exit 1, 8 FAILED" [ "$rc $v" = "1 FAILED FAILED FAILED FAILED FAILED FAILED FAILED FAILED " ]
+    check "stray writes ($k): exit 1, 10 FAILED" [ "$rc $v" = "1 FAILED FAILED FAILED FAILED FAILED FAILED FAILED FAILED FAILED FAILED " ]
+    check "stray writes ($k): 100000 before out" grep -q 'why: 1 guard element(s) before the output were overwritten (the nearest one 100000 element(s) away' "$TMP/stray"
+    check "stray writes ($k): 100000 past the end" grep -q 'why: 1 guard element(s) after the output were overwritten (the nearest one 100001 element(s) away' "$TMP/stray"
     check "stray writes ($k): before out" grep -q 'why: 1 guard element(s) before the output were overwritten' "$TMP/stray"
     check "stray writes ($k): 2000 past the end" grep -q 'why: 1 guard element(s) after the output were overwritten (the nearest one 2001 element(s) away' "$TMP/stray"
     for in in a b scale zp perm bias; do

@@ -80,6 +80,21 @@ static void test_unwritten_nan_guard(void) {
     CU_ASSERT_EQUAL(compare_run(&in, &m, why, sizeof why), V_FAILED);
 }
 
+/* Guard widths: the 256 KiB floor, 32 rows of a wide N, M * max(N, K) up
+ * to the 8 MiB cap, always a multiple of 4 KiB. */
+static void test_guard_width(void) {
+    CU_ASSERT_EQUAL(compare_guard(1, 16, 64), 131072);
+    CU_ASSERT_EQUAL(compare_guard(3, 40, 384), 131072);
+    CU_ASSERT_EQUAL(compare_guard(1, 28672, 8192), 32 * 28672);
+    CU_ASSERT_EQUAL(compare_guard(64, 4096, 4096), 64 * 4096);
+    CU_ASSERT_EQUAL(compare_guard(67, 1000, 4104), 276480); /* 67 * 4104 rounded up */
+    CU_ASSERT_EQUAL(compare_guard(2048, 4096, 14336), COMPARE_GUARD_CAP);
+    CU_ASSERT_EQUAL(compare_guard(1048576, 1048576, 1048576), 32 * 1048576);
+    CU_ASSERT_EQUAL(compare_guard(0, 0, 0), COMPARE_GUARD_FLOOR);
+    for (int64_t m = 1; m < 5000; m += 97)
+        CU_ASSERT_EQUAL(compare_guard(m, 8 * m, 24) % COMPARE_GUARD_MIN, 0);
+}
+
 static void test_real_bound(void) {
     struct metrics m;
     char why[256];
@@ -163,6 +178,7 @@ int register_compare_suite(void) {
     GH_ADD_SUITE(s, "compare");
     GH_ADD_TEST(s, test_exact);
     GH_ADD_TEST(s, test_unwritten_nan_guard);
+    GH_ADD_TEST(s, test_guard_width);
     GH_ADD_TEST(s, test_real_bound);
     GH_ADD_TEST(s, test_mistrusted);
     GH_ADD_TEST(s, test_element_at);

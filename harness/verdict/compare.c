@@ -22,9 +22,15 @@ uint16_t compare_guard_bits(void) {
     return GUARD_BITS;
 }
 
-int64_t compare_guard(int64_t N) {
-    int64_t g = COMPARE_GUARD_ROWS * (N > 0 ? N : 1);
-    if (g < COMPARE_GUARD_MIN) g = COMPARE_GUARD_MIN;
+int64_t compare_guard(int64_t M, int64_t N, int64_t K) {
+    if (M < 1) M = 1;
+    if (N < 1) N = 1;
+    if (K < 1) K = 1;
+    const int64_t wide = N > K ? N : K;
+    int64_t span = M > COMPARE_GUARD_CAP / wide ? COMPARE_GUARD_CAP : M * wide;
+    int64_t g = COMPARE_GUARD_ROWS * N;
+    if (g < COMPARE_GUARD_FLOOR) g = COMPARE_GUARD_FLOOR;
+    if (g < span) g = span;
     return (g + COMPARE_GUARD_MIN - 1) / COMPARE_GUARD_MIN * COMPARE_GUARD_MIN;
 }
 

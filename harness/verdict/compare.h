@@ -26,18 +26,25 @@
 
 typedef enum { V_PASSED = 0, V_FAILED, V_MISTRUSTED, V_SKIPPED, V_ERROR, V_COUNT } verdict_t;
 
-/* Guard zones: compare_guard(N) elements before the output and as many
- * after it, at least COMPARE_GUARD_MIN and at least COMPARE_GUARD_ROWS output
- * rows, rounded up to a multiple of COMPARE_GUARD_MIN (4 KiB, so that the
- * output starts on a page and on any device's base-address alignment). Wide
- * enough that a tile written one tile away (a work-group's 32-row block one
- * block past the last row or before the first, a column tile past N) lands
- * in a guard zone. */
+/* Guard zones: compare_guard(M, N, K) elements before the output and as
+ * many after it, rounded up to a multiple of COMPARE_GUARD_MIN (4 KiB, so
+ * that the output starts on a page and on any device's base-address
+ * alignment). The largest of:
+ *   COMPARE_GUARD_FLOOR (256 KiB): a write some ten or hundred thousand
+ *     elements off (a wrong base, a stray constant offset) on any shape;
+ *   COMPARE_GUARD_ROWS output rows: a tile written one tile away (a
+ *     work-group's 32-row block one block past the last row or before the
+ *     first, a column tile past N);
+ *   M * max(N, K) elements, at most COMPARE_GUARD_CAP (8 MiB): a row stride
+ *     of K instead of N, or an index past the end by the output's own size.
+ * Costs the poison fill, upload, read back and scan of the zones. */
 #define COMPARE_GUARD_MIN 2048
+#define COMPARE_GUARD_FLOOR (64 * COMPARE_GUARD_MIN)
+#define COMPARE_GUARD_CAP (2048 * COMPARE_GUARD_MIN)
 #define COMPARE_GUARD_ROWS 32
 #define COMPARE_SAFETY 2.0 /* stated safety factor of the real-mode bound */
 
-int64_t compare_guard(int64_t N);
+int64_t compare_guard(int64_t M, int64_t N, int64_t K);
 #define COMPARE_SAFETY 2.0 /* stated safety factor of the real-mode bound */
 
 struct metrics {

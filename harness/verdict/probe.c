@@ -87,7 +87,7 @@ int probe_weights(struct kernel_backend *kb, const struct abi_tensors *t,
                   const struct probe_plan *pl, unsigned char *bad, char *err, size_t errlen) {
     struct abi_tensors pt;
     memset(&pt, 0, sizeof pt);
-    const int64_t total = pl->rows * t->N, guard = compare_guard(t->N);
+    const int64_t total = pl->rows * t->N, guard = compare_guard(pl->rows, t->N, t->K);
     double *w = malloc((size_t)(t->K * t->N) * sizeof *w);
     uint16_t *out = compare_out_alloc(t->dt, total, guard);
     int rc = -1;

@@ -147,7 +147,7 @@ static void launch(struct case_work *w, struct kernel_backend *kb, uint16_t *out
 static int stage_device(struct case_work *w, struct kernel_backend *kb, struct case_result *r,
                         struct bk_memcheck *mc) {
     int64_t total = w->p.M * w->p.N;
-    w->guard = compare_guard(w->p.N);
+    w->guard = compare_guard(w->p.M, w->p.N, w->p.K);
     w->out = compare_out_alloc(w->p.d.dt, total, w->guard);
     if (!w->out) {
         set_verdict(r, V_ERROR, "out of memory for the output buffer");

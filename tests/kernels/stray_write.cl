@@ -5,6 +5,8 @@
  *   M = 2: out[M*N + 2000], far past the end (inside the guard zone after it
  *          when N <= 64: compare_guard is at least 2048 elements)
  *   M = 3..8: the last element of a, b, scale, zp, perm, bias (in that order)
+ *   M = 9: out[-100000], M = 10: out[M*N + 100000] (a wrong base or a stray
+ *          constant offset: inside the guard zones, at least 131072 elements)
  * The stray write is made by the last work-item after its own store. */
 #include "w4_test_common.h"
 
@@ -29,4 +31,6 @@ __kernel void w4a16_gemm(__global const ushort *a, __global const uint *b,
     if (M == 6) ((__global uint *)zp)[G * (N / 8) - 1] ^= 1;
     if (M == 7) ((__global int *)perm)[K - 1] ^= 1;
     if (M == 8) ((__global ushort *)bias)[N - 1] ^= 1;
+    if (M == 9) out[-100000] = 0x1234;
+    if (M == 10) out[M * N + 100000] = 0x1234;
 }
