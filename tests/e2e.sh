@@ -59,6 +59,27 @@ check "broken kernel: ERROR verdict" grep -q '^ERROR' "$TMP/bad.out"
 check "broken kernel: build log shown" grep -q 'build log' "$TMP/bad.out"
 check "broken kernel: summary counts the error" grep -q ' errors=1 exit=1$' "$TMP/bad.out"
 
+# 3b. Kernels that build but do not fit the ABI (tests/kernels/abi/): ERROR
+# naming the argument or the missing entry point, printed once per build
+# configuration (the second case of it is a bare ERROR line), exit 1.
+abi_refused() { # abi_refused FILE TEXT
+    "$BIN" run --kernel "tests/kernels/abi/$1" 'm=3 n=16 k=64 g=32' 'm=5 n=16 k=64 g=32' \
+        >"$TMP/abi.out" 2>&1
+    rc=$?
+    check "ABI misfit $1: exit 1, two ERRORs" \
+        sh -c "[ $rc -eq 1 ] && [ \$(grep -c '^ERROR' '$TMP/abi.out') -eq 2 ]"
+    check "ABI misfit $1: the reason names it, once" \
+        sh -c "[ \$(grep -cF \"why: kernel does not fit the ABI (docs/abi.md): $2\" '$TMP/abi.out') -eq 1 ]"
+    check "ABI misfit $1: grouped as one build configuration" \
+        grep -q '^build: the kernel did not build (or did not fit the ABI) for 1 build configuration(s), .*; 1 more case(s)' "$TMP/abi.out"
+}
+abi_refused float_m.cl "argument 7 (the ABI's M) is declared 'float M'; the ABI passes int M"
+abi_refused long_b.cl "argument 1 (the ABI's b) is declared as a non-pointer 'long b'"
+abi_refused local_out.cl "argument 6 (the ABI's out) is declared as a __local pointer 'ushort* out'"
+abi_refused pointer_k.cl "argument 9 (the ABI's K) is declared 'int* K'; the ABI passes int K"
+abi_refused other_name.cl "the program defines no kernel named w4a16_gemm; it defines: w4a16_gemm_v2"
+abi_refused no_kernel.cl "the program defines no kernel at all"
+
 # 4. Usage errors exit 2 with a message naming the problem.
 "$BIN" run 'fmt=gptq-v1 m=3 n=20 k=64 g=32' >"$TMP/u1.out" 2>"$TMP/u1.err"
 rc=$?
@@ -106,7 +127,7 @@ sed 's/^__kernel void/__kernel __attribute__((reqd_work_group_size(8, 1, 2))) vo
 check "reqd_work_group_size with z = 2: ERROR saying z must be 1" grep -q 'the third size must be 1' "$TMP/k4.out"
 sed 's/int M, int N/long M, int N/' kernels/w4a16_gemm.cl >"$TMP/argM.cl"
 "$BIN" run -q --kernel "$TMP/argM.cl" 'm=1 n=8 k=64 g=32' >"$TMP/k5.out" 2>&1
-check "M declared long: ERROR naming the argument" grep -q 'clSetKernelArg(7: int M)' "$TMP/k5.out"
+check "M declared long: ERROR naming the argument" grep -q "argument 7 (the ABI's M) is declared 'long M'; the ABI passes int M" "$TMP/k5.out"
 # A kernel's printf goes to stderr, never into the results on stdout.
 sed 's/^\(__kernel.*\)$/\1/' kernels/w4a16_gemm.cl | awk '{print} /^w4a16_gemm\(|^__kernel void w4a16_gemm/ {k=1} k && /\{$/ && !done {print "    if (get_global_id(0) == 0 && get_global_id(1) == 0) printf(\"KERNEL-PRINTF\\n\");"; done=1}' >"$TMP/printf.cl"
 "$BIN" run -q --kernel "$TMP/printf.cl" 'm=1 n=8 k=64 g=32' >"$TMP/k6.out" 2>"$TMP/k6.err"

@@ -316,12 +316,20 @@ static void test_broken_kernel(void) {
     expect_kernel_error("__kernel void w4a16_gemm(__global int *x) {\n"
                         "    this is not OpenCL C;\n}\n",
                         "kernel build failed (options -DW4_BF16=0 -DW4_HAS_ZP=0 -DW4_HAS_PERM=0 "
-                        "-DW4_HAS_BIAS=0 -I/tmp): ", /* -I: the kernel file's directory */
+                        "-DW4_HAS_BIAS=0 -cl-kernel-arg-info -I/tmp): ", /* -I: the kernel's dir */
                         1);
+    /* refusals carry the (empty) build log, so that the console groups them */
     expect_kernel_error("__kernel void other(__global int *x) { x[0] = 1; }\n",
-                        "CL_INVALID_KERNEL_NAME", 0);
+                        "the program defines no kernel named w4a16_gemm; it defines: other", 1);
     expect_kernel_error("__kernel void w4a16_gemm(__global int *x) { x[0] = 1; }\n",
-                        "declares 1 argument(s); the ABI passes 12", 0);
+                        "declares 1 argument(s); the ABI passes 12", 1);
+    expect_kernel_error(
+        "__kernel void w4a16_gemm(__global const ushort *a, __global const uint *b,\n"
+        "    __global const ushort *scale, __global const uint *zp,\n"
+        "    __global const int *perm, __global const ushort *bias,\n"
+        "    __global ushort *out, int M, int N, int K, float group_size,\n"
+        "    int zp_scalar) { out[0] = 0; }\n",
+        "argument 10 (the ABI's group_size) is declared 'float group_size'", 1);
 }
 
 /* The plain kernel with a reqd_work_group_size: global is rounded up past

@@ -82,7 +82,7 @@ check "build failure: exit 1, 6 errors" sh -c "[ $? -eq 1 ] && tail -1 '$TMP/bro
 check "build failure: the log printed once per build configuration (2)" \
     [ "$(grep -c '^    build log:' "$TMP/broken.out")" -eq 2 ]
 check "build failure: a closing line counts the rest" \
-    grep -q '^build: the kernel did not build for 2 build configuration(s), .*; 4 more case(s)' "$TMP/broken.out"
+    grep -q '^build: the kernel did not build (or did not fit the ABI) for 2 build configuration(s), .*; 4 more case(s)' "$TMP/broken.out"
 check "build failure: the log names the user's file, not the runtime's copy" \
     sh -c "grep -q '    | .*broken.cl:[0-9]*:[0-9]*: ' '$TMP/broken.out' && ! grep -q 'kcache\|tempfile' '$TMP/broken.out'"
 

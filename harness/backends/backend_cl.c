@@ -24,6 +24,7 @@
 
 #include "backends/backend_cl_priv.h"
 #include "util/units.h"
+#include "backends/cl_abicheck.h"
 #include "backends/cl_errors.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -439,8 +440,10 @@ static int prog_index(const struct abi_tensors *t) {
  * may #include files next to it (left out when the directory's name holds
  * characters a build-option string cannot carry safely). */
 static void prog_options(const struct cl_backend *b, int idx, char *buf, size_t len) {
-    int n = snprintf(buf, len, "-DW4_BF16=%d -DW4_HAS_ZP=%d -DW4_HAS_PERM=%d -DW4_HAS_BIAS=%d",
-                     idx & 1, (idx >> 1) & 1, (idx >> 2) & 1, (idx >> 3) & 1);
+    int n =
+        snprintf(buf, len,
+                 "-DW4_BF16=%d -DW4_HAS_ZP=%d -DW4_HAS_PERM=%d -DW4_HAS_BIAS=%d " CLAB_BUILD_OPTION,
+                 idx & 1, (idx >> 1) & 1, (idx >> 2) & 1, (idx >> 3) & 1);
     const char *slash = strrchr(b->kernel_path, '/');
     size_t dlen = slash ? (size_t)(slash - b->kernel_path) : 1;
     const char *dir = slash ? b->kernel_path : ".";
@@ -508,11 +511,19 @@ static void prog_fail(struct clb_prog *p, const char *opts, const char *what, cl
     p->program = NULL;
 }
 
-/* The kernel built but does not fit the ABI (why: a sentence). */
-static void prog_reject(struct clb_prog *p, const char *why) {
+/* The kernel built but does not fit the ABI (why: a sentence). The build
+ * log goes with it (a line saying it is empty when it is), so that the
+ * console prints the refusal once per build configuration, as a failed
+ * build, and every later case of it as a bare ERROR line. */
+static void prog_reject(struct clb_prog *p, const char *why, char *log) {
     set_msg(p->reason, sizeof p->reason, "kernel does not fit the ABI (docs/abi.md): %s", why);
     p->state = PROG_FAILED;
-    release_check("clReleaseKernel", clReleaseKernel(p->kernel));
+    if (log && !log[strspn(log, " \t\r\n")]) {
+        free(log);
+        log = NULL;
+    }
+    p->log = log ? log : strdup("(the build log is empty: the program built)");
+    if (p->kernel) release_check("clReleaseKernel", clReleaseKernel(p->kernel));
     release_check("clReleaseProgram", clReleaseProgram(p->program));
     p->kernel = NULL;
     p->program = NULL;
@@ -547,7 +558,14 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
         prog_fail(p, opts, "clBuildProgram", rc, build_log(p->program, b->device));
         return;
     }
+    char why[BK_REASON_MAX];
     p->kernel = clCreateKernel(p->program, CLB_KERNEL_NAME, &rc);
+    if (rc == CL_INVALID_KERNEL_NAME) {
+        p->kernel = NULL;
+        clab_missing_kernel(p->program, CLB_KERNEL_NAME, why, sizeof why);
+        prog_reject(p, why, build_log(p->program, b->device));
+        return;
+    }
     if (rc != CL_SUCCESS || !p->kernel) {
         p->kernel = NULL;
         prog_fail(p, opts, "clCreateKernel(" CLB_KERNEL_NAME ")", rc,
@@ -560,13 +578,16 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
         prog_fail(p, opts, "clGetKernelInfo(CL_KERNEL_NUM_ARGS)", rc, NULL);
         return;
     }
-    char why[BK_REASON_MAX];
     if (nargs != 12) {
         snprintf(why, sizeof why,
                  CLB_KERNEL_NAME " declares %u argument(s); the ABI passes 12: a, b, scale, zp, "
                                  "perm, bias, out, M, N, K, group_size, zp_scalar",
                  nargs);
-        prog_reject(p, why);
+        prog_reject(p, why, build_log(p->program, b->device));
+        return;
+    }
+    if (clab_check_args(p->kernel, why, sizeof why)) {
+        prog_reject(p, why, build_log(p->program, b->device));
         return;
     }
     size_t wg[3] = {0, 0, 0};
@@ -581,7 +602,7 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
                  "reqd_work_group_size(%zu, %zu, %zu): the launch is two-dimensional (N, M), so "
                  "the third size must be 1",
                  wg[0], wg[1], wg[2]);
-        prog_reject(p, why);
+        prog_reject(p, why, build_log(p->program, b->device));
         return;
     }
     p->lx = wg[0];

@@ -111,8 +111,9 @@ void console_build_repeat(FILE *f, const struct case_result *r) {
 void build_seen_print(FILE *f, const struct build_seen *s) {
     if (!s->configs) return;
     fprintf(f,
-            "build: the kernel did not build for %ld build configuration(s), each printed once "
-            "with its log; %ld more case(s) of those configurations are ERROR\n",
+            "build: the kernel did not build (or did not fit the ABI) for %ld build "
+            "configuration(s), each printed once with its log; %ld more case(s) of those "
+            "configurations are ERROR\n",
             s->configs, s->repeats);
 }
 

@@ -40,7 +40,8 @@ int build_seen_repeat(struct build_seen *s, const struct case_result *r);
 /* The case line only (its build failure was printed in full before; the
  * closing "build:" line of build_seen_print says so). */
 void console_build_repeat(FILE *f, const struct case_result *r);
-/* "build: the kernel did not build for C build configuration(s) ..." when any. */
+/* "build: the kernel did not build (or did not fit the ABI) for C build
+ * configuration(s) ..." when any. */
 void build_seen_print(FILE *f, const struct build_seen *s);
 
 /* Where a sweep's time goes (--profile). */

@@ -1,0 +1,9 @@
+/* long_b.cl - the weights declared as a 64-bit integer, the size of a
+ * buffer handle: only the argument check can tell. */
+__kernel void w4a16_gemm(__global const ushort *a, long b, __global const ushort *scale,
+                         __global const uint *zp, __global const int *perm,
+                         __global const ushort *bias, __global ushort *out, int M, int N, int K,
+                         int group_size, int zp_scalar) {
+    const int n = get_global_id(0), m = get_global_id(1);
+    if (n < N && m < M) out[(size_t)m * N + n] = (ushort)b;
+}

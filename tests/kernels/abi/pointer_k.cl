@@ -1,0 +1,7 @@
+/* pointer_k.cl - K declared as a pointer where the ABI passes an int. */
+__kernel void w4a16_gemm(__global const ushort *a, __global const uint *b, __global const ushort *scale, __global const uint *zp, __global const int *perm, __global const ushort *bias,
+                         __global ushort *out, int M, int N, __global const int *K,
+                         int group_size, int zp_scalar) {
+    const int n = get_global_id(0), m = get_global_id(1);
+    if (n < N && m < M) out[(size_t)m * N + n] = 0;
+}
