@@ -79,6 +79,7 @@ abi_refused local_out.cl "argument 6 (the ABI's out) is declared as a __local po
 abi_refused pointer_k.cl "argument 9 (the ABI's K) is declared 'int* K'; the ABI passes int K"
 abi_refused other_name.cl "the program defines no kernel named w4a16_gemm; it defines: w4a16_gemm_v2"
 abi_refused no_kernel.cl "the program defines no kernel at all"
+abi_refused huge_local.cl "w4a16_gemm needs 256.0 MiB of __local memory (CL_KERNEL_LOCAL_MEM_SIZE, 268435456 bytes); the device has"
 
 # 4. Usage errors exit 2 with a message naming the problem.
 "$BIN" run 'fmt=gptq-v1 m=3 n=20 k=64 g=32' >"$TMP/u1.out" 2>"$TMP/u1.err"

@@ -590,6 +590,10 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
         prog_reject(p, why, build_log(p->program, b->device));
         return;
     }
+    if (clab_check_local(p->kernel, b->device, why, sizeof why)) {
+        prog_reject(p, why, build_log(p->program, b->device));
+        return;
+    }
     size_t wg[3] = {0, 0, 0};
     rc = clGetKernelWorkGroupInfo(p->kernel, b->device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE,
                                   sizeof wg, wg, NULL);

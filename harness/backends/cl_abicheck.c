@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backends/cl_errors.h"
+#include "util/units.h"
 
 #define NARGS 12
 #define NBUFS 7 /* a, b, scale, zp, perm, bias, out: __global buffers */
@@ -109,4 +110,21 @@ int clab_check_args(cl_kernel k, char *why, size_t len) {
         if (why[0]) return 1;
     }
     return 0;
+}
+
+int clab_check_local(cl_kernel k, cl_device_id dev, char *why, size_t len) {
+    cl_ulong need = 0, have = 0;
+    if (clGetKernelWorkGroupInfo(k, dev, CL_KERNEL_LOCAL_MEM_SIZE, sizeof need, &need, NULL) !=
+            CL_SUCCESS ||
+        clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof have, &have, NULL) != CL_SUCCESS ||
+        have == 0 || need <= have)
+        return 0;
+    char n[32], h[32];
+    fmt_bytes(n, sizeof n, (double)need);
+    fmt_bytes(h, sizeof h, (double)have);
+    snprintf(why, len,
+             "w4a16_gemm needs %s of __local memory (CL_KERNEL_LOCAL_MEM_SIZE, %llu bytes); the "
+             "device has %s (CL_DEVICE_LOCAL_MEM_SIZE, %llu bytes): no launch of it can run here",
+             n, (unsigned long long)need, h, (unsigned long long)have);
+    return 1;
 }

@@ -26,4 +26,10 @@ void clab_missing_kernel(cl_program prog, const char *name, char *why, size_t le
  * arguments. */
 int clab_check_args(cl_kernel k, char *why, size_t len);
 
+/* 1 with why set when the kernel's static __local memory
+ * (CL_KERNEL_LOCAL_MEM_SIZE) exceeds the device's (CL_DEVICE_LOCAL_MEM_SIZE):
+ * a launch would fail or, on some runtimes (PoCL), abort the process. 0
+ * when it fits or either size cannot be read. */
+int clab_check_local(cl_kernel k, cl_device_id dev, char *why, size_t len);
+
 #endif
