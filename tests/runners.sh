@@ -135,6 +135,7 @@ fault trailing@2 'its reply is not a JSON object: .* (one object per line'
 fault noid@2 'not the request.s "id"'
 fault shape@2 'out of shape \[2\]\[72\]; it must be \[2\]\[64\]'
 fault dtype@2 'returned out as F32; it must be F16'
+fault extra@2 "the runner's output file holds a tensor 'debug' besides 'out'"
 fault nooutput@2 'wrote no output file'
 fault error@2 'the runner failed: planted runner error'
 # a reason with a line break and control characters stays on its line, escaped

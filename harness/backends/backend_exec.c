@@ -149,6 +149,16 @@ static void run_call(struct exec_backend *b, const struct st_wtensor *in, size_t
         fail(res, rep.reason);
     } else if (!o) {
         fail(res, "the runner's output file has no tensor 'out'");
+    } else if (rep.out.n != 1) {
+        /* one tensor, out: anything else is a runner writing what it
+         * should not (or the wrong file), not to be ignored */
+        const char *other = strcmp(rep.out.t[0].name, "out") != 0 ? rep.out.t[0].name
+                                                                   : rep.out.t[1].name;
+        snprintf(msg, sizeof msg,
+                 "the runner's output file holds a tensor '%.64s' besides 'out' (%d tensors); the "
+                 "kernel protocol returns out only",
+                 other, rep.out.n);
+        fail(res, msg);
     } else if (o->dtype != want) {
         snprintf(msg, sizeof msg,
                  "the runner returned out as %s; it must be %s (the activations' "

@@ -96,6 +96,8 @@ for line in rf:
         continue
     if now and mode == "shape":
         files = {"out": (files["out"][0], np.zeros((cfg["M"], cfg["N"] + 8), np.uint16))}
+    if now and mode == "extra":
+        files = dict(files, debug=("F32", np.zeros((2, 2), np.float32)))
     if now and mode == "dtype":
         files = {"out": ("F32", y.astype(np.float32))}
     if now and mode == "stdout":
