@@ -127,6 +127,15 @@ static void test_findings(void) {
     fclose(f);
     CU_ASSERT_EQUAL(baseline_load(path, &b, err, sizeof err), -1);
     CU_ASSERT(strstr(err, path) != NULL && strstr(err, ":1:") != NULL);
+
+    /* a file of which no line is JSON (a batch file, a report) is not an
+     * empty baseline: an error, not a warning and every case "new" */
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("# a batch file\nm=1 n=8 k=32 g=32\n\nm=2 n=8 k=32 g=32\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(baseline_load(path, &b, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, path) != NULL && strstr(err, "not a results.jsonl") != NULL);
     unlink(path);
 }
 

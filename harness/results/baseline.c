@@ -61,6 +61,15 @@ int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen
     }
     struct results_read_info info;
     int rc = results_read_file(path, l, &info, err, errlen);
+    if (rc == 0 && l->n == 0 && info.damaged > 0) {
+        /* not one record and only lines that are not JSON: not a results
+         * stream at all (a report, a batch file), never an empty baseline */
+        snprintf(err, errlen,
+                 "%s: not a results.jsonl: none of its lines is a results record (%zu line(s) "
+                 "not JSON, the first is line %ld)",
+                 path, info.damaged, info.first_damaged);
+        rc = -1;
+    }
     if (rc == 0) results_read_warn(stderr, "gptq-harness: baseline", path, &info);
     if (rc == 0 && l->n > 0 && !(b->v = calloc(l->n, sizeof *b->v))) {
         snprintf(err, errlen, "out of memory");
