@@ -69,8 +69,8 @@ secs=$(($(date +%s) - start))
 cat "$TMP/mu.out"
 echo "(mutants on the default job took ${secs}s)"
 check "selftest mutants: exit 0" [ "$rc" -eq 0 ]
-check "selftest mutants: the default job's clean run (1014 cases) passed" \
-    grep -q '^clean run: 1014 cases: 1014 passed, 0 skipped, 0 failed' "$TMP/mu.out"
+check "selftest mutants: the default job's clean run (1126 cases) passed" \
+    grep -q '^clean run: 1126 cases: 1126 passed, 0 skipped, 0 failed' "$TMP/mu.out"
 check "selftest mutants: mutation score $nmutants/$nmutants" \
     grep -q "^mutation score: $nmutants/$nmutants caught (100.0%)" "$TMP/mu.out"
 for m in ftz-outputs ftz-inputs ties-away carry-truncated long-k-tile-group wide-n-tail \
