@@ -152,8 +152,8 @@ static void run_call(struct exec_backend *b, const struct st_wtensor *in, size_t
     } else if (rep.out.n != 1) {
         /* one tensor, out: anything else is a runner writing what it
          * should not (or the wrong file), not to be ignored */
-        const char *other = strcmp(rep.out.t[0].name, "out") != 0 ? rep.out.t[0].name
-                                                                   : rep.out.t[1].name;
+        const char *other =
+            strcmp(rep.out.t[0].name, "out") != 0 ? rep.out.t[0].name : rep.out.t[1].name;
         snprintf(msg, sizeof msg,
                  "the runner's output file holds a tensor '%.64s' besides 'out' (%d tensors); the "
                  "kernel protocol returns out only",
