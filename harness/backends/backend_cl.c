@@ -515,7 +515,8 @@ static void prog_fail(struct clb_prog *p, const char *opts, const char *what, cl
  * log goes with it (a line saying it is empty when it is), so that the
  * console prints the refusal once per build configuration, as a failed
  * build, and every later case of it as a bare ERROR line. */
-static void prog_reject(struct clb_prog *p, const char *why, char *log) {
+static void prog_reject(struct clb_prog *p, cl_device_id dev, const char *why) {
+    char *log = build_log(p->program, dev);
     set_msg(p->reason, sizeof p->reason, "kernel does not fit the ABI (docs/abi.md): %s", why);
     p->state = PROG_FAILED;
     if (log && !log[strspn(log, " \t\r\n")]) {
@@ -563,7 +564,7 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
     if (rc == CL_INVALID_KERNEL_NAME) {
         p->kernel = NULL;
         clab_missing_kernel(p->program, CLB_KERNEL_NAME, why, sizeof why);
-        prog_reject(p, why, build_log(p->program, b->device));
+        prog_reject(p, b->device, why);
         return;
     }
     if (rc != CL_SUCCESS || !p->kernel) {
@@ -583,15 +584,15 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
                  CLB_KERNEL_NAME " declares %u argument(s); the ABI passes 12: a, b, scale, zp, "
                                  "perm, bias, out, M, N, K, group_size, zp_scalar",
                  nargs);
-        prog_reject(p, why, build_log(p->program, b->device));
+        prog_reject(p, b->device, why);
         return;
     }
     if (clab_check_args(p->kernel, why, sizeof why)) {
-        prog_reject(p, why, build_log(p->program, b->device));
+        prog_reject(p, b->device, why);
         return;
     }
     if (clab_check_local(p->kernel, b->device, why, sizeof why)) {
-        prog_reject(p, why, build_log(p->program, b->device));
+        prog_reject(p, b->device, why);
         return;
     }
     size_t wg[3] = {0, 0, 0};
@@ -606,7 +607,7 @@ static void prog_build(struct cl_backend *b, struct clb_prog *p, const char *opt
                  "reqd_work_group_size(%zu, %zu, %zu): the launch is two-dimensional (N, M), so "
                  "the third size must be 1",
                  wg[0], wg[1], wg[2]);
-        prog_reject(p, why, build_log(p->program, b->device));
+        prog_reject(p, b->device, why);
         return;
     }
     p->lx = wg[0];
